@@ -1,0 +1,5 @@
+"""Allow ``python -m qbrgen``."""
+
+from qbrgen.cli import main
+
+main()

@@ -1,0 +1,219 @@
+"""The workspace config (`qbrgen.yaml`): a typed object where every option has a default."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from qbrgen.models import Record
+
+CONFIG_FILE = "qbrgen.yaml"
+HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
+
+
+class Colours(Record):
+    """Brand colours as #RRGGBB."""
+
+    primary: str = Field(default="#1F3A5F", pattern=HEX_COLOUR)
+    """Main brand colour: titles, first chart series."""
+    secondary: str = Field(default="#3C7DD9", pattern=HEX_COLOUR)
+    """Second chart series and accents."""
+    accent: str = Field(default="#F2A541", pattern=HEX_COLOUR)
+    """Highlights."""
+    text: str = Field(default="#1E1E1E", pattern=HEX_COLOUR)
+    """Body text."""
+    muted: str = Field(default="#6B7280", pattern=HEX_COLOUR)
+    """Footers, captions."""
+    green: str = Field(default="#2E8B57", pattern=HEX_COLOUR)
+    """Health band green."""
+    yellow: str = Field(default="#E0A800", pattern=HEX_COLOUR)
+    """Health band yellow."""
+    red: str = Field(default="#C0392B", pattern=HEX_COLOUR)
+    """Health band red."""
+
+
+class Fonts(Record):
+    """Font families; they must be installed where documents are rendered."""
+
+    heading: str = "DejaVu Sans"
+    """Font for titles and headings."""
+    body: str = "DejaVu Sans"
+    """Font for body text and tables."""
+
+
+class Branding(Record):
+    """How documents look."""
+
+    logo: str | None = None
+    """Logo image (PNG or SVG), found through the template search path or relative to the workspace."""
+    colours: Colours = Field(default_factory=Colours)
+    """Brand colours."""
+    fonts: Fonts = Field(default_factory=Fonts)
+    """Brand fonts."""
+
+
+class Company(Record):
+    """The company that uses qbrgen (the vendor side)."""
+
+    name: str = "Our Company"
+    """Company name shown on documents."""
+    presenter: str | None = None
+    """Default presenter on QBR title slides (defaults to the account owner)."""
+
+
+class Bands(Record):
+    """Health score band thresholds: red is 0..red_max, yellow up to yellow_max, green above."""
+
+    red_max: float = Field(default=50, ge=0, le=100)
+    """Highest score that is still red."""
+    yellow_max: float = Field(default=75, ge=0, le=100)
+    """Highest score that is still yellow; above it is green."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bands:
+        if self.yellow_max <= self.red_max:
+            raise ValueError("yellow_max must be above red_max")
+        return self
+
+
+HEALTH_COMPONENTS = ("adoption", "engagement", "support", "sentiment", "outcomes")
+
+
+class Health(Record):
+    """The weighted health score."""
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "adoption": 0.30,
+            "engagement": 0.20,
+            "support": 0.20,
+            "sentiment": 0.15,
+            "outcomes": 0.15,
+        }
+    )
+    """Weight of each component: adoption, engagement, support, sentiment, outcomes (any positive numbers; normalised)."""
+    bands: Bands = Field(default_factory=Bands)
+    """Band thresholds."""
+
+    @field_validator("weights")
+    @classmethod
+    def _known_components(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(HEALTH_COMPONENTS))
+        if unknown:
+            raise ValueError(
+                f"unknown health component {', '.join(unknown)}; "
+                f"expected some of {', '.join(HEALTH_COMPONENTS)}"
+            )
+        if any(w < 0 for w in value.values()) or not any(w > 0 for w in value.values()):
+            raise ValueError("weights must be non-negative and at least one above zero")
+        return value
+
+
+class Paths(Record):
+    """Where things live, relative to the workspace folder."""
+
+    accounts: str = "accounts"
+    """Folder of account files (YAML, and later XLSX/CSV)."""
+    templates: str = "templates"
+    """Folder whose files override the built-in theme, file by file."""
+    output: str = "output"
+    """Folder generated documents are written to."""
+
+
+class Deck(Record):
+    """QBR deck options."""
+
+    template: str | None = None
+    """A corporate .pptx whose slide master and layouts the deck uses (found via the template search path)."""
+    layouts: dict[str, str] = Field(default_factory=dict)
+    """Map of qbrgen layout roles (title, section, content, chart, table) to layout names in the template."""
+
+
+class Plan(Record):
+    """Account plan (PDF) options."""
+
+    page_size: Literal["A4", "Letter"] = "A4"
+    """Paper size: A4 or Letter."""
+    pdf_ua: bool = False
+    """Also make the PDF accessible (PDF/UA) with tags and alt text."""
+    pdf_variant: Literal["pdf/a-3u", "none"] = "pdf/a-3u"
+    """Archival variant; pdf/a-3u by default."""
+
+
+class Kits(Record):
+    """Hiring and onboarding kits built by `qbrgen build`."""
+
+    build: list[str] = Field(default_factory=lambda: ["junior-saas", "senior-regulated"])
+    """Kits to build as '<seniority>-<industry>' pairs."""
+
+
+class Workspace(Record):
+    """qbrgen.yaml: everything about a workspace that is not an account."""
+
+    company: Company = Field(default_factory=Company)
+    """The company using qbrgen."""
+    branding: Branding = Field(default_factory=Branding)
+    """Logo, colours and fonts."""
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    """ISO 4217 currency code for money, e.g. USD, EUR, GBP."""
+    locale: str = "en_US"
+    """Locale for numbers, money and dates, e.g. en_US, en_GB, de_DE."""
+    as_of: dt.date | None = None
+    """Date the numbers are true at; default today. `--as-of` overrides it."""
+    quarter: str | None = Field(default=None, pattern=r"^\d{4}-Q[1-4]$")
+    """Review quarter, e.g. '2026-Q3'; default the latest complete quarter before as_of."""
+    gross_margin: float = Field(default=0.78, gt=0, le=1)
+    """Gross margin (0-1) used for customer lifetime value."""
+    escalation_target_days: int = Field(default=14, ge=1)
+    """Days an escalation may stay open before it is past target (unless the ticket sets its own)."""
+    health: Health = Field(default_factory=Health)
+    """Health score weights and bands."""
+    paths: Paths = Field(default_factory=Paths)
+    """Where accounts, templates and output live."""
+    deck: Deck = Field(default_factory=Deck)
+    """QBR deck options."""
+    plan: Plan = Field(default_factory=Plan)
+    """Account plan options."""
+    kits: Kits = Field(default_factory=Kits)
+    """Hiring kits to build."""
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"unknown locale {value!r}, e.g. en_US, en_GB, de_DE") from exc
+        return value
+
+
+class LoadedWorkspace:
+    """A validated config plus the folder it belongs to."""
+
+    def __init__(self, root: Path, config: Workspace, config_path: Path | None):
+        self.root = root
+        self.config = config
+        self.config_path = config_path
+
+    @property
+    def accounts_dir(self) -> Path:
+        return self.root / self.config.paths.accounts
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / self.config.paths.templates
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.config.paths.output
+
+
+def gross_margin(config: Workspace) -> Decimal:
+    """Gross margin as a Decimal, for money arithmetic."""
+    return Decimal(str(config.gross_margin))

@@ -1,0 +1,117 @@
+"""The one exception root and the located problem record every stage reports with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a problem is: a file, and inside it a line/column or a sheet cell."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        if self.sheet is not None:
+            return (
+                f"{self.path}:{self.sheet}!{self.cell}"
+                if self.cell
+                else f"{self.path}:{self.sheet}"
+            )
+        if self.line is None:
+            return self.path
+        if self.column is None:
+            return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in one input, with where and what to do."""
+
+    location: Location
+    message: str
+    field: str = ""
+    severity: str = "error"  # "error" or "warning"
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.location}: "
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        tail = f" ({self.hint})" if self.hint else ""
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}{prefix}{what}{tail}"
+
+
+class QbrgenError(Exception):
+    """Root of every error qbrgen raises on purpose; the CLI prints it without a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(QbrgenError):
+    """The command was called wrongly (unknown account id, bad option value)."""
+
+    exit_code = 2
+
+
+class InputError(QbrgenError):
+    """One or more input files are invalid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ConfigError(InputError):
+    """The workspace config (qbrgen.yaml) is invalid."""
+
+
+class TemplateError(QbrgenError):
+    """A template failed to load or render; the message names the template and line."""
+
+
+class RenderError(QbrgenError):
+    """A document could not be rendered for one account."""
+
+
+class MissingSystemDependency(QbrgenError):
+    """A system library a renderer needs (Pango for WeasyPrint, LibreOffice) is missing."""
+
+
+@dataclass
+class ProblemList:
+    """Collects problems across files so a bad file never stops the others being checked."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, location: Location, message: str, field: str = "", hint: str = "") -> None:
+        self.items.append(Problem(location, message, field, "error", hint))
+
+    def warn(self, location: Location, message: str, field: str = "", hint: str = "") -> None:
+        self.items.append(Problem(location, message, field, "warning", hint))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as the user would type it: relative to the workspace (or cwd) when inside it."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)

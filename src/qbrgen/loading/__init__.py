@@ -1,0 +1,214 @@
+"""Load a workspace: the config, then every account file, validated, with located problems.
+
+Each input format is a *source*: a function from a file to the accounts in it. Sources are
+found by file suffix in `SOURCES`, so adding a format (workbooks, CSV) is adding one module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from qbrgen.config import CONFIG_FILE, LoadedWorkspace, Workspace
+from qbrgen.errors import Location, ProblemList, UsageError, display_path
+from qbrgen.loading._messages import describe_all, field_path
+from qbrgen.loading._yaml import NodeLocator, YamlFileError, read_yaml
+from qbrgen.models import Account
+
+Locate = Callable[[Sequence[str | int]], Location]
+
+
+@dataclass
+class SourcedAccount:
+    """A validated account and where it came from."""
+
+    account: Account
+    source: str
+    """The file (and sheet) it was read from, as shown to the user."""
+    locate: Locate
+    """Maps a field path inside the account to a position in its source."""
+    input_hash: str = ""
+    """Hash of the account's validated content: changes whenever its data changes."""
+
+    def __post_init__(self) -> None:
+        if not self.input_hash:
+            self.input_hash = account_hash(self.account)
+
+
+@dataclass
+class Portfolio:
+    """Everything loaded from one workspace: config, valid accounts, and every problem found."""
+
+    workspace: LoadedWorkspace
+    accounts: list[SourcedAccount] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
+    files_checked: list[str] = field(default_factory=list)
+    invalid_files: set[str] = field(default_factory=set)
+
+    def by_id(self, account_id: str) -> SourcedAccount:
+        for item in self.accounts:
+            if item.account.id == account_id:
+                return item
+        known = ", ".join(sorted(a.account.id for a in self.accounts)) or "none"
+        raise UsageError(f"no account with id '{account_id}' (known: {known})")
+
+
+Source = Callable[[Path, LoadedWorkspace, ProblemList], list[SourcedAccount]]
+
+
+def account_hash(account: Account) -> str:
+    """Stable hash of an account's content (format-independent: YAML and XLSX agree)."""
+    return hashlib.sha256(account.model_dump_json().encode()).hexdigest()[:16]
+
+
+def validate_account(
+    data: object, label: str, locate: Locate, problems: ProblemList
+) -> Account | None:
+    """Validate one account mapping; every problem goes into `problems` with its location."""
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else type(data).__name__
+        problems.add(locate(()), f"expected a mapping of account fields, got {kind}")
+        return None
+    try:
+        return Account.model_validate(data)
+    except ValidationError as exc:
+        found = [
+            (locate(loc), message, field_path(loc)) for loc, message in describe_all(exc, Account)
+        ]
+        for where, message, path in sorted(found, key=lambda f: (f[0].line or 0, f[0].column or 0)):
+            problems.add(where, message, path)
+        return None
+
+
+def read_yaml_account(
+    path: Path, workspace: LoadedWorkspace, problems: ProblemList
+) -> list[SourcedAccount]:
+    """One account per YAML file."""
+    label = display_path(path, workspace.root)
+    try:
+        data, text = read_yaml(path)
+    except YamlFileError as exc:
+        problems.add(Location(label, exc.line, exc.column), str(exc))
+        return []
+    locator = NodeLocator(label, text)
+    account = validate_account(data, label, locator.locate, problems)
+    return [] if account is None else [SourcedAccount(account, label, locator.locate)]
+
+
+SOURCES: dict[str, Source] = {".yaml": read_yaml_account, ".yml": read_yaml_account}
+"""Input formats by file suffix. Other modules register theirs with `register_source`."""
+
+
+def register_source(suffix: str, source: Source) -> None:
+    """Make files ending in `suffix` loadable as account data."""
+    SOURCES[suffix.lower()] = source
+
+
+def _ensure_optional_sources() -> None:
+    # Spreadsheet sources live in their own modules; import them when present.
+    import importlib
+
+    for name in ("qbrgen.loading.xlsx_source", "qbrgen.loading.csv_source"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def find_workspace(start: Path) -> Path:
+    """The folder holding qbrgen.yaml, searching `start` and its parents; else `start`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return start
+
+
+def read_config(root: Path, problems: ProblemList) -> LoadedWorkspace:
+    """Read qbrgen.yaml (an absent or empty file means all defaults). Problems are recorded,
+    and defaults are used so the accounts can still be checked."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return LoadedWorkspace(root, Workspace(), None)
+    label = display_path(path, root)
+    try:
+        data, text = read_yaml(path)
+    except YamlFileError as exc:
+        if str(exc) == "the file is empty":
+            return LoadedWorkspace(root, Workspace(), path)
+        problems.add(Location(label, exc.line, exc.column), str(exc))
+        return LoadedWorkspace(root, Workspace(), path)
+    if data is None:
+        return LoadedWorkspace(root, Workspace(), path)
+    locator = NodeLocator(label, text)
+    if not isinstance(data, dict):
+        problems.add(Location(label, 1, 1), "expected a mapping of settings")
+        return LoadedWorkspace(root, Workspace(), path)
+    try:
+        return LoadedWorkspace(root, Workspace.model_validate(data), path)
+    except ValidationError as exc:
+        for loc, message in describe_all(exc, Workspace):
+            problems.add(locator.locate(loc), message, field_path(loc))
+        return LoadedWorkspace(root, Workspace(), path)
+
+
+def collect_files(paths: Iterable[Path], root: Path) -> list[Path]:
+    """Expand folders into the account files they hold (sorted), keep files as given."""
+    _ensure_optional_sources()
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file()
+                    and p.suffix.lower() in SOURCES
+                    and not p.name.startswith((".", "~$"))
+                )
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"{display_path(path, root)}: no such file or folder")
+    return found
+
+
+def load_portfolio(workspace: LoadedWorkspace, paths: Sequence[Path] = ()) -> Portfolio:
+    """Load and validate every account of the workspace (or the given paths).
+
+    Never stops at the first bad file: each file's problems are recorded and the valid
+    accounts beside it are kept. Cross-field checks run after every file is read.
+    """
+    from qbrgen.loading.checks import check_portfolio
+
+    portfolio = Portfolio(workspace)
+    files = collect_files(paths or [workspace.accounts_dir], workspace.root)
+    for path in files:
+        label = display_path(path, workspace.root)
+        portfolio.files_checked.append(label)
+        source = SOURCES.get(path.suffix.lower())
+        if source is None:
+            portfolio.problems.add(
+                Location(label),
+                f"unknown file type '{path.suffix}'",
+                hint=f"account files end in {', '.join(sorted(SOURCES))}",
+            )
+            portfolio.invalid_files.add(label)
+            continue
+        before = len(portfolio.problems.errors)
+        portfolio.accounts.extend(source(path, workspace, portfolio.problems))
+        if len(portfolio.problems.errors) > before:
+            portfolio.invalid_files.add(label)
+    check_portfolio(portfolio)
+    return portfolio
+
+
+def open_workspace(start: Path, problems: ProblemList | None = None) -> LoadedWorkspace:
+    """Find and read the workspace config from `start`; config problems go to `problems`."""
+    return read_config(find_workspace(start), problems if problems is not None else ProblemList())

@@ -1,0 +1,114 @@
+"""Safe YAML reading that keeps where every value came from, for located error messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qbrgen.errors import Location
+
+try:  # libyaml is ~10x faster; fall back to pure Python where it is not built.
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
+    """Safe loader that leaves dates as strings so Pydantic reports bad ones with context.
+
+    PyYAML's own timestamp resolver raises a bare ValueError on '2026-02-30' and loses
+    the position; the models parse dates themselves.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class YamlFileError(Exception):
+    """A file that is not readable YAML: carries a one-line message and a position."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def read_yaml(path: Path) -> tuple[Any, str]:
+    """Read a YAML file safely; returns (data, text). Raises YamlFileError with a position."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlFileError(f"cannot read file: {exc.strerror}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlFileError(f"file is {len(raw) // 1024 // 1024} MB; account files are small text")
+    if b"\x00" in raw[:8192]:
+        raise YamlFileError("this is a binary file, not YAML")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlFileError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
+    if not text.strip():
+        raise YamlFileError("the file is empty")
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc)
+        if mark is not None:
+            raise YamlFileError(
+                f"not valid YAML: {problem}", mark.line + 1, mark.column + 1
+            ) from exc
+        raise YamlFileError(f"not valid YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"not valid YAML: {exc}") from exc
+    return data, text
+
+
+class NodeLocator:
+    """Maps a Pydantic error location (a path of keys and indexes) to a line and column."""
+
+    def __init__(self, path_label: str, text: str):
+        self.path_label = path_label
+        self._text = text
+        self._root: yaml.Node | None = None
+
+    def _tree(self) -> yaml.Node | None:
+        if self._root is None:
+            try:
+                self._root = yaml.compose(self._text, Loader=_Loader)  # noqa: S506
+            except yaml.YAMLError:
+                return None
+        return self._root
+
+    def locate(self, loc: Sequence[str | int]) -> Location:
+        """The position of the key (or item) named by `loc`, or of its nearest parent."""
+        node = self._tree()
+        mark = node.start_mark if node is not None else None
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for key, value in node.value:
+                    if key.value == part:
+                        found = (key, value)
+                        break
+                if found is None:
+                    break
+                mark, node = found[0].start_mark, found[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    break
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        if mark is None:
+            return Location(self.path_label)
+        return Location(self.path_label, mark.line + 1, mark.column + 1)

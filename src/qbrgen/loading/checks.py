@@ -1,0 +1,141 @@
+"""Cross-field checks that a single field's type cannot express (dates in order, references)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from qbrgen.errors import ProblemList
+
+if TYPE_CHECKING:
+    from qbrgen.loading import Portfolio, SourcedAccount
+
+
+def check_account(item: SourcedAccount, problems: ProblemList) -> None:
+    """Record every cross-field problem of one account."""
+    account, at = item.account, item.locate
+    contract = account.contract
+    if contract.renewal_date <= contract.start_date:
+        problems.add(
+            at(("contract", "renewal_date")),
+            f"renewal date {contract.renewal_date} is not after the contract start {contract.start_date}",
+            "contract.renewal_date",
+        )
+    names = account.stakeholder_names()
+
+    def ref(loc: tuple[str | int, ...], name: str | None, what: str) -> None:
+        if name is not None and name not in names:
+            known = ", ".join(sorted(names)) or "none listed"
+            problems.add(
+                at(loc),
+                f"{what} '{name}' is not one of this account's stakeholders ({known})",
+                ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(
+                    ".[", "["
+                ),
+                hint="add them under stakeholders, or correct the name",
+            )
+
+    for i, risk in enumerate(account.risks):
+        if risk.side == "customer":
+            ref(("risks", i, "owner"), risk.owner, "risk owner")
+        if risk.closed and risk.closed < risk.opened:
+            problems.add(
+                at(("risks", i, "closed")),
+                f"closed {risk.closed} is before opened {risk.opened}",
+                f"risks[{i}].closed",
+            )
+    for i, action in enumerate(account.actions):
+        if action.side == "customer":
+            ref(("actions", i, "owner"), action.owner, "action owner")
+    for i, person in enumerate(account.stakeholders):
+        if person.reports_to is not None:
+            ref(("stakeholders", i, "reports_to"), person.reports_to, "reports_to")
+    for i, interaction in enumerate(account.interactions):
+        ref(("interactions", i, "stakeholder"), interaction.stakeholder, "stakeholder")
+        if interaction.first_reply and interaction.first_reply < interaction.date:
+            problems.add(
+                at(("interactions", i, "first_reply")),
+                "first reply is before the request",
+                f"interactions[{i}].first_reply",
+            )
+    seen_names: dict[str, int] = {}
+    for i, person in enumerate(account.stakeholders):
+        if person.name in seen_names:
+            problems.add(
+                at(("stakeholders", i, "name")),
+                f"stakeholder '{person.name}' is listed twice (also item {seen_names[person.name]})",
+                f"stakeholders[{i}].name",
+            )
+        seen_names.setdefault(person.name, i)
+    for i, ticket in enumerate(account.tickets):
+        if ticket.resolved and ticket.resolved < ticket.opened:
+            problems.add(
+                at(("tickets", i, "resolved")),
+                f"resolved {ticket.resolved} is before opened {ticket.opened}",
+                f"tickets[{i}].resolved",
+            )
+    for i, renewal in enumerate(account.renewals):
+        if renewal.outcome == "open" and renewal.arr_after is not None:
+            problems.add(
+                at(("renewals", i, "arr_after")),
+                "an open renewal has no ARR after yet",
+                f"renewals[{i}].arr_after",
+                hint="set outcome to renewed or churned",
+            )
+        if renewal.outcome == "churned" and renewal.arr_after not in (None, Decimal(0)):
+            problems.add(
+                at(("renewals", i, "arr_after")),
+                f"a churned renewal keeps no ARR, got {renewal.arr_after}",
+                f"renewals[{i}].arr_after",
+            )
+    quarters: dict[str, int] = {}
+    for i, snap in enumerate(account.arr_snapshots):
+        if snap.quarter in quarters:
+            problems.add(
+                at(("arr_snapshots", i, "quarter")),
+                f"quarter {snap.quarter} appears twice",
+                f"arr_snapshots[{i}].quarter",
+            )
+        quarters[snap.quarter] = i
+    running = Decimal(0)
+    for i, move in sorted(enumerate(account.arr_movements), key=lambda pair: pair[1].date):
+        running += (
+            move.amount if move.type in ("new", "expansion", "reactivation") else -move.amount
+        )
+        if running < 0:
+            problems.add(
+                at(("arr_movements", i, "amount")),
+                f"ARR would fall below zero ({running}) on {move.date}",
+                f"arr_movements[{i}].amount",
+                hint="check the amounts and dates of earlier movements",
+            )
+            break
+
+
+def check_portfolio(portfolio: Portfolio) -> None:
+    """Per-account checks, then ids duplicated across files. Accounts with errors are dropped
+    from the portfolio (their problems stay), so no document is built from bad data."""
+    problems = portfolio.problems
+    by_id: dict[str, list[SourcedAccount]] = defaultdict(list)
+    bad: set[int] = set()
+    for item in portfolio.accounts:
+        before = len(problems.errors)
+        check_account(item, problems)
+        if len(problems.errors) > before:
+            bad.add(id(item))
+            portfolio.invalid_files.add(item.source.split(":")[0])
+        by_id[item.account.id].append(item)
+    for account_id, items in by_id.items():
+        if len(items) > 1:
+            places = " and ".join(str(i.locate(("id",))) for i in items)
+            for item in items:
+                problems.add(
+                    item.locate(("id",)),
+                    f"account id '{account_id}' is used more than once: {places}",
+                    "id",
+                    hint="each account needs its own id",
+                )
+                bad.add(id(item))
+    portfolio.accounts = [a for a in portfolio.accounts if id(a) not in bad]
+    portfolio.accounts.sort(key=lambda a: a.account.id)

@@ -1,0 +1,54 @@
+"""Writing generated files: always to a temporary file in the same folder, then renamed into
+place, so a reader (or an interrupted run) only ever sees the old file or the new one."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path: Path, data: bytes) -> str:
+    """Write `data` to `path` atomically; returns the sha256 of what was written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: Path) -> str | None:
+    """sha256 of a file, or None when it does not exist."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete temporaries a killed run left behind (`.name.xxxx.tmp`); returns how many."""
+    count = 0
+    if folder.is_dir():
+        for tmp in folder.rglob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                count += 1
+    return count
+
+
+def safe_filename(text: str, limit: int = 60) -> str:
+    """A file-name-safe version of a customer name: letters, digits, '-' only."""
+    cleaned = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-")
+    return cleaned[:limit].rstrip("-") or "account"

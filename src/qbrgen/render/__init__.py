@@ -1,0 +1,145 @@
+"""Renderers: one module per output format, found through the `RENDERERS` registry.
+
+A renderer has two halves, so `qbrgen build` can run the second half in worker processes:
+
+- `plan(run, selection) -> list[Job]` runs once in the parent. It decides which documents to
+  make and packs into each `Job` only what rendering needs (the account, its KPIs, ...): plain
+  picklable data, never the whole run.
+- `render(job, env) -> dict[str, bytes]` runs anywhere (a worker, a Dask node). It returns the
+  files to write, by path relative to the output folder; it writes nothing itself.
+
+Adding a format is adding one module that calls `register(...)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qbrgen.config import LoadedWorkspace
+from qbrgen.kpis.periods import Periods
+from qbrgen.templates import Formatter, Theme
+
+if TYPE_CHECKING:
+    from qbrgen.loading import SourcedAccount
+    from qbrgen.run import Run
+
+
+@dataclass
+class Job:
+    """One document (or a few files made together) to render."""
+
+    kind: str
+    """Renderer name: qbr, plan, scorecard, digest, kit."""
+    key: str
+    """What it is about: an account id, 'portfolio', or a kit name."""
+    outputs: list[str]
+    """Paths relative to the output folder that render() returns."""
+    payload: dict[str, Any]
+    """Picklable data the renderer needs (models, KPI objects, options)."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Hashes of what the document depends on (account, config, ...), for incremental builds."""
+    templates: list[str] = field(default_factory=list)
+    """Template names (on the search path) it uses; their content is hashed too."""
+    account_id: str | None = None
+
+
+@dataclass
+class RenderEnv:
+    """What every render() call may use: rebuilt cheaply in each worker from picklable parts."""
+
+    workspace: LoadedWorkspace
+    periods: Periods
+    version: str
+
+    @cached_property
+    def theme(self) -> Theme:
+        return Theme(self.workspace)
+
+    @cached_property
+    def formatter(self) -> Formatter:
+        config = self.workspace.config
+        return Formatter(config.locale, config.currency)
+
+    @property
+    def config(self) -> Any:
+        return self.workspace.config
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("theme", None)  # Jinja environments are rebuilt, not pickled
+        state.pop("formatter", None)
+        return state
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which accounts a command or build covers."""
+
+    accounts: list[SourcedAccount]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """A registered output format."""
+
+    name: str
+    description: str
+    plan: Callable[[Run, Selection], list[Job]]
+    render: Callable[[Job, RenderEnv], dict[str, bytes]]
+
+
+RENDERERS: dict[str, Renderer] = {}
+"""Renderer name -> Renderer, in build order."""
+
+_MODULES = (
+    "qbrgen.render.pptx_deck",
+    "qbrgen.render.pdf_plan",
+    "qbrgen.render.xlsx_scorecard",
+    "qbrgen.render.digest",
+    "qbrgen.render.kits",
+)
+
+
+def register(renderer: Renderer) -> Renderer:
+    RENDERERS[renderer.name] = renderer
+    return renderer
+
+
+def load_renderers() -> dict[str, Renderer]:
+    """Import the built-in renderer modules that exist (each registers itself)."""
+    for name in _MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return RENDERERS
+
+
+def render_env(run: Run) -> RenderEnv:
+    return RenderEnv(run.workspace, run.report.periods, run.version)
+
+
+def render_now(run: Run, name: str, selection: Selection) -> list[Path]:
+    """Plan and render one renderer's documents in this process, writing each atomically.
+
+    The simple path used by single-document commands; `qbrgen build` adds parallelism, the
+    manifest and incremental rebuilds on top of the same plan/render halves.
+    """
+    from qbrgen.output import atomic_write
+
+    renderer = load_renderers()[name]
+    env = render_env(run)
+    written: list[Path] = []
+    for job in renderer.plan(run, selection):
+        for rel, data in renderer.render(job, env).items():
+            path = run.workspace.output_dir / rel
+            atomic_write(path, data)
+            written.append(path)
+    return written

@@ -1,0 +1,96 @@
+"""One run's shared state: workspace, validated portfolio, the KPI report, the theme.
+
+Loading, validation and KPIs happen here exactly once per run; every renderer reads from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qbrgen import __version__
+from qbrgen.config import LoadedWorkspace
+from qbrgen.errors import ProblemList, UsageError
+from qbrgen.kpis import KpiReport, compute
+from qbrgen.loading import Portfolio, SourcedAccount, load_portfolio, open_workspace
+from qbrgen.templates import Formatter, Theme
+
+
+@dataclass
+class Run:
+    """Everything a renderer needs, computed once."""
+
+    workspace: LoadedWorkspace
+    portfolio: Portfolio
+    report: KpiReport
+    theme: Theme
+    formatter: Formatter
+    config_problems: ProblemList
+
+    @property
+    def version(self) -> str:
+        return __version__
+
+    @property
+    def accounts(self) -> list[SourcedAccount]:
+        return self.portfolio.accounts
+
+    def select(
+        self,
+        ids: tuple[str, ...] | list[str] = (),
+        owner: str | None = None,
+        renewing_within: int | None = None,
+    ) -> list[SourcedAccount]:
+        """The accounts named (all when none), narrowed by owner and renewal window."""
+        chosen = [self.portfolio.by_id(i) for i in ids] if ids else list(self.accounts)
+        if owner:
+            chosen = [a for a in chosen if a.account.owner.casefold() == owner.casefold()]
+        if renewing_within is not None:
+            chosen = [
+                a
+                for a in chosen
+                if (days := self.report.accounts[a.account.id]["days_to_renewal"]) is not None
+                and 0 <= days <= renewing_within
+            ]
+        return chosen
+
+    def inputs_hash(self, account: SourcedAccount | None = None) -> str:
+        """Short hash of what a document was made from: the account (or all), config, as-of, version."""
+        sha = hashlib.sha256()
+        sha.update(self.workspace.config.model_dump_json().encode())
+        sha.update(self.report.as_of.isoformat().encode())
+        sha.update(__version__.encode())
+        for item in [account] if account else self.accounts:
+            sha.update(item.input_hash.encode())
+        return sha.hexdigest()[:12]
+
+
+def parse_days(text: str) -> int:
+    """'120d', '120', '4w' or '3m' as a number of days."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dwm]?)\s*", text)
+    if not match:
+        raise UsageError(f"expected a number of days like '120d', '6w' or '3m', got {text!r}")
+    value, unit = int(match.group(1)), match.group(2) or "d"
+    return value * {"d": 1, "w": 7, "m": 30}[unit]
+
+
+def open_run(start: Path, as_of: dt.date | None = None, paths: tuple[Path, ...] = ()) -> Run:
+    """Load the workspace at (or above) `start`: config, accounts, KPIs. Never raises for bad
+    accounts: their problems are on `run.portfolio.problems` and the valid ones are kept."""
+    config_problems = ProblemList()
+    workspace = open_workspace(start, config_problems)
+    portfolio = load_portfolio(workspace, list(paths))
+    portfolio.problems.items[:0] = config_problems.items
+    config = workspace.config
+    report = compute([a.account for a in portfolio.accounts], config, as_of or config.as_of)
+    return Run(
+        workspace,
+        portfolio,
+        report,
+        Theme(workspace),
+        Formatter(config.locale, config.currency),
+        config_problems,
+    )

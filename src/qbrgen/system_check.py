@@ -1,0 +1,52 @@
+"""Checks the system libraries qbrgen's renderers need and says what to install if missing.
+
+Run by `make` after installing (`python -m qbrgen.system_check`).
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import shutil
+import sys
+
+PANGO_HINT = (
+    "WeasyPrint (account plans, digests and kits as PDF) needs Pango >= 1.44: "
+    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 (Debian/Ubuntu), "
+    "dnf install pango (Fedora), brew install pango (macOS)"
+)
+
+
+def missing() -> list[str]:
+    """Human-readable list of what is missing; empty when all is well."""
+    problems = []
+    if (
+        ctypes.util.find_library("pango-1.0") is None
+        and ctypes.util.find_library("libpango-1.0-0") is None
+    ):
+        problems.append(PANGO_HINT)
+    return problems
+
+
+def optional() -> list[str]:
+    """Tools that only some tests and `look` use."""
+    notes = []
+    if shutil.which("soffice") is None:
+        notes.append(
+            "LibreOffice (soffice) not found: round-trip tests are skipped; apt-get install libreoffice-impress libreoffice-calc"
+        )
+    if shutil.which("qpdf") is None:
+        notes.append("qpdf not found: PDF structure checks are skipped; apt-get install qpdf")
+    return notes
+
+
+def main() -> int:
+    problems = missing()
+    for problem in problems:
+        print(f"qbrgen: missing system library: {problem}", file=sys.stderr)
+    for note in optional():
+        print(f"qbrgen: note: {note}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

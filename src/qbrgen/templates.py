@@ -1,0 +1,246 @@
+"""The theme: a search path of template folders (workspace first, built-in last), one sandboxed
+Jinja environment over it, and the locale-aware filters every template uses.
+
+Like MkDocs' `custom_dir`, a workspace overrides any built-in file (Jinja, CSS, images, PPTX
+masters, content YAML) by putting a file with the same relative name in its `templates/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from qbrgen.config import LoadedWorkspace
+from qbrgen.errors import TemplateError
+
+BUILTIN_THEME = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    """A file the search path resolved: its relative name, where it is, which folder won."""
+
+    name: str
+    path: Path
+    origin: str  # "workspace" or "built-in"
+
+
+class Theme:
+    """The template search path of one workspace."""
+
+    def __init__(
+        self, workspace: LoadedWorkspace | None = None, extra_dirs: list[Path] | None = None
+    ):
+        self.workspace = workspace
+        dirs: list[tuple[Path, str]] = [(d, "extra") for d in (extra_dirs or [])]
+        if workspace is not None and workspace.templates_dir.is_dir():
+            dirs.append((workspace.templates_dir, "workspace"))
+        dirs.append((BUILTIN_THEME, "built-in"))
+        seen: set[Path] = set()
+        self.dirs: list[tuple[Path, str]] = []
+        for folder, origin in dirs:
+            real = folder.resolve()
+            if real in seen:  # the repository's own templates/ *is* the built-in theme
+                continue
+            seen.add(real)
+            self.dirs.append((real, origin if real != BUILTIN_THEME.resolve() else "built-in"))
+
+    @property
+    def folders(self) -> list[Path]:
+        return [d for d, _ in self.dirs]
+
+    def find(self, name: str) -> TemplateFile | None:
+        """The first file named `name` (relative, '/'-separated) on the search path."""
+        rel = Path(name)
+        if rel.is_absolute() or ".." in rel.parts:
+            return None
+        for folder, origin in self.dirs:
+            candidate = folder / rel
+            if candidate.is_file():
+                return TemplateFile(name, candidate, origin)
+        return None
+
+    def require(self, name: str) -> TemplateFile:
+        found = self.find(name)
+        if found is None:
+            where = ", ".join(str(d) for d in self.folders)
+            raise TemplateError(f"template '{name}' not found in {where}")
+        return found
+
+    def files(self) -> Iterator[TemplateFile]:
+        """Every file on the search path once, the winning copy of each name."""
+        names: dict[str, TemplateFile] = {}
+        for folder, origin in self.dirs:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    rel = path.relative_to(folder).as_posix()
+                    names.setdefault(rel, TemplateFile(rel, path, origin))
+        yield from sorted(names.values(), key=lambda f: f.name)
+
+    def digest(self, names: list[str]) -> str:
+        """Hash of the winning copies of `names` (for incremental builds)."""
+        sha = hashlib.sha256()
+        for name in sorted(names):
+            found = self.find(name)
+            sha.update(name.encode())
+            sha.update(found.path.read_bytes() if found else b"<missing>")
+        return sha.hexdigest()[:16]
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        """The sandboxed environment: StrictUndefined, autoescape for HTML/XML templates."""
+        env = ImmutableSandboxedEnvironment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.folders]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(["html", "htm", "xml", "svg", "j2.html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        return env
+
+    def render(self, name: str, context: dict[str, Any], formatter: Formatter | None = None) -> str:
+        """Render template `name`; errors name the template file and line."""
+        env = self.env
+        if formatter is not None:
+            env = env.overlay()
+            env.filters.update(formatter.filters())
+            env.globals.update(fmt=formatter)
+        try:
+            template = env.get_template(name)
+            return template.render(context)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(
+                f"template '{exc.name}' not found in {', '.join(map(str, self.folders))}"
+            ) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from exc
+        except jinja2.exceptions.SecurityError as exc:
+            raise TemplateError(f"{_where(exc, name)}: not allowed in a template: {exc}") from exc
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"{_where(exc, name)}: {exc.message}") from exc
+
+    def render_string(
+        self, source: str, context: dict[str, Any], label: str, formatter: Formatter | None = None
+    ) -> str:
+        """Render a template given as text (e.g. a slide title from the deck template)."""
+        env = self.env.overlay()
+        if formatter is not None:
+            env.filters.update(formatter.filters())
+            env.globals.update(fmt=formatter)
+        try:
+            return env.from_string(source).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{label}: template syntax error: {exc.message}") from exc
+        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
+            raise TemplateError(f"{label}: {exc}") from exc
+
+
+def _where(exc: BaseException, fallback: str) -> str:
+    """'name.html:12' from the innermost template frame of a render-time error's traceback."""
+    tb = exc.__traceback__
+    found = fallback
+    while tb is not None:
+        frame = tb.tb_frame
+        filename = frame.f_code.co_filename
+        if filename and not filename.endswith(".py") and tb.tb_lineno:
+            template_name = frame.f_globals.get("__jinja_template__")
+            line = (
+                template_name.get_corresponding_lineno(tb.tb_lineno)
+                if template_name
+                else tb.tb_lineno
+            )
+            found = f"{Path(filename).name}:{line}"
+        tb = tb.tb_next
+    return found
+
+
+class Formatter:
+    """Money, numbers, percentages and dates for the workspace locale and currency (babel)."""
+
+    def __init__(self, locale: str = "en_US", currency: str = "USD"):
+        self.locale = locale
+        self.currency = currency
+
+    def money(self, value: Decimal | float | int | None, compact: bool = False) -> str:
+        from babel.numbers import format_compact_currency, format_currency
+
+        if value is None:
+            return "n/a"
+        if compact and abs(float(value)) >= 10_000:
+            return format_compact_currency(
+                value, self.currency, locale=self.locale, fraction_digits=1
+            )
+        return format_currency(
+            value, self.currency, locale=self.locale, format="¤#,##0", currency_digits=False
+        )
+
+    def percent(self, value: float | None, digits: int = 0) -> str:
+        from babel.numbers import format_percent
+
+        if value is None:
+            return "n/a"
+        pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
+        return format_percent(value, format=pattern, locale=self.locale)
+
+    def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
+        from babel.numbers import format_decimal
+
+        if value is None:
+            return "n/a"
+        pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def points(self, value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "n/a"
+        sign = "+" if value > 0 else ("−" if value < 0 else "±")
+        return f"{sign}{self.number(abs(value), digits)} pts"
+
+    def date(self, value: dt.date | None, form: str = "medium") -> str:
+        from babel.dates import format_date
+
+        if value is None:
+            return "n/a"
+        return format_date(value, format=form, locale=self.locale)
+
+    def kpi(self, value: Any, kind: str) -> str:
+        """Format a KPI value by its kind (see kpis.definitions)."""
+        if value is None:
+            return "n/a"
+        if kind == "ratio":
+            return self.percent(value, 1 if isinstance(value, float) and abs(value) < 10 else 0)
+        if kind == "money":
+            return self.money(value)
+        if kind == "days":
+            return f"{self.number(value, 1)} days"
+        if kind == "hours":
+            return f"{self.number(value, 1)} h"
+        if kind == "points":
+            return self.points(value)
+        if kind == "flag":
+            return "yes" if value else "no"
+        if kind == "score":
+            return self.number(value, 0)
+        return self.number(value) if isinstance(value, int | float | Decimal) else str(value)
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            "money": self.money,
+            "percent": self.percent,
+            "number": self.number,
+            "points": self.points,
+            "date": self.date,
+            "kpi": self.kpi,
+        }
