@@ -1,0 +1,221 @@
+"""The `qbrgen` command line. Imports stay lazy so `qbrgen --help` starts fast: no document
+library (python-pptx, WeasyPrint, openpyxl) and no Pydantic model is imported until a
+command needs it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from qbrgen.run import Run
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(func: F) -> F:
+    """Turn qbrgen's own errors into a clean message and exit code (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from qbrgen.errors import QbrgenError
+
+        try:
+            return func(*args, **kwargs)
+        except QbrgenError as exc:
+            click.echo(f"qbrgen: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _as_of_option(func: F) -> F:
+    return click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Date the numbers are true at (YYYY-MM-DD); default from qbrgen.yaml, else today.",
+    )(func)
+
+
+def _workspace_option(func: F) -> F:
+    return click.option(
+        "-w",
+        "--workspace",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Workspace folder (holding qbrgen.yaml); parents are searched.",
+    )(func)
+
+
+def _open(workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, ...] = ()) -> Run:
+    from qbrgen.run import open_run
+
+    return open_run(workspace, as_of.date() if as_of else None, paths)
+
+
+def _report_problems(run: Run, quiet_warnings: bool = False) -> int:
+    """Print every problem to stderr; returns the number of errors."""
+    problems = run.portfolio.problems
+    for problem in problems.items:
+        if problem.severity == "warning" and quiet_warnings:
+            continue
+        click.echo(str(problem), err=True)
+    return len(problems.errors)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qbrgen")
+def main() -> None:
+    """qbrgen: QBR decks, account plans, a portfolio scorecard and hiring kits from account data.
+
+    Run commands inside a workspace (a folder with qbrgen.yaml, accounts/ and templates/).
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_workspace_option
+@_as_of_option
+@_handle_errors
+def validate(paths: tuple[Path, ...], workspace: Path, as_of: dt.datetime | None) -> None:
+    """Check the config and account files (all, or PATHS), reporting every problem.
+
+    Exit code 0 when everything is valid, 1 when any input is invalid, 2 for usage errors.
+    """
+    run = _open(workspace, as_of, paths)
+    errors = _report_problems(run)
+    portfolio = run.portfolio
+    bad = len(portfolio.invalid_files)
+    if run.config_problems.errors:
+        bad += 1
+    checked = len(portfolio.files_checked)
+    summary = (
+        f"{checked} file(s) checked: {len(portfolio.accounts)} valid account(s), "
+        f"{bad} invalid file(s), {errors} error(s)"
+    )
+    click.echo(summary, err=errors > 0)
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.argument("account_ids", nargs=-1)
+@_workspace_option
+@_as_of_option
+@click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON.")
+@click.option(
+    "--detail", is_flag=True, help="Show every KPI of every account, with reasons for n/a."
+)
+@_handle_errors
+def kpis(
+    account_ids: tuple[str, ...],
+    workspace: Path,
+    as_of: dt.datetime | None,
+    as_json: bool,
+    detail: bool,
+) -> None:
+    """Compute and print every KPI: the portfolio first, then accounts worst health first."""
+    run = _open(workspace, as_of)
+    errors = _report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(
+            f"qbrgen: {errors} input error(s); KPIs below leave out the invalid accounts", err=True
+        )
+    for account_id in account_ids:
+        run.portfolio.by_id(account_id)
+    if as_json:
+        from qbrgen.kpis import report_json
+
+        data = report_json(run.report)
+        if account_ids:
+            data["accounts"] = {k: v for k, v in data["accounts"].items() if k in account_ids}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        from qbrgen._kpi_table import print_report
+
+        print_report(run, list(account_ids), detail or bool(account_ids))
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--config", "which", flag_value="config", help="Schema of qbrgen.yaml instead.")
+@click.option(
+    "--account",
+    "which",
+    flag_value="account",
+    default=True,
+    help="Schema of an account file (default).",
+)
+def schema(which: str) -> None:
+    """Print the JSON Schema of account files (or of qbrgen.yaml) for editors."""
+    if which == "config":
+        from qbrgen.config import Workspace
+
+        data = Workspace.model_json_schema()
+        data["title"] = "qbrgen workspace config"
+    else:
+        from qbrgen.models import account_json_schema
+
+        data = account_json_schema()
+    click.echo(json.dumps(data, indent=2))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@_handle_errors
+def init(directory: Path) -> None:
+    """Create a new workspace in DIRECTORY: qbrgen.yaml, two example accounts, templates/."""
+    from qbrgen.scaffold import create_workspace
+
+    for path in create_workspace(directory):
+        click.echo(f"created {path}")
+
+
+@main.command()
+@_workspace_option
+@_handle_errors
+def templates(workspace: Path) -> None:
+    """List every template and which folder it comes from (workspace overrides built-in)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from qbrgen.loading import open_workspace
+    from qbrgen.templates import Theme
+
+    theme = Theme(open_workspace(workspace))
+    table = Table("template", "from", "path", box=None, pad_edge=False)
+    for item in theme.files():
+        table.add_row(item.name, item.origin, str(item.path))
+    console = Console(width=max(120, Console().width))
+    console.print("search path: " + "  →  ".join(f"{d} ({o})" for d, o in theme.dirs))
+    console.print(table)
+
+
+@main.command("demo-data")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--accounts", "count", type=click.IntRange(1, 1_000_000), default=100, show_default=True
+)
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same portfolio.")
+@click.option(
+    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-10-15", show_default=True
+)
+@_handle_errors
+def demo_data(directory: Path, count: int, seed: int, as_of: dt.datetime) -> None:
+    """Write a synthetic workspace of COUNT accounts to DIRECTORY (for benchmarks)."""
+    from qbrgen.demo import write_workspace
+
+    write_workspace(directory, count, seed, as_of.date())
+    click.echo(f"wrote {count} accounts to {directory / 'accounts'}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
