@@ -65,7 +65,8 @@ def _open(workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, ...] = 
 def _report_problems(run: Run, quiet_warnings: bool = False) -> int:
     """Print every problem to stderr; returns the number of errors."""
     problems = run.portfolio.problems
-    for problem in problems.items:
+    ordered = sorted(problems.items, key=lambda p: (p.location.path, p.location.line or 0, p.location.column or 0))
+    for problem in ordered:
         if problem.severity == "warning" and quiet_warnings:
             continue
         click.echo(str(problem), err=True)
