@@ -65,7 +65,10 @@ def _open(workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, ...] = 
 def _report_problems(run: Run, quiet_warnings: bool = False) -> int:
     """Print every problem to stderr; returns the number of errors."""
     problems = run.portfolio.problems
-    ordered = sorted(problems.items, key=lambda p: (p.location.path, p.location.line or 0, p.location.column or 0))
+    ordered = sorted(
+        problems.items,
+        key=lambda p: (p.location.path, p.location.line or 0, p.location.column or 0),
+    )
     for problem in ordered:
         if problem.severity == "warning" and quiet_warnings:
             continue
@@ -198,6 +201,84 @@ def templates(workspace: Path) -> None:
     console = Console(width=max(120, Console().width))
     console.print("search path: " + "  →  ".join(f"{d} ({o})" for d, o in theme.dirs))
     console.print(table)
+
+
+@main.command()
+@_workspace_option
+@_as_of_option
+@click.option(
+    "--accounts",
+    "account_ids",
+    multiple=True,
+    help="Only these account ids (repeat, or comma-separate).",
+)
+@click.option("--owner", default=None, help="Only this account manager's book.")
+@click.option(
+    "--renewing-within",
+    default=None,
+    metavar="DAYS",
+    help="Only accounts renewing within e.g. 120d.",
+)
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    help="Only these document types (qbr, plan, scorecard, digest, kit).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="Worker processes (default: one per core).",
+)
+@click.option("--force", is_flag=True, help="Rebuild everything, even what is unchanged.")
+@click.option(
+    "--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True
+)
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_handle_errors
+def build(
+    workspace: Path,
+    as_of: dt.datetime | None,
+    account_ids: tuple[str, ...],
+    owner: str | None,
+    renewing_within: str | None,
+    only: tuple[str, ...],
+    jobs: int,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
+    """Build everything the workspace asks for: a deck and a plan per account, the scorecard,
+    the digest and the configured kits. Incremental, parallel, never half-written."""
+    from qbrgen.build import BuildOptions
+    from qbrgen.build import build as run_build
+    from qbrgen.build.progress import Reporter
+    from qbrgen.errors import UsageError
+    from qbrgen.run import parse_days
+
+    if executor == "dask" and not scheduler:
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:8786")
+    run = _open(workspace, as_of)
+    if not as_json:
+        _report_problems(run, quiet_warnings=True)
+    options = BuildOptions(
+        accounts=[a for item in account_ids for a in item.split(",") if a],
+        owner=owner,
+        renewing_within=parse_days(renewing_within) if renewing_within else None,
+        only=[o for item in only for o in item.split(",") if o],
+        jobs=jobs,
+        force=force,
+        executor=executor,
+        scheduler=scheduler,
+    )
+    summary = run_build(run, options, Reporter(quiet=as_json))
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), indent=2))
+    sys.exit(130 if summary.interrupted else summary.exit_code)
 
 
 @main.command("demo-data")

@@ -46,6 +46,8 @@ class Job:
     templates: list[str] = field(default_factory=list)
     """Template names (on the search path) it uses; their content is hashed too."""
     account_id: str | None = None
+    module: str = ""
+    """Module of the renderer (set by the build) so a fresh worker can import it."""
 
 
 @dataclass
@@ -93,17 +95,23 @@ class Renderer:
     plan: Callable[[Run, Selection], list[Job]]
     render: Callable[[Job, RenderEnv], dict[str, bytes]]
 
+    @property
+    def module(self) -> str:
+        """The module that defines it: worker processes import it to find the renderer."""
+        return self.render.__module__
+
 
 RENDERERS: dict[str, Renderer] = {}
 """Renderer name -> Renderer, in build order."""
 
-_MODULES = (
-    "qbrgen.render.pptx_deck",
-    "qbrgen.render.pdf_plan",
-    "qbrgen.render.xlsx_scorecard",
-    "qbrgen.render.digest",
-    "qbrgen.render.kits",
-)
+BUILTIN_MODULES = {
+    "qbr": "qbrgen.render.pptx_deck",
+    "plan": "qbrgen.render.pdf_plan",
+    "scorecard": "qbrgen.render.xlsx_scorecard",
+    "digest": "qbrgen.render.digest",
+    "kit": "qbrgen.render.kits",
+}
+"""Built-in renderer name -> the module that registers it (imported only when needed)."""
 
 
 def register(renderer: Renderer) -> Renderer:
@@ -111,15 +119,33 @@ def register(renderer: Renderer) -> Renderer:
     return renderer
 
 
-def load_renderers() -> dict[str, Renderer]:
-    """Import the built-in renderer modules that exist (each registers itself)."""
-    for name in _MODULES:
+def load_renderers(names: list[str] | None = None) -> dict[str, Renderer]:
+    """Import the built-in renderer modules (all, or those of `names`) that exist; each
+    registers itself. Returns the registry in build order."""
+    for name, module in BUILTIN_MODULES.items():
+        if names and name not in names:
+            continue
         try:
-            importlib.import_module(name)
+            importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if exc.name != module:
                 raise
-    return RENDERERS
+    order = list(BUILTIN_MODULES)
+    return dict(
+        sorted(
+            RENDERERS.items(),
+            key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+        )
+    )
+
+
+def renderer_for(name: str, module: str | None = None) -> Renderer:
+    """The renderer called `name`, importing its module first when given (in workers)."""
+    if name not in RENDERERS:
+        if module:
+            importlib.import_module(module)
+        load_renderers([name])
+    return RENDERERS[name]
 
 
 def render_env(run: Run) -> RenderEnv:
@@ -134,7 +160,7 @@ def render_now(run: Run, name: str, selection: Selection) -> list[Path]:
     """
     from qbrgen.output import atomic_write
 
-    renderer = load_renderers()[name]
+    renderer = load_renderers([name])[name]
     env = render_env(run)
     written: list[Path] = []
     for job in renderer.plan(run, selection):

@@ -1,0 +1,134 @@
+"""Where documents render: a pool of local worker processes, or a Dask cluster.
+
+Workers receive a `RenderEnv` once and then jobs; each returns the files' bytes to the parent,
+which alone writes to `output/` and the manifest. Local workers import the document libraries
+once, are reused, and are replaced after `max_tasks` jobs so memory stays flat (WeasyPrint
+does not give memory back). A worker that dies (a crash in a native library, the OOM killer)
+breaks only its pool: unfinished jobs are retried once in a fresh pool, then reported failed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from qbrgen.render import Job, RenderEnv, renderer_for
+
+_ENV: RenderEnv | None = None
+
+
+@dataclass
+class Outcome:
+    """What came back for one job: its files, or the error."""
+
+    index: int
+    files: dict[str, bytes] | None
+    error: str | None = None
+    detail: str | None = None
+    seconds: float = 0.0
+    worker_rss_kb: int = 0
+
+
+def _warm_up(env: RenderEnv, renderers: list[tuple[str, str]]) -> None:
+    """Import the renderers (python-pptx, WeasyPrint, openpyxl) and build the theme once per worker."""
+    global _ENV
+    _ENV = env
+    for name, module in renderers:
+        renderer_for(name, module)
+    _ = env.theme.env, env.formatter
+
+
+def render_one(index: int, job: Job, env: RenderEnv | None = None) -> Outcome:
+    """Render one job; never raises, so one bad account cannot stop the others."""
+    import resource
+    import time
+
+    from qbrgen.errors import QbrgenError
+
+    started = time.perf_counter()
+    env = env or _ENV
+    assert env is not None, "worker not initialised"
+    try:
+        files = renderer_for(job.kind, job.module).render(job, env)
+        outcome = Outcome(index, files)
+    except QbrgenError as exc:
+        outcome = Outcome(index, None, str(exc))
+    except Exception as exc:  # noqa: BLE001 - report any renderer bug per document
+        outcome = Outcome(
+            index, None, f"{type(exc).__name__}: {exc}", traceback.format_exc(limit=8)
+        )
+    outcome.seconds = time.perf_counter() - started
+    outcome.worker_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return outcome
+
+
+def run_local(
+    jobs: list[Job], env: RenderEnv, workers: int, max_tasks: int = 40
+) -> Iterator[Outcome]:
+    """Render in `workers` processes; yields outcomes as they finish."""
+    pending = dict(enumerate(jobs))
+    kinds = sorted({(job.kind, job.module) for job in jobs})
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    for attempt in (1, 2):
+        if not pending:
+            return
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, min(workers, len(pending))),
+            mp_context=context,
+            initializer=_warm_up,
+            initargs=(env, kinds),
+            max_tasks_per_child=max_tasks,
+        )
+        try:
+            futures: dict[Future[Outcome], int] = {
+                pool.submit(render_one, i, job): i for i, job in pending.items()
+            }
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = futures.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        if attempt == 2:
+                            pending.pop(index)
+                            yield Outcome(
+                                index,
+                                None,
+                                "the worker process rendering it died (crash or out of memory)",
+                            )
+                        continue
+                    pending.pop(index)
+                    yield outcome
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            raise
+        else:
+            pool.shutdown(wait=True)
+
+
+def run_dask(jobs: list[Job], env: RenderEnv, scheduler: str | Any) -> Iterator[Outcome]:
+    """Render on a Dask cluster (`scheduler` is an address or a Cluster object)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - depends on the optional extra
+        from qbrgen.errors import UsageError
+
+        raise UsageError(
+            "the Dask executor needs the optional extra: pip install 'qbrgen[dask]'"
+        ) from exc
+    with Client(scheduler) as client:
+        env_future = client.scatter(env, broadcast=True)
+        futures = [
+            client.submit(render_one, i, job, env_future, pure=False) for i, job in enumerate(jobs)
+        ]
+        for future in as_completed(futures):
+            yield future.result()

@@ -1,0 +1,196 @@
+"""`qbrgen build`: incremental, parallel, never half-written, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import echo_renderer  # noqa: F401 - registers the 'echo' renderer
+from conftest import ROOT
+from qbrgen.build import BuildOptions, build
+from qbrgen.build.manifest import Manifest
+from qbrgen.build.progress import Reporter
+from qbrgen.demo import write_workspace
+from qbrgen.output import file_hash
+from qbrgen.run import open_run
+
+QUIET = Reporter(quiet=True)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    write_workspace(tmp_path, 6, seed=5)
+    (tmp_path / "templates" / "echo").mkdir(parents=True)
+    (tmp_path / "templates" / "echo" / "item.txt").write_text("account {{ id }} arr {{ arr }}\n")
+    return tmp_path
+
+
+def do_build(ws: Path, **options: object):
+    run = open_run(ws)
+    opts = BuildOptions(only=["echo"], jobs=2, **options)  # type: ignore[arg-type]
+    return build(run, opts, QUIET)
+
+
+def statuses(summary) -> dict[str, str]:
+    return {r.key: r.status for r in summary.results}
+
+
+def test_second_build_renders_nothing(workspace: Path) -> None:
+    first = do_build(workspace)
+    assert set(statuses(first).values()) == {"built"}
+    assert len(first.results) == 7
+    second = do_build(workspace)
+    assert set(statuses(second).values()) == {"unchanged"}
+    manifest = json.loads((workspace / "output" / "manifest.json").read_text())
+    entry = manifest["files"]["echo/acct-00001.txt"]
+    assert entry["output_hash"] == file_hash(workspace / "output" / "echo/acct-00001.txt")
+    assert entry["renderer"] == "echo" and entry["as_of"] == "2026-10-15" and entry["version"]
+    assert "account" in entry["inputs"] and "templates:echo" in entry["inputs"]
+    assert do_build(workspace, force=True).counts()["echo"]["built"] == 7
+
+
+def test_touching_one_account_rebuilds_it_and_the_portfolio(workspace: Path) -> None:
+    do_build(workspace)
+    path = workspace / "accounts" / "acct-00003.yaml"
+    path.write_text(path.read_text().replace("Synthetic account 3", "Synthetic account 3, edited"))
+    result = statuses(do_build(workspace))
+    assert {k for k, v in result.items() if v == "built"} == {"acct-00003", "portfolio"}
+
+
+def test_changing_a_template_rebuilds_what_used_it(workspace: Path) -> None:
+    do_build(workspace)
+    (workspace / "templates" / "echo" / "item.txt").write_text("ACCOUNT {{ id }}\n")
+    result = statuses(do_build(workspace))
+    assert result.pop("portfolio") == "unchanged"  # does not use echo/item.txt
+    assert set(result.values()) == {"built"}
+    assert (
+        (workspace / "output" / "echo" / "acct-00001.txt")
+        .read_text()
+        .startswith("ACCOUNT acct-00001")
+    )
+
+
+def test_hand_edited_output_is_never_silently_overwritten(workspace: Path) -> None:
+    do_build(workspace)
+    target = workspace / "output" / "echo" / "acct-00002.txt"
+    target.write_text("my own edits\n")
+    kept = do_build(workspace)
+    assert statuses(kept)["acct-00002"] == "kept"
+    assert target.read_text() == "my own edits\n"
+    assert any(h["path"] == "echo/acct-00002.txt" for h in kept.hand_edited)
+    # When its inputs change, it is rebuilt, but the edited version is kept as a copy.
+    src = workspace / "accounts" / "acct-00002.yaml"
+    src.write_text(src.read_text().replace("Synthetic account 2", "Synthetic account 2b"))
+    rebuilt = do_build(workspace)
+    copies = list(target.parent.glob("acct-00002.edited-*.txt"))
+    assert len(copies) == 1 and copies[0].read_text() == "my own edits\n"
+    assert target.read_text().startswith("account acct-00002")
+    assert any("kept a copy" in h["action"] for h in rebuilt.hand_edited)
+
+
+def test_one_broken_account_does_not_stop_the_others(workspace: Path) -> None:
+    path = workspace / "accounts" / "acct-00004.yaml"
+    path.write_text(path.read_text().replace("id: acct-00004", "id: broken-one"))
+    summary = do_build(workspace)
+    assert statuses(summary)["broken-one"] == "failed"
+    assert summary.failed[0].error and "broken on purpose" in summary.failed[0].error
+    assert summary.counts()["echo"]["built"] == 6
+    assert summary.exit_code == 1
+    assert not (workspace / "output" / "echo" / "broken-one.txt").exists()
+
+
+def test_invalid_account_is_reported_and_the_rest_build(workspace: Path) -> None:
+    (workspace / "accounts" / "bad.yaml").write_text("id: Bad Id\n")
+    summary = do_build(workspace)
+    assert summary.input_errors and summary.exit_code == 1
+    assert summary.counts()["echo"]["built"] == 7
+
+
+def _all_outputs_complete(out: Path) -> list[Path]:
+    files = [p for p in out.rglob("*.txt") if not p.name.startswith(".")]
+    for path in files:
+        assert path.read_bytes().endswith(b"\nEND\n"), f"partial file {path}"
+    return files
+
+
+@pytest.mark.parametrize("victim", ["parent", "worker"])
+def test_killed_build_leaves_no_partial_file_and_next_build_completes(
+    workspace: Path, victim: str
+) -> None:
+    script = (
+        "import sys; sys.path.insert(0, {!r}); import echo_renderer;"
+        "from qbrgen.build import BuildOptions, build; from qbrgen.build.progress import Reporter;"
+        "from qbrgen.run import open_run;"
+        "build(open_run(__import__('pathlib').Path({!r})), BuildOptions(only=['echo'], jobs=2), Reporter(quiet=True))"
+    ).format(str(ROOT / "tests"), str(workspace))
+    env = {**os.environ, "QBRGEN_TEST_SLOW": "0.4"}
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
+    out = workspace / "output" / "echo"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.txt")) if out.exists() else []) < 2:
+        time.sleep(0.05)
+    if victim == "parent":
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+        for child in children:
+            os.kill(int(child), signal.SIGKILL)
+    proc.wait(timeout=60)
+    if victim == "worker":
+        os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
+    done_before = _all_outputs_complete(out)
+    assert 0 < len(done_before) <= 7
+    summary = do_build(workspace)
+    assert summary.exit_code == 0, summary.to_json()
+    files = _all_outputs_complete(out)
+    assert len(files) == 7
+    assert not list((workspace / "output").rglob("*.tmp"))
+    assert not summary.hand_edited  # interrupted writes are not mistaken for hand edits
+    manifest = Manifest.load(workspace / "output")
+    for rel, entry in manifest.entries.items():
+        assert file_hash(workspace / "output" / rel) == entry.output_hash
+    assert set(statuses(do_build(workspace)).values()) == {"unchanged"}
+
+
+def test_dask_local_cluster_gives_the_same_outputs_and_manifest(
+    workspace: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    local = do_build(workspace)
+    expected = {
+        p.relative_to(workspace / "output"): p.read_bytes()
+        for p in (workspace / "output").rglob("*.txt")
+    }
+    manifest_local = json.loads((workspace / "output" / "manifest.json").read_text())["files"]
+    import shutil
+
+    shutil.rmtree(workspace / "output")
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        env={"PYTHONPATH": str(ROOT / "tests")},
+    )
+    try:
+        summary = do_build(workspace, executor="dask", scheduler=cluster)
+    finally:
+        cluster.close()
+    assert summary.exit_code == 0 and summary.counts()["echo"]["built"] == len(local.results)
+    got = {
+        p.relative_to(workspace / "output"): p.read_bytes()
+        for p in (workspace / "output").rglob("*.txt")
+    }
+    assert got == expected
+    manifest_dask = json.loads((workspace / "output" / "manifest.json").read_text())["files"]
+    strip = lambda m: {k: {f: v for f, v in e.items() if f != "built_at"} for k, e in m.items()}  # noqa: E731
+    assert strip(manifest_dask) == strip(manifest_local)
