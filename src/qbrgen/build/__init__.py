@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import resource
 import shutil
 import time
 from collections import Counter, defaultdict
@@ -71,6 +72,7 @@ class BuildSummary:
     seconds: float = 0.0
     workers: int = 0
     peak_worker_rss_mb: float = 0.0
+    parent_rss_mb: float = 0.0
     interrupted: bool = False
 
     @property
@@ -102,6 +104,7 @@ class BuildSummary:
             "input_errors": self.input_errors,
             "kpi_warnings": self.kpi_warnings,
             "peak_worker_rss_mb": round(self.peak_worker_rss_mb, 1),
+            "parent_rss_mb": round(self.parent_rss_mb, 1),
             "interrupted": self.interrupted,
             "exit_code": self.exit_code,
         }
@@ -236,6 +239,7 @@ def build(run: Run, options: BuildOptions, reporter: Reporter | None = None) -> 
     finally:
         manifest.save()
     summary.seconds = time.perf_counter() - started
+    summary.parent_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     reporter.finish(summary)
     return summary
 

@@ -1,0 +1,130 @@
+"""Build benchmark: `python -m qbrgen.bench` (or `make bench`).
+
+For synthetic portfolios of 200 and 1,000 accounts it reports documents per second at
+`--jobs 1` and `--jobs 2`, the speed-up, the time of a second build with nothing changed and
+with one account changed, and peak memory of the largest process. Every figure comes from one
+run on this machine; it is a measurement to report, not a test that can flake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from qbrgen.demo import write_workspace
+
+
+def _build(
+    workspace: Path, jobs: int, force: bool = False, only: str | None = None
+) -> dict[str, Any]:
+    args = [
+        sys.executable,
+        "-m",
+        "qbrgen",
+        "build",
+        "-w",
+        str(workspace),
+        "--json",
+        "-j",
+        str(jobs),
+    ]
+    if force:
+        args.append("--force")
+    if only:
+        args += ["--only", only]
+    started = time.perf_counter()
+    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    try:
+        summary = json.loads(result.stdout)
+    except ValueError as exc:
+        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}") from exc
+    built = sum(c["built"] for c in summary["counts"].values())
+    unchanged = sum(c["unchanged"] for c in summary["counts"].values())
+    failed = sum(c["failed"] for c in summary["counts"].values())
+    return {
+        "seconds": round(seconds, 2),
+        "built": built,
+        "unchanged": unchanged,
+        "failed": failed,
+        "docs_per_second": round(built / seconds, 2) if built else None,
+        "peak_rss_mb": round(max(summary["peak_worker_rss_mb"], summary["parent_rss_mb"]), 1),
+        "parent_rss_mb": summary["parent_rss_mb"],
+        "worker_rss_mb": summary["peak_worker_rss_mb"],
+    }
+
+
+def _touch_one(workspace: Path) -> None:
+    first = sorted((workspace / "accounts").glob("*.yaml"))[0]
+    first.write_text(first.read_text().replace("for benchmarks.", "for benchmarks (edited)."))
+
+
+def bench(size: int, jobs_list: list[int], only: str | None, root: Path) -> dict[str, Any]:
+    workspace = root / f"bench-{size}"
+    write_workspace(workspace, size, seed=42)
+    row: dict[str, Any] = {"accounts": size}
+    for jobs in jobs_list:
+        row[f"jobs_{jobs}"] = _build(workspace, jobs, force=True, only=only)
+    if len(jobs_list) >= 2:
+        one, two = row[f"jobs_{jobs_list[0]}"]["seconds"], row[f"jobs_{jobs_list[1]}"]["seconds"]
+        row["speedup"] = round(one / two, 2)
+    jobs = jobs_list[-1]
+    full = row[f"jobs_{jobs}"]["seconds"]
+    nochange = [_build(workspace, jobs, only=only)["seconds"] for _ in range(3)]
+    row["no_change_seconds_median"] = statistics.median(nochange)
+    row["no_change_ratio"] = round(statistics.median(nochange) / full, 4)
+    _touch_one(workspace)
+    row["one_changed"] = _build(workspace, jobs, only=only)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qbrgen.bench", description=__doc__)
+    parser.add_argument("--sizes", default="200,1000", help="portfolio sizes (default 200,1000)")
+    parser.add_argument("--jobs", default="1,2", help="worker counts to compare (default 1,2)")
+    parser.add_argument(
+        "--jobs-at-largest", type=int, default=2, help="only this worker count for sizes above 200"
+    )
+    parser.add_argument("--only", default=None, help="document types, e.g. qbr,plan")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the workspaces in this folder"
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    jobs_list = [int(j) for j in args.jobs.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.keep or Path(tmp)
+        for size in sizes:
+            chosen = jobs_list if size <= 200 else [args.jobs_at_largest]
+            row = bench(size, chosen, args.only, root)
+            results.append(row)
+            print(json.dumps(row), flush=True)
+    print("\nsummary")
+    for row in results:
+        parts = [f"{row['accounts']} accounts"]
+        for key, value in row.items():
+            if key.startswith("jobs_"):
+                parts.append(
+                    f"{key}: {value['built']} docs in {value['seconds']} s = {value['docs_per_second']} docs/s, peak {value['peak_rss_mb']} MB"
+                )
+        if "speedup" in row:
+            parts.append(f"speed-up {row['speedup']}x")
+        parts.append(
+            f"no-change rebuild {row['no_change_seconds_median']} s ({row['no_change_ratio'] * 100:.1f}% of full)"
+        )
+        one = row["one_changed"]
+        parts.append(f"one account changed: {one['built']} rebuilt in {one['seconds']} s")
+        print(" | ".join(parts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
