@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from qbrgen.errors import ProblemList
     from qbrgen.run import Run
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,7 +65,11 @@ def _open(workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, ...] = 
 
 def _report_problems(run: Run, quiet_warnings: bool = False) -> int:
     """Print every problem to stderr; returns the number of errors."""
-    problems = run.portfolio.problems
+    return _print_problems(run.portfolio.problems, quiet_warnings)
+
+
+def _print_problems(problems: ProblemList, quiet_warnings: bool = False) -> int:
+    """Print problems to stderr, ordered by file and line; returns the number of errors."""
     ordered = sorted(
         problems.items,
         key=lambda p: (p.location.path, p.location.line or 0, p.location.column or 0),
@@ -90,16 +95,20 @@ def main() -> None:
 @_workspace_option
 @_as_of_option
 @_handle_errors
-def validate(paths: tuple[Path, ...], workspace: Path, as_of: dt.datetime | None) -> None:
+def validate(paths: tuple[Path, ...], workspace: Path, as_of: dt.datetime | None) -> None:  # noqa: ARG001
     """Check the config and account files (all, or PATHS), reporting every problem.
 
     Exit code 0 when everything is valid, 1 when any input is invalid, 2 for usage errors.
     """
-    run = _open(workspace, as_of, paths)
-    errors = _report_problems(run)
-    portfolio = run.portfolio
+    from qbrgen.errors import ProblemList
+    from qbrgen.loading import load_portfolio, open_workspace
+
+    config_problems = ProblemList()
+    portfolio = load_portfolio(open_workspace(workspace, config_problems), list(paths))
+    portfolio.problems.items[:0] = config_problems.items
+    errors = _print_problems(portfolio.problems)
     bad = len(portfolio.invalid_files)
-    if run.config_problems.errors:
+    if config_problems.errors:
         bad += 1
     checked = len(portfolio.files_checked)
     summary = (
@@ -297,6 +306,37 @@ def demo_data(directory: Path, count: int, seed: int, as_of: dt.datetime) -> Non
 
     write_workspace(directory, count, seed, as_of.date())
     click.echo(f"wrote {count} accounts to {directory / 'accounts'}")
+
+
+@main.command()
+@click.argument("account_ids", nargs=-1)
+@_workspace_option
+@_as_of_option
+@_handle_errors
+def qbr(account_ids: tuple[str, ...], workspace: Path, as_of: dt.datetime | None) -> None:
+    """Write a QBR deck (.pptx) per account (all, or ACCOUNT_IDS) to output/<account-id>/.
+
+    Exit code 0 when every deck was written, 1 when an input was invalid or a deck failed.
+    """
+    from qbrgen.errors import RenderError, display_path
+    from qbrgen.render import Selection, render_now
+
+    run = _open(workspace, as_of)
+    errors = _report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(
+            f"qbrgen: {errors} input error(s); decks are made for the valid accounts only",
+            err=True,
+        )
+    failed = 0
+    for item in run.select(account_ids):
+        try:
+            for path in render_now(run, "qbr", Selection([item])):
+                click.echo(display_path(path, run.workspace.root))
+        except RenderError as exc:
+            failed += 1
+            click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
+    sys.exit(1 if errors or failed else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
