@@ -194,3 +194,25 @@ def test_dask_local_cluster_gives_the_same_outputs_and_manifest(
     manifest_dask = json.loads((workspace / "output" / "manifest.json").read_text())["files"]
     strip = lambda m: {k: {f: v for f, v in e.items() if f != "built_at"} for k, e in m.items()}  # noqa: E731
     assert strip(manifest_dask) == strip(manifest_local)
+
+
+def test_plain_log_lines_and_summary_off_a_terminal(workspace: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    log, out = io.StringIO(), io.StringIO()
+    reporter = Reporter(
+        Console(file=log, force_terminal=False, width=200),
+        Console(file=out, force_terminal=False, width=200),
+    )
+    summary = build(open_run(workspace), BuildOptions(only=["echo"], jobs=1), reporter)
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "build: 7 document(s), 7 to render, 0 unchanged"
+    assert "built echo acct-00001: echo/acct-00001.txt" in lines
+    text = out.getvalue()
+    assert "echo" in text and "7" in text and "outputs in output/" in text
+    assert "KPI warnings:" in text
+    data = summary.to_json()
+    assert data["counts"] == {"echo": {"built": 7, "unchanged": 0, "failed": 0, "kept": 0}}
+    assert data["exit_code"] == 0 and data["kpi_warnings"]
