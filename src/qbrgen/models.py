@@ -299,7 +299,8 @@ class Interaction(Record):
     date: dt.datetime
     """When it happened (YYYY-MM-DD or YYYY-MM-DDTHH:MM)."""
     kind: InteractionKind
-    """meeting, call, email, request (from the customer), reply or other."""
+    """meeting, call, email (sent by us), request (from the customer), reply (from the customer)
+    or other; meetings, calls and replies make the stakeholder active."""
     stakeholder: str | None = None
     """Stakeholder involved, by name."""
     first_reply: dt.datetime | None = None

@@ -11,6 +11,8 @@ from qbrgen.models import Account
 
 ACTIVE_DAYS = 90
 SURVEY_DAYS = 180
+TOUCH_KINDS = frozenset({"meeting", "call", "reply"})
+"""Interactions that make a stakeholder active: a meeting, a call, or an email reply from them."""
 KEY_ROLES = ("executive_sponsor", "decision_maker", "champion", "user")
 GOAL_SCORES = {"achieved": 100, "on_track": 80, "not_started": 50, "at_risk": 30, "missed": 0}
 FULL_UTILISATION = 0.8
@@ -28,7 +30,7 @@ def active_stakeholders(account: Account, on: dt.date) -> list[str]:
         day = interaction.date.date()
         if (
             interaction.stakeholder
-            and interaction.kind in ("meeting", "call", "reply", "email")
+            and interaction.kind in TOUCH_KINDS
             and since < day <= on
         ):
             touched.add(interaction.stakeholder)
