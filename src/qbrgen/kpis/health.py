@@ -28,11 +28,7 @@ def active_stakeholders(account: Account, on: dt.date) -> list[str]:
             touched.add(person.name)
     for interaction in account.interactions:
         day = interaction.date.date()
-        if (
-            interaction.stakeholder
-            and interaction.kind in TOUCH_KINDS
-            and since < day <= on
-        ):
+        if interaction.stakeholder and interaction.kind in TOUCH_KINDS and since < day <= on:
             touched.add(interaction.stakeholder)
     return [p.name for p in account.stakeholders if p.name in touched]
 
