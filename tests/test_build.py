@@ -216,3 +216,13 @@ def test_plain_log_lines_and_summary_off_a_terminal(workspace: Path) -> None:
     data = summary.to_json()
     assert data["counts"] == {"echo": {"built": 7, "unchanged": 0, "failed": 0, "kept": 0}}
     assert data["exit_code"] == 0 and data["kpi_warnings"]
+
+
+def test_atomic_write_gives_normal_permissions(tmp_path: Path) -> None:
+    from qbrgen.output import atomic_write
+
+    target = tmp_path / "out" / "file.bin"
+    atomic_write(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert target.stat().st_mode & 0o044 == 0o044  # group/other can read, like a plain write
+    assert [p.name for p in target.parent.iterdir()] == ["file.bin"]

@@ -11,6 +11,15 @@ import tempfile
 from pathlib import Path
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def atomic_write(path: Path, data: bytes) -> str:
     """Write `data` to `path` atomically; returns the sha256 of what was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -21,6 +30,8 @@ def atomic_write(path: Path, data: bytes) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode a normal write would have.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
