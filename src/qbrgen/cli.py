@@ -339,5 +339,237 @@ def qbr(account_ids: tuple[str, ...], workspace: Path, as_of: dt.datetime | None
     sys.exit(1 if errors or failed else 0)
 
 
+@main.command()
+@click.option(
+    "--seniority", type=click.Choice(["junior", "senior", "strategic"]), help="Level of the role."
+)
+@click.option(
+    "--industry", metavar="ID", help="saas, regulated, services (or one your content adds)."
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="New hire's first day (YYYY-MM-DD) for due dates; default the next Monday.",
+)
+@click.option(
+    "--portfolio", is_flag=True, help="Name real accounts to shadow and own (healthy, small first)."
+)
+@click.option("--all", "build_all", is_flag=True, help="Every seniority × industry combination.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=0,
+    help="Worker processes (default: one per core).",
+)
+@_workspace_option
+@_handle_errors
+def kit(
+    seniority: str | None,
+    industry: str | None,
+    start: dt.datetime | None,
+    portfolio: bool,
+    build_all: bool,
+    jobs: int,
+    workspace: Path,
+) -> None:
+    """Build hiring kits under output/kits/<seniority>-<industry>/: job description (PDF and
+    Markdown), interview guide, 30-60-90 onboarding plan and tracker (XLSX).
+
+    Without --seniority/--industry or --all, builds the kits listed in qbrgen.yaml (kits.build).
+    """
+    from qbrgen.errors import UsageError, display_path
+    from qbrgen.render.kits import open_kit_run, write_kits
+
+    if build_all and (seniority or industry):
+        raise UsageError("--all builds every kit; leave out --seniority and --industry")
+    if bool(seniority) != bool(industry):
+        raise UsageError("give both --seniority and --industry (or --all)")
+    run = open_kit_run(workspace, portfolio)
+    if portfolio:
+        errors = _report_problems(run, quiet_warnings=True)
+        if errors:
+            click.echo(f"qbrgen: {errors} input error(s); invalid accounts are left out", err=True)
+    options: dict[str, Any] = {"all": build_all, "portfolio": portfolio}
+    if seniority and industry:
+        options["kits"] = [f"{seniority}-{industry}"]
+    if start:
+        options["start"] = start.date()
+    for path in write_kits(run, options, jobs):
+        click.echo(f"wrote {display_path(path, run.workspace.root)}")
+
+
+@main.command("template-workbook")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@_handle_errors
+def template_workbook(file: Path, force: bool) -> None:
+    """Write an account workbook to start from: every sheet with its header row, drop-downs
+    for choices, date formats, and one example account (see docs/spreadsheets-and-crm.md)."""
+    from qbrgen.errors import UsageError
+    from qbrgen.loading.xlsx_source import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        raise UsageError(f"{file}: the workbook name must end in .xlsx")
+    if file.exists() and not force:
+        raise UsageError(f"{file} exists; use --force to replace it")
+    write_template(file)
+    click.echo(
+        f"wrote {file}: delete the example-co rows, add your accounts, then `qbrgen validate {file}`"
+    )
+
+
+@main.command("import")
+@click.argument("export", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--from",
+    "system",
+    type=click.Choice(["salesforce", "hubspot", "csv"]),
+    required=True,
+    help="Where the export comes from (picks the built-in column mapping).",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Your own column mapping (YAML) instead of the built-in one.",
+)
+@click.option(
+    "--overwrite", is_flag=True, help="Replace fields edited by hand with the CRM's values too."
+)
+@click.option("--dry-run", is_flag=True, help="Only show what would be created or updated.")
+@_workspace_option
+@_handle_errors
+def import_(
+    export: Path, system: str, mapping: Path | None, overwrite: bool, dry_run: bool, workspace: Path
+) -> None:
+    """Create or update accounts/<id>.yaml from a CRM export (CSV or .xlsx): Salesforce "Accounts with
+    Opportunities" or "Contacts" reports, HubSpot companies or deals, or any CSV with --mapping.
+
+    Fields that came from the CRM are updated on the next import; fields you edited by hand,
+    comments and your own additions are kept. Exit code 1 when a written file is invalid.
+    """
+    from qbrgen.errors import ProblemList
+    from qbrgen.loading import open_workspace
+    from qbrgen.loading.crm_import import import_export
+
+    problems = ProblemList()
+    loaded = open_workspace(workspace, problems)
+    if _print_problems(problems):
+        sys.exit(1)
+    result = import_export(loaded, export, system, mapping, overwrite, dry_run=dry_run)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(1 if result.errors else 0)
+
+
+@main.command()
+@click.argument("account_ids", nargs=-1)
+@click.option(
+    "--renewing-within",
+    metavar="DAYS",
+    default=None,
+    help="Only accounts whose renewal falls within DAYS from as-of, e.g. 120d, 6w, 3m.",
+)
+@_workspace_option
+@_as_of_option
+@_handle_errors
+def plan(
+    account_ids: tuple[str, ...],
+    renewing_within: str | None,
+    workspace: Path,
+    as_of: dt.datetime | None,
+) -> None:
+    """Write an account plan (PDF) per account (all, or ACCOUNT_IDS) to output/<account-id>/.
+
+    Before renewals: `qbrgen plan --renewing-within 120d`. Exit code 0 when every plan was
+    written, 1 when an input was invalid or a plan failed.
+    """
+    from qbrgen.errors import RenderError, display_path
+    from qbrgen.render import Selection, render_now
+    from qbrgen.run import parse_days
+
+    days = parse_days(renewing_within) if renewing_within is not None else None
+    run = _open(workspace, as_of)
+    errors = _report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(
+            f"qbrgen: {errors} input error(s); plans are made for the valid accounts only",
+            err=True,
+        )
+    chosen = run.select(account_ids, renewing_within=days)
+    if not chosen:
+        where = f" renewing within {days} days of {run.report.as_of}" if days is not None else ""
+        click.echo(f"qbrgen: no account{where}; no plan written", err=True)
+    failed = 0
+    for item in chosen:
+        try:
+            for path in render_now(run, "plan", Selection([item])):
+                click.echo(display_path(path, run.workspace.root))
+        except RenderError as exc:
+            failed += 1
+            click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
+    sys.exit(1 if errors or failed else 0)
+
+
+@main.command()
+@_workspace_option
+@_as_of_option
+@_handle_errors
+def scorecard(workspace: Path, as_of: dt.datetime | None) -> None:
+    """Write the portfolio scorecard workbook to output/portfolio/scorecard-<quarter>.xlsx.
+
+    Sheets: Summary (lagging and leading KPIs, quarter vs previous and TTM), Charts, Accounts,
+    Renewals (next two quarters), By owner. Exit code 0 when written, 1 when an input was
+    invalid (the workbook then covers the valid accounts only).
+    """
+    from qbrgen.errors import display_path
+    from qbrgen.render import Selection, render_now
+
+    run = _open(workspace, as_of)
+    errors = _report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(
+            f"qbrgen: {errors} input error(s); the scorecard covers the valid accounts only",
+            err=True,
+        )
+    for path in render_now(run, "scorecard", Selection(run.accounts)):
+        click.echo(display_path(path, run.workspace.root))
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--owner", metavar="NAME", default=None, help="Only this account manager's book.")
+@click.option("--no-pdf", is_flag=True, help="Write the Markdown only (no WeasyPrint needed).")
+@_workspace_option
+@_as_of_option
+@_handle_errors
+def digest(owner: str | None, no_pdf: bool, workspace: Path, as_of: dt.datetime | None) -> None:
+    """Write the weekly account review: output/portfolio/digest-<as-of>[-<owner>].md and .pdf.
+
+    For each account: did it move this week (reduced risk, increased value, a clarified next
+    step) or stall; then what needs action, most urgent first.
+    """
+    from qbrgen.errors import UsageError, display_path
+    from qbrgen.render import Selection, render_now
+
+    run = _open(workspace, as_of)
+    errors = _report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(
+            f"qbrgen: {errors} input error(s); the digest covers the valid accounts only",
+            err=True,
+        )
+    chosen = run.select(owner=owner)
+    if owner and not chosen:
+        owners = sorted({a.account.owner for a in run.accounts})
+        raise UsageError(f"no account owned by {owner!r}; owners are: {', '.join(owners)}")
+    canonical = chosen[0].account.owner if owner and chosen else None
+    selection = Selection(chosen, {"owner": canonical, "pdf": not no_pdf})
+    for path in render_now(run, "digest", selection):
+        click.echo(display_path(path, run.workspace.root))
+    sys.exit(1 if errors else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -128,9 +128,11 @@ class Deck(Record):
     """QBR deck options."""
 
     template: str | None = None
-    """A corporate .pptx whose slide master and layouts the deck uses (found via the template search path)."""
+    """A corporate .pptx whose slide master and layouts the deck uses (found via the template search path, else relative to the workspace); default the built-in clean theme deck/clean.pptx."""
     layouts: dict[str, str] = Field(default_factory=dict)
-    """Map of qbrgen layout roles (title, section, content, chart, table) to layout names in the template."""
+    """Map of qbrgen layout roles (title, section, content, chart, table, closing) to layout names in the template; unmapped roles use 'Title Slide', 'Section Header', 'Title and Content', 'Title Only', 'Title Only' and 'Title Slide'."""
+    slides: str = "deck/qbr.yaml"
+    """The deck template (on the template search path) listing the slides, their layouts, words and notes."""
 
 
 class Plan(Record):
@@ -149,6 +151,16 @@ class Kits(Record):
 
     build: list[str] = Field(default_factory=lambda: ["junior-saas", "senior-regulated"])
     """Kits to build as '<seniority>-<industry>' pairs."""
+    start: dt.date | None = None
+    """New hire's first day, for onboarding due dates; default the first Monday on or after as_of."""
+    portfolio: bool = False
+    """Name real accounts (healthy, smallest first) for shadowing and first ownership."""
+    interviewers: list[str] = Field(
+        default_factory=lambda: ["Hiring manager", "Peer account manager", "Cross-functional partner"],
+        min_length=1,
+        max_length=6,
+    )
+    """Interview panel roles; competencies are shared out between them, one scoring sheet each."""
 
 
 class Workspace(Record):
