@@ -1,0 +1,231 @@
+"""Native, editable deck charts built from the KPI engine's series (never recomputed here).
+
+Each chart kind is a small function from the account's KPIs to a `ChartData` (or the plain
+reason there is nothing to draw); `draw_chart` turns it into a python-pptx chart whose numbers
+the customer can open and edit in PowerPoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.util import Emu, Pt
+
+if TYPE_CHECKING:
+    from pptx.slide import Slide
+
+    from qbrgen.kpis import AccountKpis
+    from qbrgen.templates import Formatter
+
+SEVERITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+
+
+@dataclass
+class ChartData:
+    """What one chart shows: categories, named series, how to format and colour them."""
+
+    kind: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    number_format: str
+    axis_title: str
+    colours: list[str] = field(default_factory=list)
+    stacked: bool = False
+    horizontal: bool = False
+    line: bool = False
+    percent_axis: bool = False
+
+
+@dataclass
+class NoChart:
+    """Why a chart has nothing to show (said plainly on the slide instead)."""
+
+    reason: str
+
+
+def money_format(formatter: Formatter) -> str:
+    """An Excel number format for whole amounts in the workspace currency and locale."""
+    from babel import Locale
+    from babel.numbers import get_currency_symbol
+
+    symbol = get_currency_symbol(formatter.currency, locale=formatter.locale).replace('"', "")
+    pattern = Locale.parse(formatter.locale).currency_formats["standard"].pattern
+    if pattern.lstrip().startswith("¤"):
+        return f'"{symbol}"#,##0'
+    return f'#,##0\\ "{symbol}"'
+
+
+def _floats(values: list[Any]) -> list[float | None]:
+    return [None if v is None else float(v) for v in values]
+
+
+def arr_chart(
+    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
+) -> ChartData | NoChart:
+    series = kpis.series
+    if not series.get("arr"):
+        return NoChart(kpis.reason("ending_arr") or "no revenue history")
+    values = _floats(series["arr"])
+    return ChartData(
+        "arr",
+        list(series["quarters"]),
+        [("ARR", values)],
+        money_format(formatter),
+        f"ARR ({formatter.currency})",
+        [colours["primary"]],
+    )
+
+
+def utilisation_chart(
+    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
+) -> ChartData | NoChart:
+    series = kpis.series
+    if not series.get("utilisation"):
+        return NoChart(kpis.reason("seat_utilisation") or "no usage data")
+    return ChartData(
+        "utilisation",
+        list(series["quarters"]),
+        [("Seat utilisation", _floats(series["utilisation"]))],
+        "0%",
+        "Active users ÷ licensed seats",
+        [colours["secondary"]],
+        line=True,
+        percent_axis=True,
+    )
+
+
+def feature_chart(
+    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
+) -> ChartData | NoChart:
+    adoption: dict[str, float] = kpis.series.get("feature_adoption") or {}
+    if not adoption:
+        return NoChart("no feature adoption in the latest usage period")
+    ordered = sorted(adoption.items(), key=lambda kv: (kv[1], kv[0]))  # bars read top-down
+    return ChartData(
+        "feature_adoption",
+        [name for name, _ in ordered],
+        [("Share of active users", [float(v) for _, v in ordered])],
+        "0%",
+        "Share of active users",
+        [colours["primary"]],
+        horizontal=True,
+        percent_axis=True,
+    )
+
+
+def tickets_chart(
+    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
+) -> ChartData | NoChart:
+    tickets: dict[str, list[int]] = kpis.series.get("tickets") or {}
+    if not any(sum(v) for v in tickets.values()):
+        return NoChart("no support tickets opened in the last five quarters")
+    names = [s for s in SEVERITY_LABELS if s in tickets]
+    return ChartData(
+        "tickets",
+        list(kpis.series["quarters"]),
+        [(SEVERITY_LABELS[s], [float(v) for v in tickets[s]]) for s in names],
+        "0",
+        "Tickets opened",
+        [colours["muted"], colours["secondary"], colours["accent"], colours["red"]],
+        stacked=True,
+    )
+
+
+CHARTS: dict[str, Callable[[AccountKpis, Formatter, dict[str, str]], ChartData | NoChart]] = {
+    "arr": arr_chart,
+    "utilisation": utilisation_chart,
+    "feature_adoption": feature_chart,
+    "tickets": tickets_chart,
+}
+"""Chart kind (as named in the deck template) -> builder."""
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def draw_chart(
+    slide: Slide,
+    data: ChartData,
+    box: tuple[int, int, int, int],
+    font: str,
+    text_colour: str,
+) -> Any:
+    """Add `data` as a native chart in `box` (left, top, width, height in EMU)."""
+    chart_data: Any = CategoryChartData(number_format=data.number_format)
+    chart_data.categories = data.categories
+    for name, values in data.series:
+        chart_data.add_series(name, values)
+    if data.line:
+        chart_type = XL_CHART_TYPE.LINE_MARKERS
+    elif data.horizontal:
+        chart_type = XL_CHART_TYPE.BAR_CLUSTERED
+    elif data.stacked:
+        chart_type = XL_CHART_TYPE.COLUMN_STACKED
+    else:
+        chart_type = XL_CHART_TYPE.COLUMN_CLUSTERED
+    left, top, width, height = (Emu(v) for v in box)
+    frame: Any = slide.shapes.add_chart(chart_type, left, top, width, height, chart_data)
+    chart = frame.chart
+    chart.font.size = Pt(12)
+    chart.font.name = font
+    chart.font.color.rgb = _rgb(text_colour)
+    chart.has_title = False
+    multi = len(data.series) > 1
+    chart.has_legend = multi
+    if multi:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        chart.legend.font.size = Pt(11)
+    plot = chart.plots[0]
+    if not data.line:
+        plot.gap_width = 60
+        if data.stacked:
+            plot.overlap = 100
+    for index, series in enumerate(plot.series):
+        colour = _rgb(data.colours[index % len(data.colours)]) if data.colours else None
+        if colour is None:
+            continue
+        if data.line:
+            series.format.line.color.rgb = colour
+            series.format.line.width = Pt(3)
+            series.smooth = False
+            series.marker.format.fill.solid()
+            series.marker.format.fill.fore_color.rgb = colour
+            series.marker.format.line.color.rgb = colour
+        else:
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = colour
+    if not multi:
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format = data.number_format
+        labels.number_format_is_linked = False
+        labels.font.size = Pt(11)
+        labels.position = XL_LABEL_POSITION.ABOVE if data.line else XL_LABEL_POSITION.OUTSIDE_END
+    value_axis = chart.value_axis
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xE5, 0xE7, 0xEB)
+    value_axis.tick_labels.number_format = data.number_format
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.tick_labels.font.size = Pt(11)
+    value_axis.minimum_scale = 0
+    if data.percent_axis:
+        peak = max((v for _, vals in data.series for v in vals if v is not None), default=1.0)
+        value_axis.maximum_scale = 1.0 if peak <= 1.0 else None
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = data.axis_title
+    title_font = value_axis.axis_title.text_frame.paragraphs[0].runs[0].font
+    title_font.size = Pt(11)
+    title_font.bold = False
+    title_font.name = font
+    category_axis = chart.category_axis
+    category_axis.tick_labels.font.size = Pt(11)
+    category_axis.has_major_gridlines = False
+    category_axis.format.line.color.rgb = RGBColor(0x9C, 0xA3, 0xAF)
+    return chart

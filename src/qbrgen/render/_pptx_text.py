@@ -1,0 +1,337 @@
+"""Text measuring and fitting for the deck: real font metrics (fontTools), wrapping, ellipsis.
+
+python-pptx's auto-size only sets a flag that PowerPoint applies when the file is opened, so
+the deck measures its own text: each character's advance width comes from the TTF that will
+draw it (the font `fc-match` resolves, as LibreOffice does), lines wrap at word boundaries
+(or between characters for scripts without spaces), and what still does not fit is shortened
+with an ellipsis. Characters the font lacks (CJK, emoji) are given a generous width and taller
+lines, so the estimate errs on the side of too big, never too small.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ELLIPSIS = "…"
+WRAP_SAFETY = 0.95
+"""Wrap at 95% of the box width: renderers differ a little in kerning and rounding."""
+LINE_FACTOR = 1.2
+"""Line height as a multiple of the font size, for single line spacing."""
+FALLBACK_LINE_FACTOR = 1.45
+"""Taller lines where a fallback font (CJK, emoji) draws some characters."""
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+class FontMetrics:
+    """Advance widths of one TTF, in em, per character (cached)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._widths: dict[str, float] = {}
+        self._text_widths: dict[str, float] = {}
+        self._cmap: dict[int, str] = {}
+        self._advances: dict[str, int] = {}
+        self._upm = 1000
+        self.line_factor = LINE_FACTOR
+        if path is not None:
+            from fontTools.ttLib import TTFont
+
+            font = TTFont(str(path), lazy=True, fontNumber=0)
+            self._cmap = font.getBestCmap() or {}
+            self._upm = font["head"].unitsPerEm
+            self._advances = {name: adv for name, (adv, _lsb) in font["hmtx"].metrics.items()}
+            hhea = font["hhea"]
+            natural = (hhea.ascent - hhea.descent + hhea.lineGap) / self._upm
+            self.line_factor = max(LINE_FACTOR, natural * 1.03)
+            font.close()
+
+    def has(self, char: str) -> bool:
+        return ord(char) in self._cmap
+
+    def width(self, char: str) -> float:
+        """Advance width of `char` in em; a wide default for characters the font lacks."""
+        cached = self._widths.get(char)
+        if cached is not None:
+            return cached
+        glyph = self._cmap.get(ord(char))
+        if glyph is not None and glyph in self._advances:
+            value = self._advances[glyph] / self._upm
+        else:
+            value = missing_width(char)
+        self._widths[char] = value
+        return value
+
+    def text_width(self, text: str, size: float) -> float:
+        """Width of `text` in points at font size `size`."""
+        em = self._text_widths.get(text)
+        if em is None:
+            em = sum(self.width(c) for c in text)
+            if len(self._text_widths) < 50_000:
+                self._text_widths[text] = em
+        return em * size
+
+    def needs_fallback(self, text: str) -> bool:
+        return any(not self.has(c) for c in text if not c.isspace())
+
+
+def missing_width(char: str) -> float:
+    """A deliberately generous width (em) for a character the font has no glyph for."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0.0
+    if ord(char) >= 0x1F000 or unicodedata.category(char) == "So":
+        return 1.3  # emoji and pictographs
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 1.05
+    return 0.75
+
+
+@lru_cache(maxsize=32)
+def font_file(family: str, bold: bool = False) -> Path | None:
+    """The TTF that renders `family` here (fc-match, like LibreOffice), else DejaVu Sans."""
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        pattern = f"{family}:bold" if bold else family
+        try:
+            found = subprocess.run(
+                [fc_match, "-f", "%{file}", pattern],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = ""
+        if found.lower().endswith((".ttf", ".otf")) and Path(found).is_file():
+            return Path(found)
+    default = DEJAVU / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    return default if default.is_file() else None
+
+
+@lru_cache(maxsize=32)
+def metrics(family: str, bold: bool = False) -> FontMetrics:
+    """Cached metrics of a font family (regular or bold)."""
+    return FontMetrics(font_file(family, bold))
+
+
+def line_height(font: FontMetrics, size: float, text: str = "") -> float:
+    """Height of one line in points: taller when fallback fonts draw part of it."""
+    factor = FALLBACK_LINE_FACTOR if text and font.needs_fallback(text) else font.line_factor
+    return size * factor
+
+
+def _tokens(text: str) -> list[str]:
+    """Split into breakable pieces: words with their trailing space, and each wide character
+    (CJK has no spaces; a line may break between any two of its characters)."""
+    out: list[str] = []
+    current = ""
+    for char in text:
+        wide = unicodedata.east_asian_width(char) in ("W", "F")
+        if wide:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(char)
+        elif char == " ":
+            current += char
+            out.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        out.append(current)
+    return out
+
+
+def wrap(text: str, font: FontMetrics, size: float, width: float) -> list[str]:
+    """Lines of `text` (which may hold newlines) wrapped to `width` points at `size`."""
+    limit = width * WRAP_SAFETY
+    lines: list[str] = []
+    for raw in text.split("\n") or [""]:
+        line = ""
+        line_width = 0.0
+        for token in _tokens(raw):
+            token_width = font.text_width(token, size)
+            if line and line_width + font.text_width(token.rstrip(" "), size) > limit:
+                lines.append(line.rstrip(" "))
+                line, line_width = "", 0.0
+                token = token.lstrip(" ")
+                token_width = font.text_width(token, size)
+            if token_width > limit and not line:
+                # A single word longer than the line: break it between characters.
+                for char in token:
+                    char_width = font.width(char) * size
+                    if line and line_width + char_width > limit:
+                        lines.append(line)
+                        line, line_width = "", 0.0
+                    line += char
+                    line_width += char_width
+                continue
+            line += token
+            line_width += token_width
+        lines.append(line.rstrip(" "))
+    return lines
+
+
+def ellipsize(text: str, font: FontMetrics, size: float, width: float) -> str:
+    """`text` on one line, cut with an ellipsis when it is wider than `width` points."""
+    limit = width * WRAP_SAFETY
+    text = " ".join(text.split())
+    if font.text_width(text, size) <= limit:
+        return text
+    budget = limit - font.width(ELLIPSIS) * size
+    out = ""
+    used = 0.0
+    for char in text:
+        used += font.width(char) * size
+        if used > budget:
+            break
+        out += char
+    return out.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+@dataclass
+class Para:
+    """A paragraph to fit: its text, bullet level, and whether it is bold."""
+
+    text: str
+    level: int = 0
+    bullet: bool = True
+    bold: bool = False
+
+
+@dataclass
+class FitResult:
+    """What fitting decided: the font size and the (possibly shortened) paragraphs."""
+
+    size: float
+    paragraphs: list[Para]
+    height: float
+    shortened: bool = False
+    dropped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Box:
+    """The inside of a text frame in points, and how the paragraphs are indented."""
+
+    width: float
+    height: float
+    indent: float = 18.0
+    """Left margin of a level-0 bullet paragraph (each level adds the same again)."""
+    space_before: float = 0.35
+    """Space before each paragraph after the first, as a multiple of the font size."""
+
+
+def para_lines(para: Para, box: Box, font: FontMetrics, size: float) -> list[str]:
+    indent = box.indent * (para.level + 1) if para.bullet else box.indent * para.level
+    return wrap(para.text, font, size, max(box.width - indent, size))
+
+
+def text_height(paras: list[Para], box: Box, family: str, size: float) -> float:
+    """Height in points the paragraphs take in `box` at `size` (as drawn: wrapped lines,
+    paragraph spacing, taller lines for fallback glyphs)."""
+    total = 0.0
+    for index, para in enumerate(paras):
+        font = metrics(family, para.bold)
+        if index:
+            total += box.space_before * size
+        for line in para_lines(para, box, font, size):
+            total += line_height(font, size, line)
+    return total
+
+
+def fit(
+    paras: list[Para],
+    box: Box,
+    family: str,
+    max_size: float,
+    min_size: float,
+    max_lines: int | None = None,
+) -> FitResult:
+    """Fit paragraphs into `box`, trying in turn:
+
+    1. the largest size from `max_size` down to `min_size` at which every paragraph fits
+       whole (and within `max_lines` lines each);
+    2. the largest size at which they fit once each paragraph longer than `max_lines` is cut
+       to that many lines with an ellipsis;
+    3. at `min_size`, cutting the paragraph that overflows and dropping the ones after it.
+
+    Text cut or dropped is returned in `dropped`, so the caller can give it in full in the
+    speaker notes."""
+    sizes = _sizes(max_size, min_size)
+    for size in sizes:
+        if text_height(paras, box, family, size) > box.height:
+            continue
+        if max_lines is None or all(
+            len(para_lines(p, box, metrics(family, p.bold), size)) <= max_lines for p in paras
+        ):
+            return FitResult(size, paras, text_height(paras, box, family, size))
+    if max_lines is not None:
+        for size in sizes:
+            clipped = [_clip(p, box, family, size, max_lines) for p in paras]
+            height = text_height(clipped, box, family, size)
+            if height <= box.height:
+                dropped = [p.text for p, c in zip(paras, clipped, strict=True) if c is not p]
+                return FitResult(size, clipped, height, bool(dropped), dropped)
+    return _shorten(paras, box, family, min_size, max_lines)
+
+
+def _sizes(max_size: float, min_size: float) -> list[float]:
+    sizes = []
+    size = max_size
+    while size >= min_size:
+        sizes.append(size)
+        size -= 1
+    return sizes or [min_size]
+
+
+def _clip(para: Para, box: Box, family: str, size: float, cap: int, room: float = 1e9) -> Para:
+    """`para` cut to at most `cap` lines (and `room` points), ending in an ellipsis; the
+    paragraph itself when it already fits; an empty paragraph when not even one line fits."""
+    font = metrics(family, para.bold)
+    lines = para_lines(para, box, font, size)
+    height = sum(line_height(font, size, line) for line in lines)
+    if len(lines) <= cap and height <= room:
+        return para
+    indent = box.indent * (para.level + 1) if para.bullet else box.indent * para.level
+    keep = min(cap, len(lines))
+    while keep > 0:
+        head = lines[:keep]
+        last = ellipsize(head[-1] + " " + ELLIPSIS * 3, font, size, box.width - indent)
+        if not last.endswith(ELLIPSIS):
+            last += ELLIPSIS
+        short = Para(" ".join([*head[:-1], last]), para.level, para.bullet, para.bold)
+        short_lines = para_lines(short, box, font, size)
+        short_height = sum(line_height(font, size, line) for line in short_lines)
+        if len(short_lines) <= keep and short_height <= room:
+            return short
+        keep -= 1
+    return Para("", para.level, para.bullet, para.bold)
+
+
+def _shorten(
+    paras: list[Para], box: Box, family: str, size: float, max_lines: int | None
+) -> FitResult:
+    kept: list[Para] = []
+    dropped: list[str] = []
+    used = 0.0
+    cap = max_lines or 10_000
+    for index, para in enumerate(paras):
+        gap = box.space_before * size if kept else 0.0
+        room = box.height - used - gap
+        short = _clip(para, box, family, size, cap, room)
+        if short is para:
+            kept.append(para)
+            used += gap + text_height([para], box, family, size)
+            continue
+        if short.text:
+            kept.append(short)
+            used += gap + text_height([short], box, family, size)
+        dropped.extend(p.text for p in paras[index:])
+        break
+    return FitResult(size, kept, used, shortened=True, dropped=dropped)
