@@ -674,3 +674,15 @@ def test_missing_corporate_template_is_a_clear_error(tmp_path: Path) -> None:
         in result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_internal_notes_stay_off_customer_slides_by_default(sample_workspace: Path) -> None:
+    result = run_cli("qbr", "pinecrest-outdoor", "-w", str(sample_workspace), check=True)
+    prs = Presentation(str(sample_workspace / result.stdout.strip()))
+    titles = [s.shapes.title.text for s in prs.slides if s.shapes.title is not None]
+    assert "Account notes" not in titles
+    note = yaml.safe_load((sample_workspace / "accounts" / "pinecrest-outdoor.yaml").read_text())[
+        "notes"
+    ]
+    shown = " ".join(slide_text(s) for s in prs.slides)
+    assert note.split(".")[0] not in shown

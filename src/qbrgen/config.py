@@ -133,6 +133,8 @@ class Deck(Record):
     """Map of qbrgen layout roles (title, section, content, chart, table, closing) to layout names in the template; unmapped roles use 'Title Slide', 'Section Header', 'Title and Content', 'Title Only', 'Title Only' and 'Title Slide'."""
     slides: str = "deck/qbr.yaml"
     """The deck template (on the template search path) listing the slides, their layouts, words and notes."""
+    account_notes_slide: bool = False
+    """Show the account's free-form notes on a slide. Off by default: notes are usually internal and the deck goes to the customer."""
 
 
 class Plan(Record):

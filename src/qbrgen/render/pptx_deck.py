@@ -587,6 +587,7 @@ def deck_context(job: Job, env: RenderEnv) -> dict[str, Any]:
     )
     ctx["wins_sorted"] = sorted(account.wins, key=lambda w: w.date, reverse=True)
     ctx["deck_filename"] = deck_filename(account.name, ctx["quarter"])
+    ctx["deck"] = env.config.deck
     return ctx
 
 
