@@ -235,8 +235,14 @@ class Formatter:
             return self.number(value, 0)
         return self.number(value) if isinstance(value, int | float | Decimal) else str(value)
 
+    def plural(self, count: int, singular: str, plural: str | None = None) -> str:
+        """'1 risk', '2 risks' (or the given plural form), with the count localised."""
+        word = singular if count == 1 else (plural or singular + "s")
+        return f"{self.number(count)} {word}"
+
     def filters(self) -> dict[str, Any]:
         return {
+            "plural": self.plural,
             "money": self.money,
             "percent": self.percent,
             "number": self.number,
