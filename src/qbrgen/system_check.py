@@ -34,6 +34,10 @@ def optional() -> list[str]:
         notes.append(
             "LibreOffice (soffice) not found: round-trip tests are skipped; apt-get install libreoffice-impress libreoffice-calc"
         )
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        notes.append(
+            "libharfbuzz-subset0 not found: PDF font subsetting falls back to fontTools (about 25% slower); apt-get install libharfbuzz-subset0"
+        )
     if shutil.which("qpdf") is None:
         notes.append("qpdf not found: PDF structure checks are skipped; apt-get install qpdf")
     return notes

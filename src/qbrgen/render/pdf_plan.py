@@ -1,0 +1,528 @@
+"""The account plan: one PDF per account, from `templates/plan/*.html` through WeasyPrint.
+
+plan() packs each selected account with its KPIs; render() builds the plan context (read from
+the account and the KPI report, nothing recomputed), renders the Jinja templates and lays the
+HTML out with the shared `_pdf` layer. Sections run in the order of a strategic account plan:
+overview, renewal path, stakeholder map, value and adoption, expansion, risks, mutual action
+plan, KPI appendix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qbrgen.kpis.definitions import (
+    BY_KEY,
+    DEFINITIONS,
+    HEALTH_COMPONENT_DEFINITIONS,
+    WARNING_LABELS,
+)
+from qbrgen.models import HIGH_SEVERITIES
+from qbrgen.output import safe_filename
+from qbrgen.render import Job, RenderEnv, Renderer, Selection, _svg, register
+from qbrgen.render._pdf import document_context, html_to_pdf
+from qbrgen.render.context import account_context, account_inputs, account_payload
+
+if TYPE_CHECKING:
+    from qbrgen.models import Account
+    from qbrgen.run import Run
+    from qbrgen.templates import Formatter
+
+ENTRY = "plan/plan.html"
+TEMPLATES = [
+    ENTRY,
+    "plan/plan.css",
+    "plan/_macros.html",
+    "plan/overview.html",
+    "plan/renewal.html",
+    "plan/stakeholders.html",
+    "plan/value.html",
+    "plan/expansion.html",
+    "plan/risks.html",
+    "plan/actions.html",
+    "plan/appendix.html",
+    "base/layout.html",
+    "base/print.css",
+]
+"""Theme files the plan uses; any of them can be overridden from the workspace's templates/."""
+
+SECTIONS = (
+    ("overview", "Account overview"),
+    ("renewal", "Renewal path"),
+    ("stakeholders", "Stakeholder map"),
+    ("value", "Value and adoption"),
+    ("expansion", "Expansion plan"),
+    ("risks", "Risk register"),
+    ("actions", "Mutual action plan"),
+    ("appendix", "KPI appendix"),
+)
+"""(anchor, heading) of each plan section, in order; the table of contents is built from it."""
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+ROLE_LABELS = {
+    "executive_sponsor": "Executive sponsor",
+    "decision_maker": "Decision maker",
+    "champion": "Champion",
+    "user": "User",
+    "influencer": "Influencer",
+    "detractor": "Detractor",
+}
+ACTIVE_DAYS = 90
+"""A stakeholder touched within this many days is active (kpi-definitions.md, Engagement)."""
+
+
+def output_name(account: Account, quarter: str) -> str:
+    """`<account-id>/<Customer-Name>-account-plan-<quarter>.pdf`."""
+    return f"{account.id}/{safe_filename(account.name)}-account-plan-{quarter}.pdf"
+
+
+def plan(run: Run, selection: Selection) -> list[Job]:
+    """One Job per selected account."""
+    quarter = str(run.report.quarter)
+    jobs = []
+    for item in selection.accounts:
+        account_id = item.account.id
+        jobs.append(
+            Job(
+                kind="plan",
+                key=account_id,
+                outputs=[output_name(item.account, quarter)],
+                payload=account_payload(run, account_id),
+                inputs=account_inputs(run, account_id),
+                templates=list(TEMPLATES),
+                account_id=account_id,
+            )
+        )
+    return jobs
+
+
+def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
+    """Render one account plan to PDF bytes."""
+    ctx = plan_context(job, env)
+    html = env.theme.render(ENTRY, ctx, env.formatter)
+    pdf = html_to_pdf(html, env, title=ctx["doc"]["title"], inputs_hash=ctx["doc"]["inputs_hash"])
+    return {job.outputs[0]: pdf}
+
+
+# --- the plan's context ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """One line of the renewal readiness check."""
+
+    area: str
+    status: str  # ready | attention | at_risk | unknown
+    finding: str
+
+
+STATUS_LABELS = {
+    "ready": "Ready",
+    "attention": "Needs attention",
+    "at_risk": "At risk",
+    "unknown": "No data",
+}
+
+
+def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
+    """account_context() plus what the plan's sections show: rows, charts, readiness."""
+    ctx = account_context(job, env)
+    account: Account = ctx["account"]
+    kpis = ctx["kpis"]
+    k = ctx["k"]
+    fmt: Formatter = env.formatter
+    as_of: dt.date = ctx["as_of"]
+    colours = ctx["colours"]
+    title = f"Account plan: {account.name}"
+    ctx.update(
+        document_context(
+            env,
+            title=title,
+            header=account.name,
+            inputs_hash=ctx["provenance"]["inputs_hash"],
+            subtitle=f"Account plan · {ctx['quarter']} · renewal {fmt.date(account.contract.renewal_date)}",
+        )
+    )
+    active = set(k.get("active_stakeholders") or [])
+    role_colours = {
+        "executive_sponsor": colours.primary,
+        "decision_maker": colours.secondary,
+        "champion": colours.green,
+        "user": colours.muted,
+        "influencer": colours.accent,
+        "detractor": colours.red,
+    }
+    stakeholders = [
+        {
+            "number": i,
+            "s": s,
+            "role": ROLE_LABELS.get(s.role, s.role),
+            "active": s.name in active,
+            "days_since": (as_of - s.last_contact).days if s.last_contact else None,
+            "colour": role_colours.get(s.role, colours.muted),
+        }
+        for i, s in enumerate(account.stakeholders, start=1)
+    ]
+    risks = sorted(
+        account.risks,
+        key=lambda r: (r.status == "closed", SEVERITY_ORDER.get(r.severity, 9), r.opened),
+    )
+    risk_rows = [
+        {
+            "r": r,
+            "age": ((r.closed or as_of) if r.status == "closed" else as_of) - r.opened,
+            "high": r.severity in HIGH_SEVERITIES and r.status != "closed",
+            "unreviewed": r.status != "closed"
+            and (as_of - (r.last_reviewed or r.opened)).days > 30,
+        }
+        for r in risks
+    ]
+    actions = sorted(
+        account.actions,
+        key=lambda a: ({"open": 0, "done": 1, "cancelled": 2}[a.status], a.due),
+    )
+    action_rows = [
+        {
+            "a": a,
+            "overdue": a.status == "open" and a.due < as_of,
+            "days": (a.due - as_of).days,
+        }
+        for a in actions
+    ]
+    opportunities = sorted(
+        account.opportunities,
+        key=lambda o: ({"open": 0, "won": 1, "lost": 2}[o.outcome], o.close_date or dt.date.max),
+    )
+    series = kpis.series or {}
+    quarters = series.get("quarters") or []
+    ctx["recent_wins"] = sorted(
+        [w for w in account.wins if w.date <= as_of and (as_of - w.date).days <= 365],
+        key=lambda w: w.date,
+        reverse=True,
+    )
+    ctx.update(
+        {
+            "sections": SECTIONS,
+            "status_labels": STATUS_LABELS,
+            "role_labels": ROLE_LABELS,
+            "stakeholder_rows": stakeholders,
+            "risk_rows": risk_rows,
+            "action_rows": action_rows,
+            "opportunities": opportunities,
+            "readiness": _readiness(ctx, fmt),
+            "headline": _headline_metrics(k, fmt),
+            "health_rows": _health_rows(kpis, fmt),
+            "appendix_rows": _appendix_rows(k, kpis, fmt),
+            "warning_rows": [
+                {"label": WARNING_LABELS.get(w.code, w.code), "message": w.message, "code": w.code}
+                for w in kpis.warnings
+            ],
+            "charts": _charts(ctx, stakeholders, quarters, series, fmt, env.config.health.bands),
+            "drag_definition": HEALTH_COMPONENT_DEFINITIONS.get(kpis.health.biggest_drag or "", ""),
+            "pipeline_by_stage": k.get("pipeline_by_stage") or {},
+            "last_renewal": max(account.renewals, key=lambda r: r.due_date, default=None),
+            "generated_on": fmt.date(as_of, "long"),
+        }
+    )
+    return ctx
+
+
+def _headline_metrics(k: dict[str, Any], fmt: Formatter) -> list[tuple[str, str]]:
+    keys = ("arr", "nrr", "grr", "seat_utilisation", "nps", "pipeline")
+    labels = {"arr": "ARR", "nps": "NPS"}
+    kinds = {"arr": "money", "nps": "score"}
+    out = []
+    for key in keys:
+        definition = BY_KEY.get(key)
+        label = labels.get(key) or (definition.label if definition else key)
+        kind = kinds.get(key) or (definition.kind if definition else "count")
+        out.append((label, fmt.kpi(k.get(key), kind)))
+    return out
+
+
+def _health_rows(kpis: Any, fmt: Formatter) -> list[dict[str, Any]]:
+    health = kpis.health
+    rows = []
+    for name in ("adoption", "engagement", "support", "sentiment", "outcomes"):
+        rows.append(
+            {
+                "name": name,
+                "score": health.components.get(name),
+                "weight": health.weights.get(name),
+                "missing": health.missing.get(name),
+                "definition": HEALTH_COMPONENT_DEFINITIONS.get(name, ""),
+                "drag": name == health.biggest_drag,
+            }
+        )
+    return rows
+
+
+def _kpi_text(key: str, value: Any, kind: str, k: dict[str, Any], fmt: Formatter) -> str:
+    if value is None:
+        return "n/a"
+    if key == "support_trend" and isinstance(value, dict):
+        return fmt.kpi(value.get("all"), "ratio") + " of the previous quarter"
+    if key == "stakeholder_coverage":
+        roles = ", ".join(ROLE_LABELS.get(r, r) for r in k.get("stakeholder_roles_covered") or [])
+        return f"{fmt.number(value)} active ({roles or 'no key role'})"
+    if key == "health_score":
+        return fmt.number(value, 1)
+    if key == "pipeline" and k.get("pipeline_by_stage"):
+        stages = ", ".join(f"{stage} {fmt.money(v)}" for stage, v in k["pipeline_by_stage"].items())
+        return f"{fmt.money(value)} ({stages})"
+    return str(fmt.kpi(value, kind))
+
+
+def _appendix_rows(k: dict[str, Any], kpis: Any, fmt: Formatter) -> list[dict[str, str]]:
+    rows = []
+    for d in DEFINITIONS:
+        if d.key not in k:
+            value, note = "n/a", "portfolio measure"
+        else:
+            value = _kpi_text(d.key, k.get(d.key), d.kind, k, fmt)
+            note = kpis.reason(d.key) if k.get(d.key) is None else ""
+        rows.append(
+            {
+                "label": d.label,
+                "value": value,
+                "note": note,
+                "definition": d.definition,
+                "group": d.group,
+            }
+        )
+    return rows
+
+
+def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
+    """Renewal readiness in four areas, judged from the KPI report and the account record."""
+    account: Account = ctx["account"]
+    kpis = ctx["kpis"]
+    k = ctx["k"]
+    out: list[Readiness] = []
+
+    # Proof of value: the outcomes health component (customer goals) and recent wins.
+    outcomes = kpis.health.components.get("outcomes")
+    goals = account.goals
+    achieved = sum(1 for g in goals if g.status == "achieved")
+    behind = [g for g in goals if g.status in ("at_risk", "missed")]
+    wins = len(ctx["recent_wins"])
+    if not goals:
+        status = "at_risk" if not wins else "attention"
+        finding = f"No customer goals recorded; {wins} win(s) logged in the last 12 months."
+    else:
+        status = (
+            "ready"
+            if outcomes is not None and outcomes >= 70 and not behind
+            else ("attention" if outcomes is not None and outcomes >= 50 else "at_risk")
+        )
+        finding = (
+            f"{achieved} of {len(goals)} goal(s) achieved, {len(behind)} at risk or missed "
+            f"(outcomes score {fmt.number(outcomes)}); {wins} win(s) in the last 12 months."
+        )
+    out.append(Readiness("Proof of value", status, finding))
+
+    # Sponsor engagement: is an executive sponsor among the active stakeholders?
+    roles = k.get("stakeholder_roles_covered") or []
+    sponsors = [
+        s for s in account.stakeholders if s.executive_sponsor or s.role == "executive_sponsor"
+    ]
+    if "executive_sponsor" in roles:
+        last = max((s.last_contact for s in sponsors if s.last_contact), default=None)
+        out.append(
+            Readiness(
+                "Sponsor engagement",
+                "ready",
+                f"Executive sponsor active; last contact {fmt.date(last)}.",
+            )
+        )
+    elif sponsors:
+        last = max((s.last_contact for s in sponsors if s.last_contact), default=None)
+        out.append(
+            Readiness(
+                "Sponsor engagement",
+                "attention",
+                f"Executive sponsor {sponsors[0].name} not contacted in the last {ACTIVE_DAYS} days (last {fmt.date(last)}).",
+            )
+        )
+    else:
+        out.append(
+            Readiness(
+                "Sponsor engagement", "at_risk", "No executive sponsor named on the customer side."
+            )
+        )
+
+    # Open risks and escalations.
+    open_risks = ctx["open_risks"]
+    high = [r for r in open_risks if r.severity in HIGH_SEVERITIES]
+    escalations = ctx["open_escalations"]
+    late = [e for e in escalations if e.get("past_target")]
+    if high or escalations:
+        status = "at_risk"
+    elif open_risks:
+        status = "attention"
+    else:
+        status = "ready"
+    out.append(
+        Readiness(
+            "Open risks and escalations",
+            status,
+            f"{len(open_risks)} open risk(s), {len(high)} high or critical; "
+            f"{len(escalations)} open escalation(s), {len(late)} past target.",
+        )
+    )
+
+    # Stakeholder alignment: coverage, single-threading, negative voices with influence.
+    negative = [
+        s
+        for s in account.stakeholders
+        if s.sentiment == "negative" and s.influence in ("high", "medium")
+    ]
+    coverage = k.get("stakeholder_coverage")
+    if k.get("single_threaded"):
+        status = "at_risk"
+    elif negative:
+        status = "attention"
+    else:
+        status = "ready"
+    covered = ", ".join(ROLE_LABELS.get(r, r) for r in roles) or "no key role"
+    finding = f"{fmt.number(coverage)} active stakeholder(s) covering {covered}"
+    finding += "; single-threaded." if k.get("single_threaded") else "."
+    if negative:
+        finding += (
+            f" Negative with influence: {', '.join(s.name for s in negative[:5])}"
+            + ("…" if len(negative) > 5 else "")
+            + "."
+        )
+    out.append(Readiness("Stakeholder alignment", status, finding))
+    return out
+
+
+def _charts(
+    ctx: dict[str, Any],
+    stakeholders: list[dict[str, Any]],
+    quarters: list[str],
+    series: dict[str, Any],
+    fmt: Formatter,
+    bands: Any,
+) -> dict[str, Any]:
+    colours = ctx["colours"]
+    account: Account = ctx["account"]
+    kpis = ctx["kpis"]
+    utilisation = series.get("utilisation") or [None] * len(quarters)
+    util_alt = "Seat utilisation by quarter: " + (
+        ", ".join(
+            f"{q} {fmt.percent(v) if v is not None else 'no data'}"
+            for q, v in zip(quarters, utilisation, strict=False)
+        )
+        or "no usage data"
+    )
+    tickets = series.get("tickets") or {}
+    severities = [s for s in ("critical", "high", "medium", "low") if s in tickets]
+    ticket_alt = "Support tickets opened by quarter: " + (
+        "; ".join(
+            f"{q} " + ", ".join(f"{tickets[s][i]} {s}" for s in severities)
+            for i, q in enumerate(quarters)
+        )
+        or "no tickets"
+    )
+    sev_colours = {
+        "critical": colours.red,
+        "high": colours.accent,
+        "medium": colours.secondary,
+        "low": "#A7B4C6",
+    }
+    health_rows = [
+        (
+            name,
+            kpis.health.components.get(name),
+            "" if name in kpis.health.components else kpis.health.missing.get(name, "n/a"),
+        )
+        for name in ("adoption", "engagement", "support", "sentiment", "outcomes")
+    ]
+
+    def health_colour(value: float) -> str:
+        if value <= bands.red_max:
+            return colours.red
+        if value <= bands.yellow_max:
+            return colours.yellow
+        return colours.green
+
+    health_alt = "Health components (0 to 100): " + ", ".join(
+        f"{name} {fmt.number(value) if value is not None else 'n/a'}"
+        for name, value, _ in health_rows
+    )
+    features = sorted((series.get("feature_adoption") or {}).items(), key=lambda kv: -kv[1])[:8]
+    feature_alt = "Feature adoption, share of active users: " + (
+        ", ".join(f"{name} {fmt.percent(v)}" for name, v in features) or "no feature data"
+    )
+    points = [
+        _svg.MapPoint(
+            row["number"],
+            row["s"].name,
+            row["s"].influence,
+            row["s"].sentiment,
+            row["colour"],
+            row["active"],
+        )
+        for row in stakeholders
+    ]
+    counts: dict[str, int] = {}
+    for p in points:
+        counts[f"{p.influence} influence, {p.sentiment}"] = (
+            counts.get(f"{p.influence} influence, {p.sentiment}", 0) + 1
+        )
+    map_alt = (
+        f"Stakeholder map of {account.name}: {len(points)} stakeholder(s) by influence and sentiment. "
+        + "; ".join(f"{n} {where}" for where, n in counts.items())
+        if points
+        else f"Stakeholder map of {account.name}: no stakeholders recorded"
+    )
+    return {
+        "adoption": {
+            "svg": _svg.line_chart(
+                quarters,
+                utilisation,
+                alt=util_alt,
+                colour=colours.primary,
+                fmt=lambda v: fmt.percent(v),
+                y_max=1.0,
+                empty_message="no usage data",
+            ),
+            "alt": util_alt,
+        },
+        "support": {
+            "svg": _svg.stacked_bars(
+                quarters, {s: tickets[s] for s in severities}, sev_colours, alt=ticket_alt
+            ),
+            "alt": ticket_alt,
+        },
+        "health": {
+            "svg": _svg.hbars(
+                health_rows, alt=health_alt, colour_of=health_colour, fmt=lambda v: fmt.number(v)
+            ),
+            "alt": health_alt,
+        },
+        "features": {
+            "svg": _svg.hbars(
+                [(n, v * 100, "") for n, v in features],
+                alt=feature_alt,
+                colour_of=lambda _v: colours.secondary,
+                fmt=lambda v: fmt.percent(v / 100),
+                empty_message="no feature adoption data",
+            ),
+            "alt": feature_alt,
+        },
+        "stakeholders": {"svg": _svg.stakeholder_grid(points, alt=map_alt), "alt": map_alt},
+    }
+
+
+register(
+    Renderer(
+        name="plan",
+        description="Account plan per account (PDF): renewal path, stakeholders, value, risks, actions",
+        plan=plan,
+        render=render,
+    )
+)
