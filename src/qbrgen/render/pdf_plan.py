@@ -222,7 +222,11 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             "charts": _charts(ctx, stakeholders, quarters, series, fmt, env.config.health.bands),
             "drag_definition": HEALTH_COMPONENT_DEFINITIONS.get(kpis.health.biggest_drag or "", ""),
             "pipeline_by_stage": k.get("pipeline_by_stage") or {},
-            "last_renewal": max(account.renewals, key=lambda r: r.due_date, default=None),
+            "last_renewal": max(
+                (r for r in account.renewals if r.outcome != "open"),
+                key=lambda r: r.due_date,
+                default=None,
+            ),
             "generated_on": fmt.date(as_of, "long"),
         }
     )
@@ -310,7 +314,9 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
     wins = len(ctx["recent_wins"])
     if not goals:
         status = "at_risk" if not wins else "attention"
-        finding = f"No customer goals recorded; {wins} win(s) logged in the last 12 months."
+        finding = (
+            f"No customer goals recorded; {fmt.plural(wins, 'win')} logged in the last 12 months."
+        )
     else:
         status = (
             "ready"
@@ -318,8 +324,8 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
             else ("attention" if outcomes is not None and outcomes >= 50 else "at_risk")
         )
         finding = (
-            f"{achieved} of {len(goals)} goal(s) achieved, {len(behind)} at risk or missed "
-            f"(outcomes score {fmt.number(outcomes)}); {wins} win(s) in the last 12 months."
+            f"{achieved} of {fmt.plural(len(goals), 'goal')} achieved, {len(behind)} at risk or missed "
+            f"(outcomes score {fmt.number(outcomes)}); {fmt.plural(wins, 'win')} in the last 12 months."
         )
     out.append(Readiness("Proof of value", status, finding))
 
@@ -368,8 +374,8 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
         Readiness(
             "Open risks and escalations",
             status,
-            f"{len(open_risks)} open risk(s), {len(high)} high or critical; "
-            f"{len(escalations)} open escalation(s), {len(late)} past target.",
+            f"{fmt.plural(len(open_risks), 'open risk')}, {len(high)} high or critical; "
+            f"{fmt.plural(len(escalations), 'open escalation')}, {len(late)} past target.",
         )
     )
 
@@ -387,7 +393,7 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
     else:
         status = "ready"
     covered = ", ".join(ROLE_LABELS.get(r, r) for r in roles) or "no key role"
-    finding = f"{fmt.number(coverage)} active stakeholder(s) covering {covered}"
+    finding = f"{fmt.plural(coverage, 'active stakeholder')} covering {covered}"
     finding += "; single-threaded." if k.get("single_threaded") else "."
     if negative:
         finding += (
@@ -474,7 +480,7 @@ def _charts(
             counts.get(f"{p.influence} influence, {p.sentiment}", 0) + 1
         )
     map_alt = (
-        f"Stakeholder map of {account.name}: {len(points)} stakeholder(s) by influence and sentiment. "
+        f"Stakeholder map of {account.name}: {fmt.plural(len(points), 'stakeholder')} by influence and sentiment. "
         + "; ".join(f"{n} {where}" for where, n in counts.items())
         if points
         else f"Stakeholder map of {account.name}: no stakeholders recorded"
