@@ -158,7 +158,11 @@ class Kits(Record):
     portfolio: bool = False
     """Name real accounts (healthy, smallest first) for shadowing and first ownership."""
     interviewers: list[str] = Field(
-        default_factory=lambda: ["Hiring manager", "Peer account manager", "Cross-functional partner"],
+        default_factory=lambda: [
+            "Hiring manager",
+            "Peer account manager",
+            "Cross-functional partner",
+        ],
         min_length=1,
         max_length=6,
     )

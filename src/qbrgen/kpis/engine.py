@@ -506,11 +506,12 @@ def _account_series(account: Account, periods: Periods, history: RevenueHistory)
         key=lambda u: u.period_end,
         default=None,
     )
+    per_quarter = [_tickets_by_severity(account, q) for q in quarters]
     return {
         "quarters": [str(q) for q in quarters],
         "arr": [history.arr_at(q.end) for q in quarters] if history.recorded else None,
         "utilisation": utilisation if any(v is not None for v in utilisation) else None,
-        "tickets": {s: [_tickets_by_severity(account, q)[s] for q in quarters] for s in SEVERITIES},
+        "tickets": {s: [counts[s] for counts in per_quarter] for s in SEVERITIES},
         "feature_adoption": dict(latest.feature_adoption) if latest else {},
     }
 

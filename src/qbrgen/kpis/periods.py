@@ -6,8 +6,16 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@lru_cache(maxsize=512)
+def _bounds(year: int, number: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a quarter (cached: the engine asks millions of times)."""
+    month = 3 * number
+    return dt.date(year, month - 2, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True, order=True)
@@ -30,12 +38,11 @@ class Quarter:
 
     @property
     def start(self) -> dt.date:
-        return dt.date(self.year, 3 * self.number - 2, 1)
+        return _bounds(self.year, self.number)[0]
 
     @property
     def end(self) -> dt.date:
-        month = 3 * self.number
-        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+        return _bounds(self.year, self.number)[1]
 
     def shift(self, quarters: int) -> Quarter:
         index = self.year * 4 + (self.number - 1) + quarters

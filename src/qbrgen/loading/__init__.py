@@ -6,8 +6,10 @@ found by file suffix in `SOURCES`, so adding a format (workbooks, CSV) is adding
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,15 +90,73 @@ def read_yaml_account(
     path: Path, workspace: LoadedWorkspace, problems: ProblemList
 ) -> list[SourcedAccount]:
     """One account per YAML file."""
-    label = display_path(path, workspace.root)
     try:
-        data, text = read_yaml(path)
+        data, _ = read_yaml(path)
     except YamlFileError as exc:
-        problems.add(Location(label, exc.line, exc.column), str(exc))
+        return _yaml_account(path, workspace, problems, None, (str(exc), exc.line, exc.column))
+    return _yaml_account(path, workspace, problems, data, None)
+
+
+def _yaml_account(
+    path: Path,
+    workspace: LoadedWorkspace,
+    problems: ProblemList,
+    data: object,
+    error: tuple[str, int | None, int | None] | None,
+) -> list[SourcedAccount]:
+    label = display_path(path, workspace.root)
+    if error is not None:
+        problems.add(Location(label, error[1], error[2]), error[0])
         return []
-    locator = NodeLocator(label, text)
+    locator = NodeLocator(label, path=path)
     account = validate_account(data, label, locator.locate, problems)
     return [] if account is None else [SourcedAccount(account, label, locator.locate)]
+
+
+PARALLEL_FILES = 400
+"""From this many YAML files on, parsing is spread over the cores (PyYAML is most of the cost)."""
+
+Parsed = tuple[object, tuple[str, int | None, int | None] | None]
+
+
+def _parse_in_parallel(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
+    """Parse YAML files in worker processes, yielding results chunk by chunk (in order) so
+    the parent validates as they arrive and never holds every parsed file at once."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from qbrgen.loading._yaml import parse_files
+
+    workers = min(os.cpu_count() or 1, 8)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    size = max(50, len(paths) // (workers * 8))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    names = [[str(p) for p in chunk] for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for chunk, results in zip(chunks, pool.map(parse_files, names), strict=True):
+            yield from zip(chunk, results, strict=True)
+
+
+def _use_parallel(count: int) -> bool:
+    import os
+
+    return count >= PARALLEL_FILES and (os.cpu_count() or 1) > 1
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building thousands of models (it would rescan
+    the growing heap again and again), then freeze what was loaded: it lives for the run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.freeze()
 
 
 SOURCES: dict[str, Source] = {".yaml": read_yaml_account, ".yml": read_yaml_account}
@@ -189,24 +249,43 @@ def load_portfolio(workspace: LoadedWorkspace, paths: Sequence[Path] = ()) -> Po
 
     portfolio = Portfolio(workspace)
     files = collect_files(paths or [workspace.accounts_dir], workspace.root)
+    with _gc_paused():
+        _load_files(portfolio, files)
+        check_portfolio(portfolio)
+    return portfolio
+
+
+def _load_files(portfolio: Portfolio, files: list[Path]) -> None:
+    workspace = portfolio.workspace
+    problems = portfolio.problems
+
+    def record(label: str, accounts: list[SourcedAccount], before: int) -> None:
+        portfolio.files_checked.append(label)
+        portfolio.accounts.extend(accounts)
+        if len(problems.errors) > before:
+            portfolio.invalid_files.add(label)
+
+    yaml_files = [p for p in files if SOURCES.get(p.suffix.lower()) is read_yaml_account]
+    if _use_parallel(len(yaml_files)):
+        for path, (data, error) in _parse_in_parallel(yaml_files):
+            before = len(problems.errors)
+            accounts = _yaml_account(path, workspace, problems, data, error)
+            record(display_path(path, workspace.root), accounts, before)
+        done = set(yaml_files)
+        files = [p for p in files if p not in done]
     for path in files:
         label = display_path(path, workspace.root)
-        portfolio.files_checked.append(label)
+        before = len(problems.errors)
         source = SOURCES.get(path.suffix.lower())
         if source is None:
-            portfolio.problems.add(
+            problems.add(
                 Location(label),
                 f"unknown file type '{path.suffix}'",
                 hint=f"account files end in {', '.join(sorted(SOURCES))}",
             )
-            portfolio.invalid_files.add(label)
+            record(label, [], before)
             continue
-        before = len(portfolio.problems.errors)
-        portfolio.accounts.extend(source(path, workspace, portfolio.problems))
-        if len(portfolio.problems.errors) > before:
-            portfolio.invalid_files.add(label)
-    check_portfolio(portfolio)
-    return portfolio
+        record(label, source(path, workspace, problems), before)
 
 
 def open_workspace(start: Path, problems: ProblemList | None = None) -> LoadedWorkspace:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,18 @@ class YamlFileError(Exception):
         self.column = column
 
 
+def parse_files(paths: list[str]) -> list[tuple[Any, tuple[str, int | None, int | None] | None]]:
+    """Parse many YAML files (run in a worker process): (data, None) or (None, error)."""
+    results: list[tuple[Any, tuple[str, int | None, int | None] | None]] = []
+    gc.disable()  # a worker process that only builds plain data: no cycles to collect
+    for name in paths:
+        try:
+            results.append((read_yaml(Path(name))[0], None))
+        except YamlFileError as exc:
+            results.append((None, (str(exc), exc.line, exc.column)))
+    return results
+
+
 def read_yaml(path: Path) -> tuple[Any, str]:
     """Read a YAML file safely; returns (data, text). Raises YamlFileError with a position."""
     try:
@@ -75,16 +88,23 @@ def read_yaml(path: Path) -> tuple[Any, str]:
 class NodeLocator:
     """Maps a Pydantic error location (a path of keys and indexes) to a line and column."""
 
-    def __init__(self, path_label: str, text: str):
+    def __init__(self, path_label: str, text: str | None = None, path: Path | None = None):
         self.path_label = path_label
         self._text = text
+        self._path = path
         self._root: yaml.Node | None = None
 
     def _tree(self) -> yaml.Node | None:
+        # Composed only when a position is asked for (an error): valid files cost nothing.
         if self._root is None:
             try:
-                self._root = yaml.compose(self._text, Loader=_Loader)  # noqa: S506
-            except yaml.YAMLError:
+                text = self._text
+                if text is None and self._path is not None:
+                    text = self._path.read_bytes().decode("utf-8-sig")
+                if text is None:
+                    return None
+                self._root = yaml.compose(text, Loader=_Loader)  # noqa: S506
+            except (yaml.YAMLError, OSError, UnicodeDecodeError):
                 return None
         return self._root
 

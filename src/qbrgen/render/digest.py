@@ -1,0 +1,576 @@
+"""The weekly account review (`qbrgen digest`): Markdown to paste into email or chat, and a
+one-to-two page PDF of the same content through the shared WeasyPrint layer.
+
+For every account it answers the Monday question: did it move this week toward reduced risk,
+increased value or a clarified next step, or did it stall? The answer comes from the dated
+facts of the account file in the seven days up to as_of. Then it lists what needs action,
+most urgent first. The lists are the KPI engine's warnings wherever the engine raises one;
+only "risks ageing unnoticed" (a fact of the risk register, not a KPI) is read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qbrgen.models import HIGH_SEVERITIES
+from qbrgen.output import safe_filename
+from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
+
+if TYPE_CHECKING:
+    from qbrgen.kpis import AccountKpis
+    from qbrgen.models import Account
+    from qbrgen.run import Run
+    from qbrgen.templates import Formatter
+
+WEEK_DAYS = 7
+"""The review looks at facts dated in the seven days up to and including as_of."""
+RISK_REVIEW_DAYS = 30
+"""An open risk nobody reviewed for longer than this is 'ageing unnoticed'."""
+PDF_ITEMS_PER_LIST = 6
+"""The PDF keeps to two pages: longer lists end with 'and N more' (the Markdown has all)."""
+PDF_ACCOUNT_ROWS = 14
+"""Moved or slipped accounts the PDF's table shows (most urgent first)."""
+PDF_STALLED_NAMES = 40
+"""Stalled accounts the PDF names."""
+
+MARKDOWN_TEMPLATE = "digest/digest.md.j2"
+HTML_TEMPLATE = "digest/digest.html"
+TEMPLATES = [
+    MARKDOWN_TEMPLATE,
+    HTML_TEMPLATE,
+    "digest/digest.css",
+    "base/layout.html",
+    "base/print.css",
+]
+
+DIRECTIONS = ("reduced risk", "increased value", "clarified next step")
+
+# The lists, most urgent first: (code, title, why it matters)
+LISTS: tuple[tuple[str, str, str], ...] = (
+    ("renewal_at_risk", "Renewals inside 120 days with open risks",
+     "An open high-severity risk or escalation this close to renewal needs a plan this week."),
+    ("escalation_past_target", "Escalations open past their target",
+     "The customer is waiting longer than we promised."),
+    ("expansion_without_health", "Expansion pursued on red accounts",
+     "Selling more to an unhealthy account risks the renewal; fix value first."),
+    ("single_threaded_near_renewal", "Single-threaded accounts near renewal",
+     "One contact away from losing the renewal: add a decision maker or sponsor."),
+    ("next_step", "Next steps missing or overdue",
+     "Every account needs a dated next step that is not in the past."),
+    ("risk_ageing", "Risks ageing unnoticed",
+     f"Open risks nobody has reviewed in {RISK_REVIEW_DAYS} days."),
+    ("stale_record", "Records not updated in 30 days",
+     "Stale records make every number above less true."),
+    ("renewal_hides_contraction", "Renewals that hid contraction",
+     "Counted as renewed while ARR fell: discuss the downgrade, not the renewal rate."),
+)  # fmt: skip
+LIST_ORDER = {code: i for i, (code, _, _) in enumerate(LISTS)}
+WARNING_LIST = {
+    "renewal_at_risk": "renewal_at_risk",
+    "expansion_without_health": "expansion_without_health",
+    "single_threaded_near_renewal": "single_threaded_near_renewal",
+    "next_step_overdue": "next_step",
+    "no_next_step": "next_step",
+    "stale_record": "stale_record",
+    "renewal_hides_contraction": "renewal_hides_contraction",
+}
+"""KPI engine warning code -> the digest list it goes to."""
+
+
+@dataclass
+class Fact:
+    """One dated thing that happened on an account this week."""
+
+    day: dt.date
+    kind: str  # reduced risk | increased value | clarified next step | setback | touch
+    text: str
+
+
+@dataclass
+class AccountWeek:
+    """One account's week: its verdict and the facts behind it."""
+
+    account_id: str
+    name: str
+    owner: str
+    arr: float
+    health_score: float | None
+    health_band: str | None
+    health_trend: float | None
+    days_to_renewal: int | None
+    renewal_date: dt.date
+    facts: list[Fact] = field(default_factory=list)
+    urgency: int = len(LISTS)
+    flags: list[str] = field(default_factory=list)
+    """Titles of the needs-action lists the account is on, most urgent first."""
+
+    @property
+    def directions(self) -> list[str]:
+        return [d for d in DIRECTIONS if any(f.kind == d for f in self.facts)]
+
+    @property
+    def verdict(self) -> str:
+        """moved (any step toward less risk, more value, a clearer next step), slipped (only
+        setbacks), or stalled."""
+        if self.directions:
+            return "moved"
+        if any(f.kind == "setback" for f in self.facts):
+            return "slipped"
+        return "stalled"
+
+    def of_kind(self, kind: str) -> list[Fact]:
+        return [f for f in self.facts if f.kind == kind]
+
+
+@dataclass
+class Item:
+    """One line of a needs-action list."""
+
+    account_id: str
+    account: str
+    owner: str
+    text: str
+    sort: tuple[Any, ...] = ()
+
+
+@dataclass
+class DigestList:
+    code: str
+    title: str
+    why: str
+    items: list[Item]
+
+
+@dataclass
+class Digest:
+    """Everything the weekly review says, as plain data (pinned by the tests)."""
+
+    as_of: dt.date
+    week_start: dt.date
+    quarter: str
+    company: str
+    owner: str | None
+    accounts: list[AccountWeek]
+    lists: list[DigestList]
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for a in self.accounts if a.verdict == verdict)
+
+    def direction_count(self, direction: str) -> int:
+        return sum(1 for a in self.accounts if direction in a.directions)
+
+
+# --- building the digest (in plan(): reads accounts and the KPI report) ----------------------
+
+
+def _in_week(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
+    return day is not None and start < day <= end
+
+
+def week_facts(account: Account, as_of: dt.date, money: Any = str) -> list[Fact]:
+    """The dated facts of the week (as_of − 7 days, as_of], sorted by date."""
+    start = as_of - dt.timedelta(days=WEEK_DAYS)
+    facts: list[Fact] = []
+
+    def add(day: dt.date | None, kind: str, text: str) -> None:
+        if day is not None and start < day <= as_of:
+            facts.append(Fact(day, kind, text))
+
+    for risk in account.risks:
+        add(
+            risk.closed if risk.status == "closed" else None,
+            "reduced risk",
+            f"risk '{risk.title}' closed",
+        )
+        add(risk.opened, "setback", f"new {risk.severity} risk '{risk.title}'")
+        if risk.status != "closed" and risk.last_reviewed and risk.last_reviewed > risk.opened:
+            # a reviewed risk has an owner and a current mitigation: the path is clearer
+            add(risk.last_reviewed, "clarified next step", f"risk '{risk.title}' reviewed")
+    for ticket in account.tickets:
+        label = "escalation" if ticket.escalation else f"{ticket.severity} ticket"
+        if ticket.escalation or ticket.severity in HIGH_SEVERITIES:
+            add(ticket.resolved, "reduced risk", f"{label} '{ticket.subject}' resolved")
+            add(ticket.opened, "setback", f"{label} '{ticket.subject}' opened")
+    for opp in account.opportunities:
+        if opp.outcome == "won":
+            add(opp.close_date, "increased value", f"won '{opp.title}' ({money(opp.value)})")
+        elif opp.outcome == "lost":
+            add(opp.close_date, "setback", f"lost '{opp.title}' ({money(opp.value)})")
+    for move in account.arr_movements:
+        if move.type in ("new", "expansion", "reactivation"):
+            add(move.date, "increased value", f"ARR +{money(move.amount)} ({move.type})")
+        else:
+            add(move.date, "setback", f"ARR −{money(move.amount)} ({move.type})")
+    for renewal in account.renewals:
+        if renewal.outcome == "renewed":
+            add(renewal.due_date, "increased value", "renewed")
+        elif renewal.outcome == "churned":
+            add(renewal.due_date, "setback", "churned at renewal")
+    for win in account.wins:
+        add(win.date, "increased value", f"win logged: '{win.title}'")
+    for goal in account.goals:
+        for milestone in goal.milestones:
+            add(milestone.completed, "increased value", f"milestone '{milestone.title}' reached")
+    for action in account.actions:
+        if action.status == "done":
+            add(action.completed, "clarified next step", f"'{action.title}' done")
+    for review in account.reviews:
+        add(review.date, "clarified next step", f"{_review_name(review.kind)} held")
+    touches: dict[str, int] = {}
+    last_touch: dt.date | None = None
+    for interaction in account.interactions:
+        day = interaction.date.date()
+        if _in_week(day, start, as_of):
+            touches[interaction.kind] = touches.get(interaction.kind, 0) + 1
+            last_touch = max(last_touch or day, day)
+    for person in account.stakeholders:
+        if _in_week(person.last_contact, start, as_of) and person.last_contact is not None:
+            touches["contact"] = touches.get("contact", 0) + 1
+            last_touch = max(last_touch or person.last_contact, person.last_contact)
+    if touches and last_touch is not None:
+        what = ", ".join(f"{n} {_plural(kind, n)}" for kind, n in sorted(touches.items()))
+        facts.append(Fact(last_touch, "touch", what))
+    facts.sort(key=lambda f: (f.day, DIRECTIONS.index(f.kind) if f.kind in DIRECTIONS else 9))
+    return facts
+
+
+def _review_name(kind: str) -> str:
+    return {"qbr": "QBR", "ebr": "EBR", "check_in": "check-in", "renewal_review": "renewal review"}[
+        kind
+    ]
+
+
+def _plural(kind: str, n: int) -> str:
+    word = {"contact": "stakeholder contact", "other": "other touch", "reply": "reply"}.get(
+        kind, kind
+    )
+    if n == 1:
+        return word
+    return word[:-1] + "ies" if word.endswith("y") and not word.endswith("ey") else word + "s"
+
+
+def ageing_risks(account: Account, as_of: dt.date) -> list[tuple[int, str, str]]:
+    """Open risks not reviewed (or, never reviewed, not opened) in the last 30 days:
+    (days since, severity, title)."""
+    out: list[tuple[int, str, str]] = []
+    for risk in account.risks:
+        if risk.status == "closed":
+            continue
+        seen = risk.last_reviewed or risk.opened
+        days = (as_of - seen).days
+        if days > RISK_REVIEW_DAYS:
+            out.append((days, risk.severity, risk.title))
+    return out
+
+
+_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def build_digest(
+    accounts: list[Account],
+    report_accounts: dict[str, AccountKpis],
+    as_of: dt.date,
+    quarter: str,
+    company: str,
+    owner: str | None,
+    formatter: Formatter,
+) -> Digest:
+    """The weekly review of `accounts` from their files and their KPIs."""
+    money = formatter.money
+    lists: dict[str, list[Item]] = {code: [] for code, _, _ in LISTS}
+    weeks: list[AccountWeek] = []
+    for account in accounts:
+        kpis = report_accounts[account.id]
+        arr = float(kpis["arr"])
+        days = kpis.get("days_to_renewal")
+        week = AccountWeek(
+            account.id, account.name, account.owner, arr, kpis.health.score, kpis.health.band,
+            kpis.get("health_trend"), days, account.contract.renewal_date,
+            week_facts(account, as_of, money),
+        )  # fmt: skip
+        weeks.append(week)
+
+        def item(code: str, text: str, *sort: Any) -> None:
+            lists[code].append(Item(account.id, account.name, account.owner, text, sort))  # noqa: B023
+
+        for warning in kpis.warnings:
+            code = WARNING_LIST.get(warning.code)
+            if code is None:
+                continue
+            text = warning.message
+            if code == "renewal_at_risk" or code == "single_threaded_near_renewal":
+                item(code, text, days if days is not None else 9999, -arr)
+            elif code == "next_step":
+                overdue = warning.code == "next_step_overdue"
+                item(code, text, 0 if overdue else 1, -arr)
+            else:
+                item(code, text, -arr)
+        for esc in kpis.open_escalations:
+            if esc["past_target"]:
+                item(
+                    "escalation_past_target",
+                    f"escalation '{esc['subject']}' ({esc['severity']}) open {esc['age_days']} days,"
+                    f" target {esc['target_days']}",
+                    -(esc["age_days"] - esc["target_days"]),
+                )
+        for since, severity, title in ageing_risks(account, as_of):
+            item(
+                "risk_ageing",
+                f"{severity} risk '{title}' not reviewed for {since} days",
+                _SEVERITY_RANK[severity],
+                -since,
+            )
+    by_id = {w.account_id: w for w in weeks}
+    out_lists = []
+    for code, title, why in LISTS:
+        items = _merge_by_account(sorted(lists[code], key=lambda i: (*i.sort, i.account)))
+        for entry in items:
+            week = by_id[entry.account_id]
+            week.urgency = min(week.urgency, LIST_ORDER[code])
+            if title not in week.flags:
+                week.flags.append(title)
+        out_lists.append(DigestList(code, title, why, items))
+    weeks.sort(key=_urgency_key)
+    return Digest(
+        as_of,
+        as_of - dt.timedelta(days=WEEK_DAYS - 1),
+        quarter,
+        company,
+        owner,
+        weeks,
+        out_lists,
+    )
+
+
+def _merge_by_account(items: list[Item]) -> list[Item]:
+    """One line per account and list (at the place of its most urgent item)."""
+    merged: dict[str, Item] = {}
+    for entry in items:
+        first = merged.get(entry.account_id)
+        if first is None:
+            merged[entry.account_id] = Item(
+                entry.account_id, entry.account, entry.owner, entry.text, entry.sort
+            )
+        else:
+            first.text += "; " + entry.text
+    return list(merged.values())
+
+
+def _urgency_key(week: AccountWeek) -> tuple[Any, ...]:
+    """Most urgent list first; then renewal soonest, then worst health, then biggest ARR."""
+    days = week.days_to_renewal if week.days_to_renewal is not None else 99999
+    return (week.urgency, days < 0, days, week.health_score or 0.0, -week.arr, week.name)
+
+
+def owner_slug(owner: str) -> str:
+    """'Lena Brandt' -> 'lena-brandt' for file names."""
+    return safe_filename(owner).lower()
+
+
+def output_paths(as_of: dt.date, owner: str | None) -> list[str]:
+    stem = f"portfolio/digest-{as_of.isoformat()}" + (f"-{owner_slug(owner)}" if owner else "")
+    return [stem + ".md", stem + ".pdf"]
+
+
+def plan(run: Run, selection: Selection) -> list[Job]:
+    """One job: the digest of the selected accounts (one owner's book with --owner)."""
+    owner = selection.options.get("owner")
+    report = run.report
+    config = run.workspace.config
+    as_of = report.as_of
+    items = sorted(selection.accounts, key=lambda i: i.account.id)
+    digest = build_digest(
+        [i.account for i in items], report.accounts, as_of, str(report.quarter),
+        config.company.name, owner, run.formatter,
+    )  # fmt: skip
+    sha = hashlib.sha256()
+    for item in items:
+        sha.update(item.input_hash.encode())
+    stamp = hashlib.sha256(
+        "|".join(
+            (sha.hexdigest(), config.model_dump_json(), as_of.isoformat(), run.version)
+        ).encode()
+    )
+    inputs_hash = stamp.hexdigest()[:12]  # what this digest was made from, shown in its footer
+    inputs = {
+        "accounts": sha.hexdigest(),
+        "config": config.model_dump_json(),
+        "as_of": as_of.isoformat(),
+        "version": run.version,
+    }
+    key = f"owner:{owner_slug(owner)}" if owner else "portfolio"
+    payload = {
+        "digest": digest,
+        "inputs_hash": inputs_hash,
+        "pdf": selection.options.get("pdf", True),
+    }
+    outputs = output_paths(as_of, owner)
+    if not payload["pdf"]:
+        outputs = outputs[:1]
+    return [Job("digest", key, outputs, payload, inputs, list(TEMPLATES))]
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def md(value: Any) -> str:
+    """Account text safe in a Markdown line: one line, markup characters escaped (no links,
+    emphasis, HTML or table breaks from a customer name)."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def digest_context(job: Job, env: RenderEnv, pdf: bool = False) -> dict[str, Any]:
+    """What the digest templates see."""
+    digest: Digest = job.payload["digest"]
+    fmt = env.formatter
+    scope = f"{digest.owner}'s book" if digest.owner else "All books"
+    flagged = sum(1 for lst in digest.lists if lst.items)
+    crowded = flagged > 5  # keep the PDF to two pages when most lists have entries
+    limit = (PDF_ITEMS_PER_LIST - 2 if crowded else PDF_ITEMS_PER_LIST) if pdf else None
+    lists = [
+        {
+            "code": lst.code,
+            "title": lst.title,
+            "why": lst.why,
+            "items": lst.items[:limit] if limit else lst.items,
+            "more": max(0, len(lst.items) - limit) if limit else 0,
+            "count": len(lst.items),
+        }
+        for lst in digest.lists
+    ]
+    return {
+        "digest": digest,
+        "lists": lists,
+        "flagged": [lst for lst in lists if lst["count"]],
+        "clear": [lst["title"] for lst in lists if not lst["count"]],
+        "scope": scope,
+        "accounts": digest.accounts,
+        "changed": [a for a in digest.accounts if a.verdict != "stalled"],
+        "account_rows": (PDF_ACCOUNT_ROWS // 2 if crowded else PDF_ACCOUNT_ROWS) if pdf else None,
+        "stalled_names": (PDF_STALLED_NAMES // 2 if crowded else PDF_STALLED_NAMES)
+        if pdf
+        else None,
+        "moved": [a for a in digest.accounts if a.verdict == "moved"],
+        "slipped": [a for a in digest.accounts if a.verdict == "slipped"],
+        "stalled": [a for a in digest.accounts if a.verdict == "stalled"],
+        "directions": DIRECTIONS,
+        "md": md,
+        "renewal_text": lambda a: _renewal_text(a, fmt),
+        "health_text": lambda a: _health_text(a, fmt),
+        "facts_text": lambda a: _facts_text(a, fmt),
+        "short_text": lambda a: _short_text(a, fmt),
+        "as_of": digest.as_of,
+        "week_start": digest.week_start,
+    }
+
+
+def _renewal_text(week: AccountWeek, fmt: Formatter) -> str:
+    days = week.days_to_renewal
+    if days is None:
+        return "churned"
+    if days < 0:
+        return f"renewal {-days} days past due"
+    return f"renews in {days} days"
+
+
+def _health_text(week: AccountWeek, fmt: Formatter) -> str:
+    if week.health_score is None:
+        return "health unscored"
+    trend = ""
+    if week.health_trend is not None:
+        trend = " ▲" if week.health_trend > 2 else (" ▼" if week.health_trend < -2 else " ►")
+    return f"health {fmt.number(week.health_score)} {week.health_band}{trend}"
+
+
+def _short_text(week: AccountWeek, fmt: Formatter) -> str:
+    """'63 yellow ▲ · renews in 101 d' for the PDF's narrow account column."""
+    health = _health_text(week, fmt).removeprefix("health ")
+    days = week.days_to_renewal
+    renewal = (
+        "churned"
+        if days is None
+        else (f"{-days} d past renewal" if days < 0 else f"renews in {days} d")
+    )
+    return f"{health} · {renewal}"
+
+
+def _facts_text(week: AccountWeek, fmt: Formatter) -> str:
+    """ "reduced risk: risk 'X' closed on Mon 12 Oct; ...; but new high risk 'Y' on ..."."""
+
+    def listed(facts: list[Fact]) -> str:
+        return ", ".join(f"{f.text} on {fmt.date(f.day, 'EEE d MMM')}" for f in facts)
+
+    parts = []
+    for direction in DIRECTIONS:
+        facts = week.of_kind(direction)
+        if facts:
+            parts.append(f"{direction}: {listed(facts)}")
+    setbacks = week.of_kind("setback")
+    if setbacks:
+        parts.append(("but " if parts else "") + listed(setbacks))
+    touches = week.of_kind("touch")
+    if touches:
+        if parts:
+            parts.append(f"touches: {touches[0].text}")
+        else:
+            parts.append(f"{touches[0].text}, no recorded outcome")
+    if not parts:
+        return "nothing dated this week"
+    return "; ".join(parts)
+
+
+def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
+    """The digest as Markdown and (unless disabled) PDF."""
+    ctx = digest_context(job, env)
+    markdown = env.theme.render(MARKDOWN_TEMPLATE, ctx, env.formatter)
+    out = {job.outputs[0]: tidy_markdown(markdown).encode("utf-8")}
+    if len(job.outputs) > 1:
+        from qbrgen.render._pdf import document_context, html_to_pdf
+
+        digest: Digest = job.payload["digest"]
+        title = f"Weekly account review {digest.as_of.isoformat()}"
+        pdf_ctx = digest_context(job, env, pdf=True)
+        pdf_ctx.update(
+            document_context(
+                env,
+                title=title,
+                header="Weekly account review",
+                subtitle=f"{digest.company} · {pdf_ctx['scope']} · week to {digest.as_of}",
+                inputs_hash=job.payload["inputs_hash"],
+            )
+        )
+        html = env.theme.render(HTML_TEMPLATE, pdf_ctx, env.formatter)
+        out[job.outputs[1]] = html_to_pdf(
+            html, env, title=title, inputs_hash=job.payload["inputs_hash"]
+        )
+    return out
+
+
+def tidy_markdown(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and (not out or not out[-1]):
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+register(
+    Renderer(
+        "digest",
+        "Weekly account review (Markdown + PDF): what moved, what stalled, what needs action",
+        plan,
+        render,
+    )
+)

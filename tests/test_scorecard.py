@@ -1,0 +1,321 @@
+"""The portfolio scorecard workbook, read back with openpyxl: the KPI engine's numbers exactly,
+number formats, conditional formatting, tables, charts, no formulas, no formula injection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openpyxl import Workbook, load_workbook
+
+from conftest import ROOT, run_cli, soffice_convert
+from qbrgen.render import Selection, render_now
+from qbrgen.render._xlsx import FORMULA_TRIGGERS, append_rows, make_cell, write_cell
+from qbrgen.render.xlsx_scorecard import LAGGING_ROWS, LEADING_ROWS, SHEETS
+from qbrgen.run import Run, open_run
+
+
+def _num(value: Any) -> Any:
+    """An engine value as the workbook stores it: Decimal money as float, and floats at the
+    16 significant digits openpyxl writes (money and counts round-trip unchanged)."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        return float(f"{value:.16g}")
+    return value
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
+    """The sample workspace's scorecard, made by the real `qbrgen scorecard` command."""
+    ws = tmp_path_factory.mktemp("scorecard") / "ws"
+    ws.mkdir()
+    shutil.copy(ROOT / "qbrgen.yaml", ws / "qbrgen.yaml")
+    shutil.copytree(ROOT / "accounts", ws / "accounts")
+    result = run_cli("scorecard", "-w", str(ws), check=True)
+    run = open_run(ws)
+    path = ws / "output" / "portfolio" / f"scorecard-{run.report.quarter}.xlsx"
+    assert result.stdout.strip().endswith(f"scorecard-{run.report.quarter}.xlsx")
+    assert path.is_file()
+    return run, path
+
+
+@pytest.fixture(scope="module")
+def workbook(sample: tuple[Run, Path]) -> Any:
+    return load_workbook(sample[1])
+
+
+def _header(ws: Any) -> tuple[int, dict[str, int]]:
+    """The row of the table header and column index by header name."""
+    table = next(iter(ws.tables.values()))
+    first = int("".join(ch for ch in table.ref.split(":")[0] if ch.isdigit()))
+    names = {ws.cell(first, c).value: c for c in range(1, ws.max_column + 1)}
+    return first, names
+
+
+def test_sheets_in_order(workbook: Any) -> None:
+    assert workbook.sheetnames == list(SHEETS)
+
+
+def test_summary_holds_the_engine_numbers(sample: tuple[Run, Path], workbook: Any) -> None:
+    run, _ = sample
+    values = run.report.portfolio.values
+    ws = workbook["Summary"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    quarter = str(run.report.quarter)
+    assert ws.cell(4, 2).value == quarter
+    assert ws.cell(4, 3).value == str(run.report.quarter.prev())
+    from qbrgen.kpis.definitions import BY_KEY
+
+    checked = 0
+    for key, label, _kind, measured in LAGGING_ROWS + LEADING_ROWS:
+        if key in ("tickets", "support_trend"):
+            continue
+        row = rows[label or BY_KEY[key].label]
+        pairs = [(5, key)]
+        if measured == "q":
+            pairs += [(2, key + "_q"), (3, key + "_prev_q")]
+        for col, name in pairs:
+            cell = ws.cell(row, col)
+            expected = _num(values.get(name))
+            if expected is None:
+                assert cell.value == "n/a", name
+            else:
+                assert cell.value == expected, name
+                checked += 1
+    assert checked > 30
+    grr = ws.cell(rows[BY_KEY["grr"].label], 2)
+    assert grr.number_format == "0.0%"
+    arr = ws.cell(rows["ARR now"], 5)
+    assert "$" in arr.number_format and "#,##0" in arr.number_format
+    # health distribution table below
+    band_row = rows["red"]
+    assert ws.cell(band_row, 2).value == run.report.portfolio.health_distribution["red"]
+    assert ws.cell(band_row, 3).value == _num(run.report.portfolio.arr_by_band["red"])
+
+
+def test_accounts_sheet_one_row_per_account_with_engine_values(
+    sample: tuple[Run, Path], workbook: Any
+) -> None:
+    run, _ = sample
+    ws = workbook["Accounts"]
+    first, col = _header(ws)
+    ids = [ws.cell(r, col["Account ID"]).value for r in range(first + 1, ws.max_row + 1)]
+    assert sorted(ids) == sorted(run.report.accounts)
+    keys = {
+        "ARR": "arr",
+        "Health score": "health_score",
+        "Days to renewal": "days_to_renewal",
+        "GRR (TTM)": "grr",
+        "NRR (TTM)": "nrr",
+        "Seat utilisation": "seat_utilisation",
+        "Expansion (TTM)": "expansion_revenue",
+        "CLV": "clv",
+        "Pipeline": "pipeline",
+        "Health trend (pts)": "health_trend",
+        "Open escalations": "open_escalations",
+    }
+    for offset, account_id in enumerate(ids, start=first + 1):
+        kpis = run.report.accounts[account_id]
+        for header, key in keys.items():
+            assert ws.cell(offset, col[header]).value == _num(kpis.get(key)), (account_id, key)
+        band = ws.cell(offset, col["Health band"]).value
+        assert band == (kpis.health.band or "unscored")
+        assert ws.cell(offset, col["Warnings"]).value == len(kpis.warnings)
+        renewal = ws.cell(offset, col["Renewal date"])
+        assert renewal.is_date and renewal.number_format == "yyyy-mm-dd"
+        assert renewal.value.date() == run.portfolio.by_id(account_id).account.contract.renewal_date
+    row = first + 1
+    assert "$" in ws.cell(row, col["ARR"]).number_format
+    assert ws.cell(row, col["GRR (TTM)"]).number_format == "0.0%"
+    # worst health first
+    scores = [ws.cell(r, col["Health score"]).value for r in range(first + 1, ws.max_row + 1)]
+    scored = [s for s in scores if s is not None]
+    assert scored == sorted(scored)
+
+
+def test_accounts_sheet_is_a_filtered_banded_table_with_frozen_header(workbook: Any) -> None:
+    ws = workbook["Accounts"]
+    table = ws.tables["Accounts"]
+    assert table.autoFilter is not None and table.autoFilter.ref == table.ref
+    assert table.tableStyleInfo.showRowStripes
+    first, col = _header(ws)
+    assert ws.freeze_panes == f"B{first + 1}"
+    assert [c.name for c in table.tableColumns] == sorted(col, key=col.get)
+    # widths fit: every column set, the name column wider than the id column
+    width = ws.column_dimensions
+    assert width["B"].width > width["A"].width >= 8
+
+
+def test_conditional_formatting_for_bands_and_overdue_items(workbook: Any) -> None:
+    ws = workbook["Accounts"]
+    _, col = _header(ws)
+    from openpyxl.utils import get_column_letter
+
+    rules: dict[str, list[Any]] = {}
+    for cf in ws.conditional_formatting:
+        letter = str(cf.sqref).split(":")[0].rstrip("0123456789")
+        rules.setdefault(letter, []).extend(cf.rules)
+    band = rules[get_column_letter(col["Health band"])]
+    assert {r.formula[0] for r in band} == {'"red"', '"yellow"', '"green"'}
+    assert all(r.dxf is not None and r.dxf.fill is not None for r in band)
+    score = rules[get_column_letter(col["Health score"])]
+    assert any("<=50" in r.formula[0] for r in score)
+    due = rules[get_column_letter(col["Next step due"])]
+    assert any("DATE(" in r.formula[0] for r in due)
+    assert rules[get_column_letter(col["Days to renewal"])]
+    assert rules[get_column_letter(col["Overdue next steps"])]
+    renewals = workbook["Renewals"]
+    assert list(renewals.conditional_formatting)
+
+
+def test_by_owner_retention_from_summed_money(sample: tuple[Run, Path], workbook: Any) -> None:
+    run, _ = sample
+    ws = workbook["By owner"]
+    first, col = _header(ws)
+    total_row = None
+    owners: dict[str, int] = {}
+    for r in range(first + 1, ws.max_row + 1):
+        name = ws.cell(r, 1).value
+        if name == "All owners":
+            total_row = r
+        elif name:
+            owners[name] = r
+    assert set(owners) == {a.account.owner for a in run.accounts}
+    for owner, r in owners.items():
+        mine = [k for k in run.report.accounts.values()
+                if run.portfolio.by_id(k.account_id).account.owner == owner]  # fmt: skip
+        start = sum((k["starting_arr"] or Decimal(0)) for k in mine)
+        lost = sum((k["contraction_arr"] or 0) + (k["churned_arr"] or 0) for k in mine)
+        gained = sum((k["expansion_revenue"] or 0) for k in mine)
+        assert ws.cell(r, col["Starting ARR (TTM)"]).value == pytest.approx(float(start))
+        if start:
+            expected = min(1.0, float((start - lost) / start))
+            assert ws.cell(r, col["GRR (TTM)"]).value == pytest.approx(expected)
+            nrr = float((start + gained - lost) / start)
+            assert ws.cell(r, col["NRR (TTM)"]).value == pytest.approx(nrr)
+        red = sum(1 for k in mine if k.health.band == "red" and k["status"] == "active")
+        assert ws.cell(r, col["Red"]).value == red
+    assert total_row is not None
+    values = run.report.portfolio.values
+    assert ws.cell(total_row, col["GRR (TTM)"]).value == _num(values["grr"])
+    assert ws.cell(total_row, col["ARR"]).value == _num(values["arr"])
+
+
+def test_renewals_sheet_covers_the_next_two_quarters(
+    sample: tuple[Run, Path], workbook: Any
+) -> None:
+    run, _ = sample
+    ws = workbook["Renewals"]
+    as_of = run.report.as_of
+    from qbrgen.kpis.periods import Quarter
+
+    horizon = Quarter.of(as_of).shift(1).end
+    expected = {
+        k.name
+        for k in run.report.accounts.values()
+        if k["status"] == "active"
+        and run.portfolio.by_id(k.account_id).account.contract.renewal_date <= horizon
+    }
+    if not expected:
+        assert ws.tables == {} or not ws.tables
+        return
+    first, col = _header(ws)
+    names = {ws.cell(r, col["Account"]).value for r in range(first + 1, ws.max_row + 1)}
+    assert names == expected
+    for r in range(first + 1, ws.max_row + 1):
+        assert ws.cell(r, col["Risk"]).value in ("High", "Medium", "Low")
+        assert 0 <= ws.cell(r, col["Readiness"]).value <= 1
+        assert ws.cell(r, col["Readiness"]).number_format == "0.0%"
+
+
+def test_native_charts_with_engine_series(sample: tuple[Run, Path], workbook: Any) -> None:
+    run, _ = sample
+    ws = workbook["Charts"]
+    assert len(ws._charts) == 3
+    quarterly = run.report.portfolio.series["quarterly"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    for item in quarterly:
+        r = rows[item["quarter"]]
+        assert ws.cell(r, 5).value == _num(item["nrr"])
+    values = run.report.portfolio.values
+    assert ws.cell(rows["Starting ARR"], 2).value == float(values["starting_arr"])
+    assert ws.cell(rows["Expansion"], 2).value == float(values["expansion_revenue"])
+    assert ws.cell(rows["Churn"], 2).value == -float(values["churned_arr"])
+    assert ws.cell(rows["Ending ARR"], 2).value == float(values["ending_arr"])
+    steps = [ws.cell(r, 2).value for r in range(rows["Starting ARR"], rows["Ending ARR"])]
+    assert sum(steps) == pytest.approx(float(values["ending_arr"]))
+
+
+def test_values_not_formulas(sample: tuple[Run, Path]) -> None:
+    with zipfile.ZipFile(sample[1]) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == len(SHEETS)
+        for name in sheets:
+            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
+
+
+def test_libreoffice_converts_the_workbook(sample: tuple[Run, Path], tmp_path: Path) -> None:
+    pdf = soffice_convert(sample[1], tmp_path)
+    assert pdf.stat().st_size > 10_000
+
+
+# --- formula injection ---------------------------------------------------------------------
+
+
+def test_injection_strings_are_read_back_as_text(tmp_path: Path) -> None:
+    ws_dir = tmp_path / "ws"
+    (ws_dir / "accounts").mkdir(parents=True)
+    shutil.copy(ROOT / "qbrgen.yaml", ws_dir / "qbrgen.yaml")
+    source = next(iter(sorted((ROOT / "accounts").glob("*.yaml"))))
+    data = yaml.safe_load(source.read_text())
+    data["name"] = '=HYPERLINK("http://x","y")'
+    data["notes"] = "+1-555"
+    data["owner"] = "@SUM(A1)"
+    data["actions"] = [{"title": "-2+3", "owner": "Me", "due": dt.date(2030, 1, 1)}]
+    (ws_dir / "accounts" / source.name).write_text(yaml.safe_dump(data, sort_keys=False))
+    run = open_run(ws_dir)
+    assert not run.portfolio.problems.errors, run.portfolio.problems.items
+    [path] = render_now(run, "scorecard", Selection(run.accounts))
+    wb = load_workbook(path)
+    ws = wb["Accounts"]
+    first, col = _header(ws)
+    row = first + 1
+    for header, text in (
+        ("Account", '=HYPERLINK("http://x","y")'),
+        ("Notes", "+1-555"),
+        ("Owner", "@SUM(A1)"),
+        ("Next step", "-2+3"),
+    ):
+        cell = ws.cell(row, col[header])
+        assert cell.value == text and cell.data_type == "s", header
+    by_owner = wb["By owner"]
+    first, col = _header(by_owner)
+    cell = by_owner.cell(first + 1, 1)
+    assert cell.value == "@SUM(A1)" and cell.data_type == "s"
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"HYPERLINK" not in archive.read(name) or b"<f>" not in archive.read(name)
+
+
+@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS)
+def test_safe_writer_never_writes_a_formula(tmp_path: Path, trigger: str) -> None:
+    text = f"{trigger}1+1"
+    normal = Workbook()
+    write_cell(normal.active, 1, 1, text)
+    streamed = Workbook(write_only=True)
+    sheet = streamed.create_sheet("s")
+    sheet.append([make_cell(sheet, text)])
+    append_rows(sheet, [[text, 1.5]], [None, "0.0"])
+    for book, name in ((normal, "n.xlsx"), (streamed, "w.xlsx")):
+        book.save(tmp_path / name)
+        back = load_workbook(tmp_path / name).worksheets[0]
+        for cell in back.iter_rows(max_col=1):
+            assert cell[0].value == text and cell[0].data_type == "s"
