@@ -226,3 +226,12 @@ def test_atomic_write_gives_normal_permissions(tmp_path: Path) -> None:
     assert target.read_bytes() == b"data"
     assert target.stat().st_mode & 0o044 == 0o044  # group/other can read, like a plain write
     assert [p.name for p in target.parent.iterdir()] == ["file.bin"]
+
+
+def test_workers_are_recycled_without_hanging(workspace: Path) -> None:
+    """More documents than one worker may render before it is replaced (the case where
+    ProcessPoolExecutor's own max_tasks_per_child deadlocks on Python 3.11)."""
+    run = open_run(workspace)
+    summary = build(run, BuildOptions(only=["echo"], jobs=1, max_tasks_per_worker=2), QUIET)
+    assert summary.counts()["echo"]["built"] == 7
+    assert summary.exit_code == 0

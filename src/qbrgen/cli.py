@@ -90,6 +90,29 @@ def main() -> None:
     """
 
 
+def _render_each(run: Run, renderer: str, what: str, accounts: list[Any]) -> int:
+    """Render one document per account in this process, printing each path written; a failed
+    account is reported and the others still render. Returns the exit code."""
+    from qbrgen.errors import RenderError, display_path
+    from qbrgen.render import Selection, render_now
+
+    errors = _report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(
+            f"qbrgen: {errors} input error(s); {what} are made for the valid accounts only",
+            err=True,
+        )
+    failed = 0
+    for item in accounts:
+        try:
+            for path in render_now(run, renderer, Selection([item])):
+                click.echo(display_path(path, run.workspace.root))
+        except RenderError as exc:
+            failed += 1
+            click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
+    return 1 if errors or failed else 0
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_workspace_option
@@ -318,25 +341,8 @@ def qbr(account_ids: tuple[str, ...], workspace: Path, as_of: dt.datetime | None
 
     Exit code 0 when every deck was written, 1 when an input was invalid or a deck failed.
     """
-    from qbrgen.errors import RenderError, display_path
-    from qbrgen.render import Selection, render_now
-
     run = _open(workspace, as_of)
-    errors = _report_problems(run, quiet_warnings=True)
-    if errors:
-        click.echo(
-            f"qbrgen: {errors} input error(s); decks are made for the valid accounts only",
-            err=True,
-        )
-    failed = 0
-    for item in run.select(account_ids):
-        try:
-            for path in render_now(run, "qbr", Selection([item])):
-                click.echo(display_path(path, run.workspace.root))
-        except RenderError as exc:
-            failed += 1
-            click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
-    sys.exit(1 if errors or failed else 0)
+    sys.exit(_render_each(run, "qbr", "decks", run.select(account_ids)))
 
 
 @main.command()
@@ -485,31 +491,15 @@ def plan(
     Before renewals: `qbrgen plan --renewing-within 120d`. Exit code 0 when every plan was
     written, 1 when an input was invalid or a plan failed.
     """
-    from qbrgen.errors import RenderError, display_path
-    from qbrgen.render import Selection, render_now
     from qbrgen.run import parse_days
 
     days = parse_days(renewing_within) if renewing_within is not None else None
     run = _open(workspace, as_of)
-    errors = _report_problems(run, quiet_warnings=True)
-    if errors:
-        click.echo(
-            f"qbrgen: {errors} input error(s); plans are made for the valid accounts only",
-            err=True,
-        )
     chosen = run.select(account_ids, renewing_within=days)
     if not chosen:
         where = f" renewing within {days} days of {run.report.as_of}" if days is not None else ""
         click.echo(f"qbrgen: no account{where}; no plan written", err=True)
-    failed = 0
-    for item in chosen:
-        try:
-            for path in render_now(run, "plan", Selection([item])):
-                click.echo(display_path(path, run.workspace.root))
-        except RenderError as exc:
-            failed += 1
-            click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
-    sys.exit(1 if errors or failed else 0)
+    sys.exit(_render_each(run, "plan", "plans", chosen))
 
 
 @main.command()

@@ -7,11 +7,9 @@ masters, content YAML) by putting a file with the same relative name in its `tem
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import TemplateError
+from qbrgen.formatting import Formatter
 
 BUILTIN_THEME = Path(__file__).parent / "templates"
 
@@ -164,89 +163,3 @@ def _where(exc: BaseException, fallback: str) -> str:
             found = f"{Path(filename).name}:{line}"
         tb = tb.tb_next
     return found
-
-
-class Formatter:
-    """Money, numbers, percentages and dates for the workspace locale and currency (babel)."""
-
-    def __init__(self, locale: str = "en_US", currency: str = "USD"):
-        self.locale = locale
-        self.currency = currency
-
-    def money(self, value: Decimal | float | int | None, compact: bool = False) -> str:
-        from babel.numbers import format_compact_currency, format_currency
-
-        if value is None:
-            return "n/a"
-        if compact and abs(float(value)) >= 10_000:
-            return format_compact_currency(
-                value, self.currency, locale=self.locale, fraction_digits=1
-            )
-        return format_currency(
-            value, self.currency, locale=self.locale, format="¤#,##0", currency_digits=False
-        )
-
-    def percent(self, value: float | None, digits: int = 0) -> str:
-        from babel.numbers import format_percent
-
-        if value is None:
-            return "n/a"
-        pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
-        return format_percent(value, format=pattern, locale=self.locale)
-
-    def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
-        from babel.numbers import format_decimal
-
-        if value is None:
-            return "n/a"
-        pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-        return format_decimal(value, format=pattern, locale=self.locale)
-
-    def points(self, value: float | None, digits: int = 1) -> str:
-        if value is None:
-            return "n/a"
-        sign = "+" if value > 0 else ("−" if value < 0 else "±")
-        return f"{sign}{self.number(abs(value), digits)} pts"
-
-    def date(self, value: dt.date | None, form: str = "medium") -> str:
-        from babel.dates import format_date
-
-        if value is None:
-            return "n/a"
-        return format_date(value, format=form, locale=self.locale)
-
-    def kpi(self, value: Any, kind: str) -> str:
-        """Format a KPI value by its kind (see kpis.definitions)."""
-        if value is None:
-            return "n/a"
-        if kind == "ratio":
-            return self.percent(value, 1 if isinstance(value, float) and abs(value) < 10 else 0)
-        if kind == "money":
-            return self.money(value)
-        if kind == "days":
-            return f"{self.number(value, 1)} days"
-        if kind == "hours":
-            return f"{self.number(value, 1)} h"
-        if kind == "points":
-            return self.points(value)
-        if kind == "flag":
-            return "yes" if value else "no"
-        if kind == "score":
-            return self.number(value, 0)
-        return self.number(value) if isinstance(value, int | float | Decimal) else str(value)
-
-    def plural(self, count: int, singular: str, plural: str | None = None) -> str:
-        """'1 risk', '2 risks' (or the given plural form), with the count localised."""
-        word = singular if count == 1 else (plural or singular + "s")
-        return f"{self.number(count)} {word}"
-
-    def filters(self) -> dict[str, Any]:
-        return {
-            "plural": self.plural,
-            "money": self.money,
-            "percent": self.percent,
-            "number": self.number,
-            "points": self.points,
-            "date": self.date,
-            "kpi": self.kpi,
-        }

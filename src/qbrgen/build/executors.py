@@ -70,42 +70,46 @@ def render_one(index: int, job: Job, env: RenderEnv | None = None) -> Outcome:
 def run_local(
     jobs: list[Job], env: RenderEnv, workers: int, max_tasks: int = 40
 ) -> Iterator[Outcome]:
-    """Render in `workers` processes; yields outcomes as they finish."""
-    pending = dict(enumerate(jobs))
-    kinds = sorted({(job.kind, job.module) for job in jobs})
+    """Render in `workers` processes; yields outcomes as they finish.
+
+    Workers are recycled by running the jobs in batches of `workers * max_tasks`, each batch
+    in a fresh pool. (ProcessPoolExecutor's own max_tasks_per_child deadlocks on Python 3.11
+    when it replaces a worker, and multiprocessing.Pool hangs when a worker dies.) Jobs lost
+    to a dead worker are retried once, in a later batch, then reported failed.
+    """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    for attempt in (1, 2):
-        if not pending:
-            return
+    kinds = sorted({(job.kind, job.module) for job in jobs})
+    queue: list[tuple[int, int]] = [(i, 1) for i in range(len(jobs))]  # (job index, attempt)
+    batch_size = max(1, workers) * max(1, max_tasks)
+    while queue:
+        batch, queue = queue[:batch_size], queue[batch_size:]
         pool = ProcessPoolExecutor(
-            max_workers=max(1, min(workers, len(pending))),
+            max_workers=max(1, min(workers, len(batch))),
             mp_context=context,
             initializer=_warm_up,
             initargs=(env, kinds),
-            max_tasks_per_child=max_tasks,
         )
         try:
-            futures: dict[Future[Outcome], int] = {
-                pool.submit(render_one, i, job): i for i, job in pending.items()
+            futures: dict[Future[Outcome], tuple[int, int]] = {
+                pool.submit(render_one, index, jobs[index]): (index, attempt)
+                for index, attempt in batch
             }
             while futures:
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for future in done:
-                    index = futures.pop(future)
+                    index, attempt = futures.pop(future)
                     try:
-                        outcome = future.result()
+                        yield future.result()
                     except BrokenProcessPool:
-                        if attempt == 2:
-                            pending.pop(index)
+                        if attempt == 1:
+                            queue.append((index, 2))
+                        else:
                             yield Outcome(
                                 index,
                                 None,
                                 "the worker process rendering it died (crash or out of memory)",
                             )
-                        continue
-                    pending.pop(index)
-                    yield outcome
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             for process in list(getattr(pool, "_processes", {}).values()):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from qbrgen.config import Workspace, gross_margin
+from qbrgen.formatting import Formatter
 from qbrgen.kpis.health import (
     HealthScore,
     active_stakeholders,
@@ -474,7 +475,9 @@ def account_kpis(
     kpis.put("csat", statistics.fmean(csat) if csat else None, "no CSAT response in the window")
 
     kpis.series = _account_series(account, periods, history)
-    kpis.warnings = _warnings(account, kpis, as_of, churned_now)
+    kpis.warnings = _warnings(
+        account, kpis, as_of, churned_now, Formatter(config.locale, config.currency)
+    )
     return kpis
 
 
@@ -517,8 +520,9 @@ def _account_series(account: Account, periods: Periods, history: RevenueHistory)
 
 
 def _warnings(
-    account: Account, kpis: AccountKpis, as_of: dt.date, churned: bool
+    account: Account, kpis: AccountKpis, as_of: dt.date, churned: bool, fmt: Formatter
 ) -> list[KpiWarning]:
+    """The warnings of kpi-definitions.md, worded once (in the workspace locale) for every document."""
     out: list[KpiWarning] = []
 
     def warn(code: str, message: str) -> None:
@@ -533,7 +537,7 @@ def _warnings(
             ):
                 warn(
                     "expansion_without_health",
-                    f"expansion without health context: '{opp.title}' is {opp.outcome} on a red account (health {kpis.health.score})",
+                    f"expansion without health context: '{opp.title}' is {opp.outcome} on a red account (health {fmt.number(kpis.health.score, 1)})",
                 )
     for renewal in account.renewals:
         if (
@@ -544,7 +548,7 @@ def _warnings(
         ):
             warn(
                 "renewal_hides_contraction",
-                f"renewal rate hides contraction: renewed on {renewal.due_date} but ARR fell from {renewal.arr_before} to {renewal.arr_after}",
+                f"renewal rate hides contraction: renewed on {fmt.date(renewal.due_date)} but ARR fell from {fmt.money(renewal.arr_before)} to {fmt.money(renewal.arr_after)}",
             )
     if churned:
         return out
@@ -560,11 +564,14 @@ def _warnings(
             what = "; ".join(
                 [f"risk '{t}'" for t in high_risks] + [f"escalation '{t}'" for t in escalations]
             )
-            warn("renewal_at_risk", f"renewal in {days} days with open high-severity items: {what}")
+            warn(
+                "renewal_at_risk",
+                f"renewal in {fmt.plural(days, 'day')} with open high-severity items: {what}",
+            )
     if kpis["single_threaded"] and 0 <= days <= SINGLE_THREAD_RENEWAL_DAYS:
         warn(
             "single_threaded_near_renewal",
-            f"single-threaded ({kpis['stakeholder_coverage']} active stakeholder(s), roles: {', '.join(kpis['stakeholder_roles_covered']) or 'none'}) with renewal in {days} days",
+            f"single-threaded ({fmt.plural(kpis['stakeholder_coverage'], 'active stakeholder')}, roles: {', '.join(r.replace('_', ' ') for r in kpis['stakeholder_roles_covered']) or 'none'}) with renewal in {fmt.plural(days, 'day')}",
         )
     open_actions = [a for a in account.actions if a.status == "open"]
     overdue = [a for a in open_actions if a.due < as_of]
@@ -573,12 +580,12 @@ def _warnings(
     for action in overdue:
         warn(
             "next_step_overdue",
-            f"next step overdue: '{action.title}' ({action.owner}) was due {action.due}",
+            f"next step overdue: '{action.title}' ({action.owner}) was due {fmt.date(action.due)}",
         )
     last = _last_activity(account)
     if last is None or (as_of - last).days > STALE_DAYS:
         when = (
-            f"last updated {last} ({(as_of - last).days} days ago)"
+            f"last updated {fmt.date(last)} ({fmt.plural((as_of - last).days, 'day')} ago)"
             if last
             else "no update date recorded"
         )
