@@ -68,10 +68,6 @@ class InputError(QbrgenError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class ConfigError(InputError):
-    """The workspace config (qbrgen.yaml) is invalid."""
-
-
 class TemplateError(QbrgenError):
     """A template failed to load or render; the message names the template and line."""
 

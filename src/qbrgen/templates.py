@@ -86,7 +86,7 @@ class Theme:
         yield from sorted(names.values(), key=lambda f: f.name)
 
     def digest(self, names: list[str]) -> str:
-        """Hash of the winning copies of `names` (for incremental builds)."""
+        """Hash of the winning copies of `names` (for provenance and incremental builds)."""
         sha = hashlib.sha256()
         for name in sorted(names):
             found = self.find(name)
@@ -129,21 +129,6 @@ class Theme:
             raise TemplateError(f"{_where(exc, name)}: not allowed in a template: {exc}") from exc
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"{_where(exc, name)}: {exc.message}") from exc
-
-    def render_string(
-        self, source: str, context: dict[str, Any], label: str, formatter: Formatter | None = None
-    ) -> str:
-        """Render a template given as text (e.g. a slide title from the deck template)."""
-        env = self.env.overlay()
-        if formatter is not None:
-            env.filters.update(formatter.filters())
-            env.globals.update(fmt=formatter)
-        try:
-            return env.from_string(source).render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{label}: template syntax error: {exc.message}") from exc
-        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
-            raise TemplateError(f"{label}: {exc}") from exc
 
 
 def _where(exc: BaseException, fallback: str) -> str:
