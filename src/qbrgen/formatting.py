@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+
+def _decimal(value: float | int | Decimal, digits: int, locale: str) -> str:
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _small_int(value: int, locale: str) -> str:
+    return _decimal(value, 0, locale)
 
 
 class Formatter:
@@ -40,12 +53,11 @@ class Formatter:
         return format_percent(value, format=pattern, locale=self.locale)
 
     def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
-        from babel.numbers import format_decimal
-
         if value is None:
             return "n/a"
-        pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-        return format_decimal(value, format=pattern, locale=self.locale)
+        if isinstance(value, int) and -10_000 < value < 10_000:
+            return _small_int(value, self.locale)  # day counts and the like: cached
+        return _decimal(value, digits, self.locale)
 
     def points(self, value: float | None, digits: int = 1) -> str:
         if value is None:

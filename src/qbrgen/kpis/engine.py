@@ -281,10 +281,12 @@ def _follow_up_hours(account: Account, window: Window) -> list[float]:
 
 
 def _tickets_by_severity(account: Account, quarter: Quarter) -> dict[str, int]:
-    counts: Counter[str] = Counter(
-        t.severity for t in account.tickets if quarter.start <= t.opened <= quarter.end
-    )
-    return {s: counts.get(s, 0) for s in SEVERITIES}
+    start, end = quarter.start, quarter.end
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for ticket in account.tickets:
+        if start <= ticket.opened <= end:
+            counts[ticket.severity] += 1
+    return counts
 
 
 def _support_trend(now: dict[str, int], before: dict[str, int]) -> dict[str, float | None]:
