@@ -49,8 +49,9 @@ def _kpi_rows(run: Run, kpis: KpiSet, table: Table, quarterly: bool) -> None:
             q_key = key + "_q"
             row.append(_value(run, kpis, q_key, definition.kind) if q_key in kpis.values else "")
         reasons = [kpis.reason(key)] if kpis.get(key) is None else []
-        if quarterly and kpis.get(key + "_q", 0) is None and (key + "_q") in kpis.values:
-            reasons.append(f"quarter: {kpis.reason(key + '_q')}")
+        quarter_reason = kpis.reason(key + "_q")
+        if quarterly and kpis.get(key + "_q", 0) is None and quarter_reason not in reasons:
+            reasons.append(f"quarter: {quarter_reason}")
         row.append("; ".join(r for r in reasons if r))
         table.add_row(*row)
 
