@@ -235,3 +235,11 @@ def test_workers_are_recycled_without_hanging(workspace: Path) -> None:
     summary = build(run, BuildOptions(only=["echo"], jobs=1, max_tasks_per_worker=2), QUIET)
     assert summary.counts()["echo"]["built"] == 7
     assert summary.exit_code == 0
+
+
+def test_build_for_one_owner_names_the_book_in_the_digest(sample_workspace: Path) -> None:
+    run = open_run(sample_workspace)
+    summary = build(run, BuildOptions(only=["digest"], owner="aisha benali", jobs=1), QUIET)
+    assert summary.exit_code == 0
+    (markdown,) = (sample_workspace / "output" / "portfolio").glob("digest-*.md")
+    assert "Aisha Benali's book" in markdown.read_text()

@@ -169,15 +169,9 @@ def plan_jobs(run: Run, options: BuildOptions) -> list[Job]:
             f"unknown document type {', '.join(unknown)}; known: {', '.join(renderers)}"
         )
     accounts = run.select(options.accounts, options.owner, options.renewing_within)
-    selection = Selection(
-        accounts,
-        {
-            "build": True,
-            "subset": bool(
-                options.accounts or options.owner or options.renewing_within is not None
-            ),
-        },
-    )
+    owner = accounts[0].account.owner if options.owner and accounts else None
+    subset = bool(options.accounts or options.owner or options.renewing_within is not None)
+    selection = Selection(accounts, {"build": True, "subset": subset, "owner": owner})
     jobs: list[Job] = []
     for name, renderer in renderers.items():
         if options.only and name not in options.only:
