@@ -243,3 +243,36 @@ def test_build_for_one_owner_names_the_book_in_the_digest(sample_workspace: Path
     assert summary.exit_code == 0
     (markdown,) = (sample_workspace / "output" / "portfolio").glob("digest-*.md")
     assert "Aisha Benali's book" in markdown.read_text()
+
+
+def test_a_full_disk_fails_the_documents_not_the_build(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import qbrgen.build as build_module
+
+    do_build(workspace)
+    before = (workspace / "output" / "echo" / "acct-00001.txt").read_bytes()
+    (workspace / "templates" / "echo" / "item.txt").write_text("CHANGED {{ id }}\n")
+
+    def full(path: Path, data: bytes) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(build_module, "atomic_write", full)
+    summary = do_build(workspace)
+    assert summary.exit_code == 1
+    assert summary.failed and all(
+        "No space left on device" in (r.error or "") for r in summary.failed
+    )
+    assert (
+        workspace / "output" / "echo" / "acct-00001.txt"
+    ).read_bytes() == before  # old file whole
+    monkeypatch.undo()
+    again = do_build(workspace)  # space is back: the next build finishes the job
+    assert again.exit_code == 0 and not again.hand_edited
+    assert (
+        (workspace / "output" / "echo" / "acct-00001.txt")
+        .read_text()
+        .startswith("CHANGED acct-00001")
+    )

@@ -74,6 +74,7 @@ class BuildSummary:
     peak_worker_rss_mb: float = 0.0
     parent_rss_mb: float = 0.0
     interrupted: bool = False
+    manifest_error: str | None = None
 
     @property
     def failed(self) -> list[DocResult]:
@@ -89,7 +90,11 @@ class BuildSummary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if (self.failed or self.input_errors or self.interrupted) else 0
+        return (
+            1
+            if (self.failed or self.input_errors or self.interrupted or self.manifest_error)
+            else 0
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +111,7 @@ class BuildSummary:
             "peak_worker_rss_mb": round(self.peak_worker_rss_mb, 1),
             "parent_rss_mb": round(self.parent_rss_mb, 1),
             "interrupted": self.interrupted,
+            "manifest_error": self.manifest_error,
             "exit_code": self.exit_code,
         }
 
@@ -225,13 +231,27 @@ def build(run: Run, options: BuildOptions, reporter: Reporter | None = None) -> 
             summary.peak_worker_rss_mb = max(
                 summary.peak_worker_rss_mb, outcome.worker_rss_kb / 1024
             )
-            result = _write(job, outcome, fingerprint, inputs, manifest, out, run, summary)
+            try:
+                result = _write(job, outcome, fingerprint, inputs, manifest, out, run, summary)
+            except OSError as exc:  # a full disk, a read-only folder: the old file stays whole
+                result = DocResult(
+                    job.kind,
+                    job.key,
+                    "failed",
+                    job.outputs,
+                    f"could not write: {exc.strerror or exc}",
+                )
             summary.results.append(result)
             reporter.done(result)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
-        manifest.save()
+        try:
+            manifest.save()
+        except OSError as exc:
+            # The journal (if it could be written) still holds what was built; the next
+            # build replays it.
+            summary.manifest_error = f"manifest not saved: {exc.strerror or exc}"
     summary.seconds = time.perf_counter() - started
     summary.parent_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     reporter.finish(summary)
@@ -287,18 +307,17 @@ def _write(
             summary.hand_edited.append(
                 {"path": rel, "action": f"changed by hand; kept a copy as {copy.name}"}
             )
-        manifest.journal(
-            rel,
-            Entry(
-                job.kind,
-                job.key,
-                fingerprint,
-                inputs,
-                run.report.as_of.isoformat(),
-                run.version,
-                new_hash,
-                now,
-            ),
+        entry = Entry(
+            job.kind,
+            job.key,
+            fingerprint,
+            inputs,
+            run.report.as_of.isoformat(),
+            run.version,
+            new_hash,
+            now,
         )
+        manifest.journal(rel, entry)
         atomic_write(path, data)
+        manifest.commit(rel, entry)
     return DocResult(job.kind, job.key, "built", sorted(outcome.files), seconds=outcome.seconds)

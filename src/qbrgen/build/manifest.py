@@ -76,13 +76,18 @@ class Manifest:
                 self.entries[rel] = entry
 
     def journal(self, rel: str, entry: Entry) -> None:
-        """Record an entry durably before its file is renamed into place."""
+        """Record an entry durably before its file is renamed into place. The entry counts
+        (in memory, and on replay) only once the file on disk has its hash: call `commit`
+        after the rename."""
         self.folder.mkdir(parents=True, exist_ok=True)
         line = json.dumps({"path": rel, "entry": asdict(entry)}, sort_keys=True) + "\n"
         with open(self.folder / JOURNAL, "a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
+
+    def commit(self, rel: str, entry: Entry) -> None:
+        """The file is in place: from now on the manifest describes it."""
         self.entries[rel] = entry
 
     def save(self) -> None:

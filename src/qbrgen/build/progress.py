@@ -109,6 +109,10 @@ class Reporter:
                 f"{code} {count}" for code, count in sorted(summary.kpi_warnings.items())
             )
             console.print(f"KPI warnings: {warnings}", highlight=False, soft_wrap=True)
+        if summary.manifest_error:
+            console.print(
+                f"[red]{summary.manifest_error}[/]; the next build recovers it", highlight=False
+            )
         if summary.interrupted:
             console.print(
                 "[yellow]interrupted[/]: finished files are complete; run the build again to finish the rest"
