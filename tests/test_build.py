@@ -276,3 +276,16 @@ def test_a_full_disk_fails_the_documents_not_the_build(
         .read_text()
         .startswith("CHANGED acct-00001")
     )
+
+
+def test_render_now_in_workers_writes_the_rest_and_names_the_failure(workspace: Path) -> None:
+    from qbrgen.errors import RenderError
+    from qbrgen.render import Selection, render_now
+
+    path = workspace / "accounts" / "acct-00004.yaml"
+    path.write_text(path.read_text().replace("id: acct-00004", "id: broken-one"))
+    run = open_run(workspace)
+    with pytest.raises(RenderError, match="echo broken-one: ValueError: this account is broken"):
+        render_now(run, "echo", Selection(run.accounts), workers=2)
+    written = sorted(p.name for p in (workspace / "output" / "echo").glob("*.txt"))
+    assert len(written) == 6 and "broken-one.txt" not in written

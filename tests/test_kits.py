@@ -25,11 +25,11 @@ from qbrgen.render.kits import (
     job_description_markdown,
     kit_context,
     md_text,
-    open_kit_run,
     plan,
     render,
     tracker_xlsx,
 )
+from qbrgen.run import open_run
 from qbrgen.templates import BUILTIN_THEME, Theme
 
 KITS = FIXTURES / "kits"
@@ -37,7 +37,7 @@ START = dt.date(2027, 1, 4)
 
 
 def _jobs(workspace: Path, **options: object) -> tuple[list, object]:
-    run = open_kit_run(workspace, bool(options.get("portfolio")))
+    run = open_run(workspace, with_accounts=bool(options.get("portfolio")))
     return plan(run, Selection([], dict(options))), render_env(run)
 
 

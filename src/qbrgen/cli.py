@@ -116,9 +116,8 @@ def _render_each(run: Run, renderer: str, what: str, accounts: list[Any]) -> int
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_workspace_option
-@_as_of_option
 @_handle_errors
-def validate(paths: tuple[Path, ...], workspace: Path, as_of: dt.datetime | None) -> None:  # noqa: ARG001
+def validate(paths: tuple[Path, ...], workspace: Path) -> None:
     """Check the config and account files (all, or PATHS), reporting every problem.
 
     Exit code 0 when everything is valid, 1 when any input is invalid, 2 for usage errors.
@@ -385,14 +384,17 @@ def kit(
 
     Without --seniority/--industry or --all, builds the kits listed in qbrgen.yaml (kits.build).
     """
+    import os
+
     from qbrgen.errors import UsageError, display_path
-    from qbrgen.render.kits import open_kit_run, write_kits
+    from qbrgen.render import Selection, render_now
+    from qbrgen.run import open_run
 
     if build_all and (seniority or industry):
         raise UsageError("--all builds every kit; leave out --seniority and --industry")
     if bool(seniority) != bool(industry):
         raise UsageError("give both --seniority and --industry (or --all)")
-    run = open_kit_run(workspace, portfolio)
+    run = open_run(workspace, with_accounts=portfolio)  # kits need accounts only to name them
     if portfolio:
         errors = _report_problems(run, quiet_warnings=True)
         if errors:
@@ -402,7 +404,8 @@ def kit(
         options["kits"] = [f"{seniority}-{industry}"]
     if start:
         options["start"] = start.date()
-    for path in write_kits(run, options, jobs):
+    workers = jobs or os.cpu_count() or 1
+    for path in render_now(run, "kit", Selection(list(run.accounts), options), workers):
         click.echo(f"wrote {display_path(path, run.workspace.root)}")
 
 

@@ -77,12 +77,18 @@ def parse_days(text: str) -> int:
     return value * {"d": 1, "w": 7, "m": 30}[unit]
 
 
-def open_run(start: Path, as_of: dt.date | None = None, paths: tuple[Path, ...] = ()) -> Run:
+def open_run(
+    start: Path,
+    as_of: dt.date | None = None,
+    paths: tuple[Path, ...] = (),
+    with_accounts: bool = True,
+) -> Run:
     """Load the workspace at (or above) `start`: config, accounts, KPIs. Never raises for bad
-    accounts: their problems are on `run.portfolio.problems` and the valid ones are kept."""
+    accounts: their problems are on `run.portfolio.problems` and the valid ones are kept.
+    `with_accounts=False` reads the config alone, for documents that need no account data."""
     config_problems = ProblemList()
     workspace = open_workspace(start, config_problems)
-    portfolio = load_portfolio(workspace, list(paths))
+    portfolio = load_portfolio(workspace, list(paths)) if with_accounts else Portfolio(workspace)
     portfolio.problems.items[:0] = config_problems.items
     config = workspace.config
     report = compute([a.account for a in portfolio.accounts], config, as_of or config.as_of)

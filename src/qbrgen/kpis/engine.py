@@ -415,7 +415,7 @@ def account_kpis(
     if utilisation is not None and usage_end is not None:
         earlier_q = Quarter.of(usage_end).prev()
         before, _ = seat_utilisation_at(account, earlier_q.end)
-        if before is not None and before_end_in(account, earlier_q):
+        if before is not None and _has_usage_in(account, earlier_q):
             kpis.put("adoption_trend", (utilisation - before) * 100)
         else:
             kpis.put("adoption_trend", None, "no usage for the quarter before the latest")
@@ -483,7 +483,7 @@ def account_kpis(
     return kpis
 
 
-def before_end_in(account: Account, quarter: Quarter) -> bool:
+def _has_usage_in(account: Account, quarter: Quarter) -> bool:
     """True when some usage period ends inside `quarter`."""
     return any(quarter.start <= u.period_end <= quarter.end for u in account.usage)
 

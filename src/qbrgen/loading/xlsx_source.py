@@ -442,6 +442,21 @@ def _widths(sheet: Any, headers: list[str], rows: list[list[object]]) -> None:
         )
 
 
+def _write_rows(sheet: Any, rows: list[list[Any]], formats: list[str | None] | None = None) -> None:
+    """Data rows from row 2 on; text is stored as text ('=...' is account text, never a
+    formula), other values get their column's number format when one is given."""
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            value = _excel_value(value)
+            if value is None:
+                continue
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif formats is not None and formats[c - 1] is not None:
+                cell.number_format = formats[c - 1]
+
+
 def _excel_value(value: object) -> object:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.isoformat()  # Excel has no time zones: keep the offset as text
@@ -458,16 +473,7 @@ def _data_sheet(
     for cell in sheet[1]:
         cell.font = Font(name=_FONT, bold=True)
     formats = [_number_format(c) for c in _kinds(rtype, len(headers))]
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            value = _excel_value(value)
-            if value is None:
-                continue
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # '=...' is account text, never a formula
-            elif formats[c - 1] is not None:
-                cell.number_format = formats[c - 1]
+    _write_rows(sheet, rows, formats)
     _widths(sheet, headers, rows)
 
 
@@ -536,14 +542,7 @@ def _template_sheet(
         if fmt is not None:
             for line in range(2, 202):  # enough for a start; Excel copies formats down as you type
                 sheet.cell(row=line, column=index).number_format = fmt
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            value = _excel_value(value)
-            if value is None:
-                continue
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
+    _write_rows(sheet, rows)
     _widths(sheet, headers, rows)
 
 

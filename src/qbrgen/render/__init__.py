@@ -152,20 +152,44 @@ def render_env(run: Run) -> RenderEnv:
     return RenderEnv(run.workspace, run.report.periods, run.version)
 
 
-def render_now(run: Run, name: str, selection: Selection) -> list[Path]:
-    """Plan and render one renderer's documents in this process, writing each atomically.
+def render_now(run: Run, name: str, selection: Selection, workers: int = 1) -> list[Path]:
+    """Plan and render one renderer's documents, writing each atomically.
 
-    The simple path used by single-document commands; `qbrgen build` adds parallelism, the
-    manifest and incremental rebuilds on top of the same plan/render halves.
+    The simple path used by single-document commands: in this process, or with `workers` > 1
+    in the build's worker pool. `qbrgen build` adds the manifest and incremental rebuilds on
+    top of the same plan/render halves. Documents that fail do not stop the others; they are
+    reported together in one RenderError after the rest are written.
     """
+    from qbrgen.errors import RenderError
     from qbrgen.output import atomic_write
 
     renderer = load_renderers([name])[name]
     env = render_env(run)
+    jobs = renderer.plan(run, selection)
+    results: list[tuple[Job, dict[str, bytes] | None, str | None]] = []
+    if workers > 1 and len(jobs) > 1:
+        from qbrgen.build.executors import run_local
+
+        for job in jobs:
+            job.module = renderer.module
+        for outcome in run_local(jobs, env, workers):
+            results.append((jobs[outcome.index], outcome.files, outcome.error))
+    else:
+        for job in jobs:
+            try:
+                results.append((job, renderer.render(job, env), None))
+            except RenderError as exc:
+                results.append((job, None, str(exc)))
     written: list[Path] = []
-    for job in renderer.plan(run, selection):
-        for rel, data in renderer.render(job, env).items():
+    failures: list[str] = []
+    for job, files, error in results:
+        if files is None:
+            failures.append(f"{job.kind} {job.key}: {error}")
+            continue
+        for rel, data in files.items():
             path = run.workspace.output_dir / rel
             atomic_write(path, data)
             written.append(path)
+    if failures:
+        raise RenderError("; ".join(failures))
     return written

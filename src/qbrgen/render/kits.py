@@ -15,7 +15,6 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qbrgen.kits import (
@@ -565,60 +564,6 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
         ),
         f"{folder}/{FILES['tracker']}": tracker_xlsx(context, env),
     }
-
-
-def write_kits(run: Run, options: dict[str, Any], workers: int = 0) -> list[Path]:
-    """Plan and render kits, several at once in worker processes; each file written atomically.
-
-    `workers` 0 means one per core; one kit (or one worker) renders in this process.
-    """
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    from qbrgen.output import atomic_write
-    from qbrgen.render import render_env
-
-    jobs = plan(run, Selection(list(run.accounts), options))
-    env = render_env(run)
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    if workers <= 1:
-        results = [render(job, env) for job in jobs]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(render, jobs, [env] * len(jobs)))
-    written: list[Path] = []
-    for files in results:
-        for rel, data in files.items():
-            path = run.workspace.output_dir / rel
-            atomic_write(path, data)
-            written.append(path)
-    return written
-
-
-def open_kit_run(start: Path, with_accounts: bool) -> Run:
-    """The run the `kit` command needs: the full run (accounts and KPIs) with --portfolio,
-    otherwise the workspace alone (kits do not need account files)."""
-    from qbrgen.errors import ProblemList
-    from qbrgen.kpis import compute
-    from qbrgen.loading import Portfolio, open_workspace
-    from qbrgen.run import Run, open_run
-    from qbrgen.templates import Formatter, Theme
-
-    if with_accounts:
-        return open_run(start)
-    problems = ProblemList()
-    workspace = open_workspace(start, problems)
-    config = workspace.config
-    portfolio = Portfolio(workspace, problems=problems)
-    report = compute([], config, config.as_of)
-    return Run(
-        workspace,
-        portfolio,
-        report,
-        Theme(workspace),
-        Formatter(config.locale, config.currency),
-        problems,
-    )
 
 
 register(

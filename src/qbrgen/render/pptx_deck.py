@@ -262,6 +262,13 @@ class DeckBuilder:
             )
         return self._rects[key]
 
+    def _content_slide(self, spec: SlideSpec) -> tuple[Slide, Page, Any, Rect]:
+        """A new slide with its title set: (slide, page, body placeholder or None, content rect)."""
+        slide, page = self._new_slide(spec)
+        title = self._set_title(slide, page, spec.title)
+        body = self._body_shape(slide)
+        return slide, page, body, self._content_rect(slide, title, body)
+
     def _content_rect(self, slide: Slide, title: Any, body: Any) -> Rect:
         """Where content goes: the layout's body placeholder, else below the title; never
         into the footer band."""
@@ -399,10 +406,7 @@ class DeckBuilder:
         self.cover(spec)
 
     def bullets(self, spec: SlideSpec) -> None:
-        slide, page = self._new_slide(spec)
-        title = self._set_title(slide, page, spec.title)
-        body = self._body_shape(slide)
-        rect = self._content_rect(slide, title, body)
+        slide, page, body, rect = self._content_slide(spec)
         paras = self._paras(spec)
         if spec.text:
             # Blank lines separate paragraphs; single line breaks are the source's wrapping.
@@ -419,10 +423,7 @@ class DeckBuilder:
         self.bullets(spec)
 
     def summary(self, spec: SlideSpec) -> None:
-        slide, page = self._new_slide(spec)
-        title = self._set_title(slide, page, spec.title)
-        body = self._body_shape(slide)
-        rect = self._content_rect(slide, title, body)
+        slide, page, body, rect = self._content_slide(spec)
         cards = spec.numbers[:4]
         if cards:
             gap = int(Inches(0.2))
@@ -452,10 +453,7 @@ class DeckBuilder:
             self._remove(body)
 
     def chart(self, spec: SlideSpec) -> None:
-        slide, page = self._new_slide(spec)
-        title = self._set_title(slide, page, spec.title)
-        body = self._body_shape(slide)
-        rect = self._content_rect(slide, title, body)
+        slide, page, body, rect = self._content_slide(spec)
         paras = self._paras(spec)
         chart_rect = rect
         if paras:
@@ -502,18 +500,12 @@ class DeckBuilder:
     def table(self, spec: SlideSpec) -> None:
         table = spec.table
         if table is None or not table.rows:
-            slide, page = self._new_slide(spec)
-            title = self._set_title(slide, page, spec.title)
-            body = self._body_shape(slide)
-            rect = self._content_rect(slide, title, body)
+            slide, page, body, rect = self._content_slide(spec)
             if body is not None:
                 self._remove(body)
             self._statement(slide, rect, spec.empty or "Nothing recorded yet.")
             return
-        first, first_page = self._new_slide(spec)
-        title = self._set_title(first, first_page, spec.title)
-        body = self._body_shape(first)
-        rect = self._content_rect(first, title, body)
+        first, first_page, body, rect = self._content_slide(spec)
         if body is not None:
             self._remove(body)
         layout = layout_table(table, rect, self.style.body_font, 14.0)
