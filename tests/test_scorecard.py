@@ -319,3 +319,58 @@ def test_safe_writer_never_writes_a_formula(tmp_path: Path, trigger: str) -> Non
         back = load_workbook(tmp_path / name).worksheets[0]
         for cell in back.iter_rows(max_col=1):
             assert cell[0].value == text and cell[0].data_type == "s"
+
+
+@pytest.mark.parametrize("row_hook", [True, False])
+def test_streamed_rows_write_the_same_cells_as_openpyxl_append(
+    tmp_path: Path, row_hook: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`append_rows` builds its cells itself (speed); openpyxl's public `append` of `make_cell`
+    cells is the reference: same values, types, number formats and styles on every cell."""
+    from openpyxl.styles import Alignment
+
+    from qbrgen.render import _xlsx
+
+    monkeypatch.setattr(_xlsx, "ROW_HOOK", row_hook)
+    when = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    rows = [
+        ["Acme", 1200.5, 7, Decimal("10.25"), dt.date(2026, 1, 31), True, None, "=1+1"],
+        ["  padded  ", -3, 0.125, None, when, False, "\tTab", "line\nbreak"],
+        ["bad\x01char", 2**40, float("1e-9"), 5, dt.date(1999, 12, 31), None, "@x", "x" * 40000],
+        [None, None, None, None, None, None, None, None, "extra column"],
+    ]
+    formats = ["@", '"$"#,##0', "0.0%", "#,##0.00", "yyyy-mm-dd", None, None, None]
+    style = {"alignment": Alignment(vertical="top", wrap_text=True)}
+
+    fast = Workbook(write_only=True)
+    append_rows(fast.create_sheet("s"), rows, formats, style)
+    reference = Workbook(write_only=True)
+    sheet = reference.create_sheet("s")
+    for values in rows:
+        cells: list[Any] = []
+        for col, value in enumerate(values):
+            fmt = formats[col] if col < len(formats) else None
+            if value is None:
+                cells.append(None)
+            elif isinstance(value, str):
+                cells.append(make_cell(sheet, value[:32767], **style))
+            else:
+                cells.append(make_cell(sheet, value, fmt) if fmt else value)
+        sheet.append(cells)
+    fast.save(tmp_path / "fast.xlsx")
+    reference.save(tmp_path / "ref.xlsx")
+
+    def cells(name: str) -> list[tuple[Any, ...]]:
+        ws = load_workbook(tmp_path / name)["s"]
+        return [
+            (c.coordinate, c.value, c.data_type, c.number_format, c.quotePrefix,
+             c.alignment.vertical, c.alignment.wrap_text)
+            for row in ws.iter_rows() for c in row if c.value is not None
+        ]  # fmt: skip
+
+    got, want = cells("fast.xlsx"), cells("ref.xlsx")
+    assert got == want
+    assert len(got) == 22
+    by_ref = {c[0]: c for c in got}
+    assert by_ref["H1"][1:3] == ("=1+1", "s") and by_ref["H1"][4] is True  # text, quote prefix
+    assert by_ref["A3"][1] == "badchar" and len(by_ref["H3"][1]) == 32767

@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
-from conftest import FIXTURES, run_cli
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
 from qbrgen.errors import ProblemList
 from qbrgen.loading import load_portfolio, open_workspace
 
@@ -103,3 +106,86 @@ def test_validate_thousand_accounts_is_quick(tmp_path: Path) -> None:
     assert len(portfolio.accounts) == 300
     assert not portfolio.problems.errors
     assert time.perf_counter() - started < 30
+
+
+YAML_CASES = [
+    "a: 1", "~: x\nnull: y", "- 1\n- [2, 3]\n- {a: b}", "a: yes\nb: No\nc: on\nd: OFF\ne: y",
+    "a: 0x1F\nb: 0o17\nc: 017\nd: 1_000\ne: 1:30\nf: -.5\ng: +1\nh: .inf\ni: -.Inf\nk: 1e3",
+    "a: 2026-01-01\nb: 2026-01-01 10:00:00\nc: 2026-02-30", "a: 'q'\nb: \"d\\n\"\nc: |\n  x\n",
+    "d: >\n  folded\n  text\n", "", "# only a comment\n", "---\n...\n", "x", "- a\n-\n- ''",
+    "a:\nb: ~\nc: null\nd: Null", "a: &x 1\nb: *x", "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2",
+    "a: !!str 1\nb: !!int '2'", "? [a, b]\n: c", "? a\n: b", "a: 1\na: 2", "--- 1\n--- 2",
+    "{a: 1, b: [x, y, {c: d}]}", "[]", "{}", "k: ünïcödé ✓ 日本", "'1': a\n1: b\n1.0: c\ntrue: d",
+    "a: 12345678901234567890\nb: 190:20:30.15\nc: 0b101", "- - - deep\n    - x\n  - y",
+    "a: =HYPERLINK(\"x\")\nb: +1-555", "a: b: c", "a: [1, 2", "\tx: 1", "a: *undefined",
+    "!!python/object:os.system x", "a: !!binary aGVsbG8=",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", YAML_CASES)
+def test_fast_yaml_reader_matches_pyyaml(text: str) -> None:
+    """The event-based reader (3x faster) gives PyYAML's safe result, or PyYAML's own error."""
+    import yaml
+
+    from qbrgen.loading._yaml import _Loader, load_text
+
+    def outcome(load: Any) -> tuple[str, str]:
+        try:
+            return "ok", repr(load())
+        except yaml.YAMLError as exc:
+            return "error", str(exc)
+
+    assert outcome(lambda: load_text(text)) == outcome(lambda: yaml.load(text, Loader=_Loader))  # noqa: S506
+
+
+def test_fast_yaml_reader_matches_pyyaml_on_every_file_in_the_repo() -> None:
+    import yaml
+
+    from qbrgen.loading._yaml import _load_plain, _Loader, load_text
+
+    files = [p for p in ROOT.rglob("*.y*ml") if ".venv" not in p.parts and ".git" not in p.parts]
+    assert len(files) > 30
+    fast = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        try:
+            want = repr(yaml.load(text, Loader=_Loader))  # noqa: S506
+        except yaml.YAMLError:
+            continue
+        assert repr(load_text(text)) == want, path
+        try:
+            _load_plain(text)
+            fast += 1
+        except Exception:  # noqa: BLE001,S112 - files PyYAML reads itself
+            continue
+    assert fast >= len(files) * 0.8  # the fast path is the common one
+
+
+def test_loaded_accounts_share_read_only_field_sets(sample_workspace: Path) -> None:
+    """Memory: models of the same shape share one set of given fields; exclude_unset dumps are
+    unchanged, and changing one account (or a copy) never changes what the others say."""
+    from qbrgen.models import Account
+
+    portfolio = load_portfolio(open_workspace(sample_workspace))
+    accounts = [a.account for a in portfolio.accounts]
+    assert len(accounts) == 10
+    sets = {id(t.__pydantic_fields_set__) for a in accounts for t in a.tickets}
+    tickets = sum(len(a.tickets) for a in accounts)
+    assert tickets > 10 and len(sets) < tickets / 2
+    for account in accounts:
+        fresh = Account.model_validate(account.model_dump(exclude_unset=True))
+        assert fresh.model_dump(exclude_unset=True) == account.model_dump(exclude_unset=True)
+    plain = [a for a in accounts if "auto_renew" not in a.contract.model_fields_set]
+    first, second = next(
+        (a, b)
+        for a in plain
+        for b in plain
+        if a is not b and a.contract.model_fields_set == b.contract.model_fields_set
+    )
+    assert first.contract.__pydantic_fields_set__ is second.contract.__pydantic_fields_set__
+    assert "auto_renew" not in first.contract.model_fields_set
+    first.contract.auto_renew = True
+    copied = second.contract.model_copy(update={"auto_renew": True}, deep=True)
+    assert "auto_renew" in first.contract.model_fields_set
+    assert "auto_renew" in copied.model_fields_set
+    assert "auto_renew" not in second.contract.model_fields_set

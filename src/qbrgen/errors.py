@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,13 +102,29 @@ class ProblemList:
         return [p for p in self.items if p.severity == "warning"]
 
 
+@functools.lru_cache(maxsize=512)
+def _resolved_folder(folder: Path) -> Path:
+    return folder.resolve()
+
+
+def _resolved(path: Path) -> Path:
+    # Resolving every file of a 10,000-account folder costs seconds of system calls; the
+    # folder is resolved once, then the file's own name is appended.
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    if absolute.name in ("", ".", ".."):
+        return absolute.resolve()
+    return _resolved_folder(absolute.parent) / absolute.name
+
+
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as the user would type it: relative to the workspace (or cwd) when inside it."""
+    full = _resolved(path)
     for base in (root, Path.cwd()):
         if base is None:
             continue
         try:
-            return str(path.resolve().relative_to(base.resolve()))
+            folder = base if base.is_absolute() else Path.cwd() / base
+            return str(full.relative_to(_resolved_folder(folder)))
         except ValueError:
             continue
     return str(path)

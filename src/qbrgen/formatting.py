@@ -24,6 +24,14 @@ def _small_int(value: int, locale: str) -> str:
     return _decimal(value, 0, locale)
 
 
+@lru_cache(maxsize=8192)
+def _date(value: dt.date, form: str, locale: str) -> str:
+    # Warnings of a 10,000-account book name a few hundred distinct dates many times over.
+    from babel.dates import format_date
+
+    return format_date(value, format=form, locale=locale)
+
+
 class Formatter:
     """Money, numbers, percentages and dates for the workspace locale and currency (babel)."""
 
@@ -66,10 +74,12 @@ class Formatter:
         return f"{sign}{self.number(abs(value), digits)} pts"
 
     def date(self, value: dt.date | None, form: str = "medium") -> str:
-        from babel.dates import format_date
-
         if value is None:
             return "n/a"
+        if type(value) is dt.date:
+            return _date(value, form, self.locale)
+        from babel.dates import format_date
+
         return format_date(value, format=form, locale=self.locale)
 
     def kpi(self, value: Any, kind: str) -> str:

@@ -48,6 +48,12 @@ class Record(BaseModel):
         frozen=False,
     )
 
+    def __setattr__(self, name: str, value: object) -> None:
+        # Loaded models share one fields-set per shape (see share_field_sets): a model that is
+        # changed gets its own copy first, so the change never shows on the others.
+        object.__setattr__(self, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
+        super().__setattr__(name, value)
+
 
 class Contract(Record):
     """The current commercial agreement."""
@@ -404,3 +410,50 @@ def account_json_schema() -> dict[str, object]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "qbrgen account file"
     return schema
+
+
+_SHARED_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+_NESTED_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    found = _NESTED_FIELDS.get(cls)
+    if found is None:
+        found = tuple(
+            name for name, info in cls.model_fields.items() if _holds_record(info.annotation)
+        )
+        _NESTED_FIELDS[cls] = found
+    return found
+
+
+def _holds_record(annotation: object) -> bool:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_record(arg) for arg in typing.get_args(annotation))
+
+
+def share_field_sets(model: BaseModel) -> None:
+    """Make a loaded model and the models inside it share one "fields set" per shape.
+
+    Pydantic keeps, on every model instance, a set of the field names the input gave: 200 to
+    700 bytes each, about half of a validated account's memory (an account holds ~60 small
+    models). Instances with the same fields share one set instead: ~150 MB less for 10,000
+    accounts. Copies get their own set (pydantic copies it) and so does a model whose field is
+    assigned (`Record.__setattr__`), so sharing never changes what `model_fields_set` says.
+    """
+    key = frozenset(model.__pydantic_fields_set__)
+    shared = _SHARED_FIELD_SETS.get(key)
+    if shared is None:
+        shared = _SHARED_FIELD_SETS[key] = set(key)
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    values = model.__dict__
+    for name in _nested_fields(type(model)):
+        value = values[name]
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, BaseModel):
+                    share_field_sets(item)
+        elif isinstance(value, BaseModel):
+            share_field_sets(value)

@@ -15,7 +15,7 @@ from qbrgen import __version__
 from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import ProblemList, UsageError
 from qbrgen.kpis import KpiReport, compute
-from qbrgen.loading import Portfolio, SourcedAccount, load_portfolio, open_workspace
+from qbrgen.loading import Portfolio, SourcedAccount, gc_paused, load_portfolio, open_workspace
 from qbrgen.templates import Formatter, Theme
 
 
@@ -91,7 +91,8 @@ def open_run(
     portfolio = load_portfolio(workspace, list(paths)) if with_accounts else Portfolio(workspace)
     portfolio.problems.items[:0] = config_problems.items
     config = workspace.config
-    report = compute([a.account for a in portfolio.accounts], config, as_of or config.as_of)
+    with gc_paused():  # the report lives as long as the run: nothing in it to collect
+        report = compute([a.account for a in portfolio.accounts], config, as_of or config.as_of)
     return Run(
         workspace,
         portfolio,

@@ -160,17 +160,25 @@ class _Money:
 
 
 def _window_money(history: RevenueHistory, window: Window) -> _Money:
+    """The account's money sums over `window` (computed once per window; treat as read-only)."""
+    key = (window.start, window.end)
+    cached = history.sums.get(key)
+    if isinstance(cached, _Money):
+        return cached
     starting = history.arr_at(window.start)
     if starting <= 0:
-        return _Money()
-    return _Money(
-        starting,
-        history.in_window(window, "expansion", "reactivation"),
-        history.in_window(window, "contraction"),
-        history.in_window(window, "churn"),
-        1,
-        1 if history.arr_at(window.end) <= 0 else 0,
-    )
+        money = _Money()
+    else:
+        money = _Money(
+            starting,
+            history.in_window(window, "expansion", "reactivation"),
+            history.in_window(window, "contraction"),
+            history.in_window(window, "churn"),
+            1,
+            1 if history.arr_at(window.end) <= 0 else 0,
+        )
+    history.sums[key] = money
+    return money
 
 
 def _put_retention(kpis: KpiSet, money: _Money, suffix: str, no_cohort: str) -> None:
@@ -321,7 +329,11 @@ def _last_activity(account: Account) -> dt.date | None:
 
 
 def account_kpis(
-    account: Account, config: Workspace, periods: Periods, history: RevenueHistory
+    account: Account,
+    config: Workspace,
+    periods: Periods,
+    history: RevenueHistory,
+    fmt: Formatter | None = None,
 ) -> AccountKpis:
     """Every per-account KPI, following kpi-definitions.md."""
     as_of = periods.as_of
@@ -478,7 +490,7 @@ def account_kpis(
 
     kpis.series = _account_series(account, periods, history)
     kpis.warnings = _warnings(
-        account, kpis, as_of, churned_now, Formatter(config.locale, config.currency)
+        account, kpis, as_of, churned_now, fmt or Formatter(config.locale, config.currency)
     )
     return kpis
 
@@ -603,7 +615,8 @@ def compute(accounts: list[Account], config: Workspace, as_of: dt.date | None = 
     day = as_of or config.as_of or dt.date.today()
     periods = Periods(day, review_quarter(day, config.quarter))
     histories = {a.id: RevenueHistory.of(a) for a in accounts}
-    per_account = {a.id: account_kpis(a, config, periods, histories[a.id]) for a in accounts}
+    fmt = Formatter(config.locale, config.currency)
+    per_account = {a.id: account_kpis(a, config, periods, histories[a.id], fmt) for a in accounts}
     portfolio = _portfolio(accounts, config, periods, histories, per_account)
     return KpiReport(periods, portfolio, per_account)
 

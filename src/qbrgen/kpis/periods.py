@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -45,14 +45,19 @@ class Quarter:
         return _bounds(self.year, self.number)[1]
 
     def shift(self, quarters: int) -> Quarter:
-        index = self.year * 4 + (self.number - 1) + quarters
-        return Quarter(index // 4, index % 4 + 1)
+        return _shifted(self, quarters)
 
     def prev(self) -> Quarter:
         return self.shift(-1)
 
     def __str__(self) -> str:
         return f"{self.year}-Q{self.number}"
+
+
+@lru_cache(maxsize=4096)
+def _shifted(quarter: Quarter, quarters: int) -> Quarter:
+    index = quarter.year * 4 + (quarter.number - 1) + quarters
+    return Quarter(index // 4, index % 4 + 1)
 
 
 @dataclass(frozen=True)
@@ -90,18 +95,24 @@ class Periods:
     as_of: dt.date
     quarter: Quarter
 
-    @property
+    # Computed once per run (the engine reads them tens of thousands of times).
+    @cached_property
     def ttm(self) -> Window:
         return Window("ttm", self.quarter.shift(-4).end, self.quarter.end)
 
-    @property
+    @cached_property
     def q(self) -> Window:
         return Window("q", self.quarter.prev().end, self.quarter.end)
 
-    @property
+    @cached_property
     def prev_q(self) -> Window:
         return Window("prev_q", self.quarter.shift(-2).end, self.quarter.prev().end)
 
     def recent_quarters(self, count: int = 5) -> list[Quarter]:
         """The review quarter and the ones before it, oldest first."""
-        return [self.quarter.shift(-i) for i in range(count - 1, -1, -1)]
+        return list(_recent(self.quarter, count))
+
+
+@lru_cache(maxsize=64)
+def _recent(quarter: Quarter, count: int) -> tuple[Quarter, ...]:
+    return tuple(quarter.shift(-i) for i in range(count - 1, -1, -1))

@@ -19,7 +19,7 @@ from qbrgen.config import CONFIG_FILE, LoadedWorkspace, Workspace
 from qbrgen.errors import Location, ProblemList, UsageError, display_path
 from qbrgen.loading._messages import describe_all, field_path
 from qbrgen.loading._yaml import NodeLocator, YamlFileError, read_yaml
-from qbrgen.models import Account
+from qbrgen.models import Account, share_field_sets
 
 Locate = Callable[[Sequence[str | int]], Location]
 
@@ -76,7 +76,7 @@ def validate_account(
         problems.add(locate(()), f"expected a mapping of account fields, got {kind}")
         return None
     try:
-        return Account.model_validate(data)
+        account = Account.model_validate(data)
     except ValidationError as exc:
         found = [
             (locate(loc), message, field_path(loc)) for loc, message in describe_all(exc, Account)
@@ -84,27 +84,29 @@ def validate_account(
         for where, message, path in sorted(found, key=lambda f: (f[0].line or 0, f[0].column or 0)):
             problems.add(where, message, path)
         return None
+    share_field_sets(account)
+    return account
 
 
 def read_yaml_account(
     path: Path, workspace: LoadedWorkspace, problems: ProblemList
 ) -> list[SourcedAccount]:
     """One account per YAML file."""
+    label = display_path(path, workspace.root)
     try:
         data, _ = read_yaml(path)
     except YamlFileError as exc:
-        return _yaml_account(path, workspace, problems, None, (str(exc), exc.line, exc.column))
-    return _yaml_account(path, workspace, problems, data, None)
+        return _yaml_account(path, label, problems, None, (str(exc), exc.line, exc.column))
+    return _yaml_account(path, label, problems, data, None)
 
 
 def _yaml_account(
     path: Path,
-    workspace: LoadedWorkspace,
+    label: str,
     problems: ProblemList,
     data: object,
     error: tuple[str, int | None, int | None] | None,
 ) -> list[SourcedAccount]:
-    label = display_path(path, workspace.root)
     if error is not None:
         problems.add(Location(label, error[1], error[2]), error[0])
         return []
@@ -146,7 +148,7 @@ def _use_parallel(count: int) -> bool:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building thousands of models (it would rescan
     the growing heap again and again), then freeze what was loaded: it lives for the run."""
     was_enabled = gc.isenabled()
@@ -249,7 +251,7 @@ def load_portfolio(workspace: LoadedWorkspace, paths: Sequence[Path] = ()) -> Po
 
     portfolio = Portfolio(workspace)
     files = collect_files(paths or [workspace.accounts_dir], workspace.root)
-    with _gc_paused():
+    with gc_paused():
         _load_files(portfolio, files)
         check_portfolio(portfolio)
     return portfolio
@@ -269,8 +271,8 @@ def _load_files(portfolio: Portfolio, files: list[Path]) -> None:
     if _use_parallel(len(yaml_files)):
         for path, (data, error) in _parse_in_parallel(yaml_files):
             before = len(problems.errors)
-            accounts = _yaml_account(path, workspace, problems, data, error)
-            record(display_path(path, workspace.root), accounts, before)
+            label = display_path(path, workspace.root)
+            record(label, _yaml_account(path, label, problems, data, error), before)
         done = set(yaml_files)
         files = [p for p in files if p not in done]
     for path in files:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,11 @@ from qbrgen.errors import Location
 
 try:  # libyaml is ~10x faster; fall back to pure Python where it is not built.
     from yaml import CSafeLoader as _BaseLoader
+    from yaml._yaml import CParser as _EventParser
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    _EventParser = None  # type: ignore[assignment,misc]
 
 
 class _Loader(_BaseLoader):
@@ -31,6 +34,92 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class _NotPlain(Exception):
+    """The fast reader met YAML it leaves to PyYAML (tags, anchors, merge keys, complex keys)."""
+
+
+_NO_KEY = object()
+_IN_LIST = object()
+_SCALARS: dict[str, Any] = {}
+"""Plain scalar text -> its value. YAML resolves a plain scalar from its text alone, and every
+value here is immutable, so one object serves every file (which also shares repeated strings)."""
+_RESOLVER: Any = None
+
+
+def _plain_scalar(text: str) -> Any:
+    global _RESOLVER
+    try:
+        return _SCALARS[text]
+    except KeyError:
+        pass
+    if _RESOLVER is None:
+        _RESOLVER = _Loader("")
+    node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)), text)
+    value = _RESOLVER.construct_object(node, deep=True)
+    if len(_SCALARS) > 200_000:
+        _SCALARS.clear()
+    _SCALARS[text] = value
+    return value
+
+
+def _load_plain(text: str) -> Any:
+    """Build Python data straight from libyaml's events: the same result as
+    `yaml.load(text, _Loader)` for files without tags, anchors, aliases, merge keys or complex
+    keys (raises _NotPlain for those), in about a third of the time. Account files are plain."""
+    events = _EventParser(text)
+    get: Callable[[], Any] = events.get_event
+    try:
+        get()  # stream start
+        event = get()
+        if type(event) is yaml.StreamEndEvent:
+            return None
+        root: Any = None
+        current: Any = None
+        key: Any = None
+        stack: list[tuple[Any, Any]] = []
+        event = get()
+        while True:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                if event.tag is not None or event.anchor is not None:
+                    raise _NotPlain
+                value = event.value if event.style else _plain_scalar(event.value)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.tag is not None or event.anchor is not None or key is _NO_KEY:
+                    raise _NotPlain
+                stack.append((current, key))
+                if kind is yaml.MappingStartEvent:
+                    current, key = {}, _NO_KEY
+                else:
+                    current, key = [], _IN_LIST
+                event = get()
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value = current
+                current, key = stack.pop()
+            elif kind is yaml.DocumentEndEvent:
+                break
+            else:  # an alias, or anything else PyYAML gives meaning to
+                raise _NotPlain
+            if current is None:
+                root = value
+            elif key is _IN_LIST:
+                current.append(value)
+            elif key is _NO_KEY:
+                key = value
+            else:
+                if key == "<<":
+                    raise _NotPlain
+                current[key] = value
+                key = _NO_KEY
+            event = get()
+        if type(get()) is not yaml.StreamEndEvent:
+            raise _NotPlain  # more than one document: PyYAML words the error
+        return root
+    finally:
+        events.dispose()
 
 
 class YamlFileError(Exception):
@@ -71,7 +160,7 @@ def read_yaml(path: Path) -> tuple[Any, str]:
     if not text.strip():
         raise YamlFileError("the file is empty")
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        data = load_text(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
@@ -83,6 +172,16 @@ def read_yaml(path: Path) -> tuple[Any, str]:
     except yaml.YAMLError as exc:
         raise YamlFileError(f"not valid YAML: {exc}") from exc
     return data, text
+
+
+def load_text(text: str) -> Any:
+    """YAML text -> data, safely (no tags beyond YAML's own, dates left as strings)."""
+    if _EventParser is not None:
+        try:
+            return _load_plain(text)
+        except _NotPlain:
+            pass
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
 
 
 class NodeLocator:
