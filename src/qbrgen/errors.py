@@ -107,24 +107,34 @@ def _resolved_folder(folder: Path) -> Path:
     return folder.resolve()
 
 
-def _resolved(path: Path) -> Path:
-    # Resolving every file of a 10,000-account folder costs seconds of system calls; the
-    # folder is resolved once, then the file's own name is appended.
-    absolute = path if path.is_absolute() else Path.cwd() / path
-    if absolute.name in ("", ".", ".."):
-        return absolute.resolve()
-    return _resolved_folder(absolute.parent) / absolute.name
-
-
-def display_path(path: Path, root: Path | None = None) -> str:
-    """A path as the user would type it: relative to the workspace (or cwd) when inside it."""
-    full = _resolved(path)
-    for base in (root, Path.cwd()):
+@functools.lru_cache(maxsize=512)
+def _folder_label(folder: Path, root: Path | None, cwd: Path) -> str | None:
+    """How `folder` (absolute) is shown: relative to the root or cwd when inside one of them,
+    as a prefix to put before a file name ('' for the folder itself); None when outside both."""
+    resolved = _resolved_folder(folder)
+    for base in (root, cwd):
         if base is None:
             continue
         try:
-            folder = base if base.is_absolute() else Path.cwd() / base
-            return str(full.relative_to(_resolved_folder(folder)))
+            relative = resolved.relative_to(
+                _resolved_folder(base if base.is_absolute() else cwd / base)
+            )
         except ValueError:
             continue
-    return str(path)
+        return "" if relative == Path() else f"{relative}/"
+    return None
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as the user would type it: relative to the workspace (or cwd) when inside it.
+
+    Resolved per folder, not per file: a 10,000-account folder costs one resolve, not 10,000.
+    """
+    cwd = Path.cwd()
+    absolute = path if path.is_absolute() else cwd / path
+    if absolute.name not in ("", ".", ".."):
+        prefix = _folder_label(absolute.parent, root, cwd)
+        if prefix is not None:
+            return prefix + absolute.name
+    prefix = _folder_label(absolute.resolve(), root, cwd)  # a root itself, or outside both
+    return str(path) if prefix is None else (prefix.rstrip("/") or ".")

@@ -443,17 +443,23 @@ def share_field_sets(model: BaseModel) -> None:
     accounts. Copies get their own set (pydantic copies it) and so does a model whose field is
     assigned (`Record.__setattr__`), so sharing never changes what `model_fields_set` says.
     """
-    key = frozenset(model.__pydantic_fields_set__)
-    shared = _SHARED_FIELD_SETS.get(key)
-    if shared is None:
-        shared = _SHARED_FIELD_SETS[key] = set(key)
-    object.__setattr__(model, "__pydantic_fields_set__", shared)
-    values = model.__dict__
-    for name in _nested_fields(type(model)):
-        value = values[name]
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, BaseModel):
-                    share_field_sets(item)
-        elif isinstance(value, BaseModel):
-            share_field_sets(value)
+    stack = [model]
+    setattr_ = object.__setattr__
+    while stack:
+        item = stack.pop()
+        key = frozenset(item.__pydantic_fields_set__)
+        shared = _SHARED_FIELD_SETS.get(key)
+        if shared is None:
+            shared = _SHARED_FIELD_SETS[key] = set(key)
+        setattr_(item, "__pydantic_fields_set__", shared)
+        cls = type(item)
+        names = _NESTED_FIELDS.get(cls)
+        if names is None:
+            names = _nested_fields(cls)
+        values = item.__dict__
+        for name in names:
+            value = values[name]
+            if type(value) is list:
+                stack.extend(v for v in value if isinstance(v, BaseModel))
+            elif isinstance(value, BaseModel):
+                stack.append(value)

@@ -227,11 +227,14 @@ def collect_files(paths: Iterable[Path], root: Path) -> list[Path]:
         if path.is_dir():
             found.extend(
                 sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file()
-                    and p.suffix.lower() in SOURCES
-                    and not p.name.startswith((".", "~$"))
+                    (
+                        p
+                        for p in path.iterdir()
+                        if p.is_file()
+                        and p.suffix.lower() in SOURCES
+                        and not p.name.startswith((".", "~$"))
+                    ),
+                    key=lambda p: p.name,
                 )
             )
         elif path.exists():

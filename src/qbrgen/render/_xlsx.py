@@ -295,18 +295,13 @@ def column_widths(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) 
     number)."""
     widths = [0] * len(formats)
     for col, fmt in enumerate(formats):
-        texts = 0
-        biggest: Any = None
-        for row in rows:
-            value = row[col] if col < len(row) else None
-            if value is None:
-                continue
-            if isinstance(value, str):
-                texts = max(texts, len(value))
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                if biggest is None or abs(value) > abs(biggest):
-                    biggest = value
-            else:
-                texts = max(texts, display_width(value, fmt))
-        widths[col] = max(texts, display_width(biggest, fmt) + 1 if biggest is not None else 0)
+        values = [row[col] for row in rows if col < len(row) and row[col] is not None]
+        texts = max((len(v) for v in values if type(v) is str), default=0)
+        biggest = max((v for v in values if type(v) in (int, float)), key=abs, default=None)
+        others = max(
+            (display_width(v, fmt) for v in values if type(v) not in (str, int, float)),
+            default=0,
+        )
+        numbers = display_width(biggest, fmt) + 1 if biggest is not None else 0
+        widths[col] = max(texts, others, numbers)
     return widths
