@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m qbrgen.bench
+	$(BIN)/python -m qbrgen.bench --scorecard 10000 --runs 5
 
 clean:
 	rm -rf output $(VENV)

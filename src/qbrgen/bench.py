@@ -1,9 +1,16 @@
-"""Build benchmark: `python -m qbrgen.bench` (or `make bench`).
+"""Benchmarks: `python -m qbrgen.bench` (or `make bench`).
 
-For synthetic portfolios of 200 and 1,000 accounts it reports documents per second at
+Build: for synthetic portfolios of 200 and 1,000 accounts it reports documents per second at
 `--jobs 1` and `--jobs 2`, the speed-up, the time of a second build with nothing changed and
-with one account changed, and peak memory of the largest process. Every figure comes from one
-run on this machine; it is a measurement to report, not a test that can flake.
+with one account changed, and peak memory of the largest process.
+
+Scorecard (`--scorecard 10000`): `qbrgen scorecard` on a synthetic portfolio of that many
+accounts, run `--runs` times: wall time (median, min, max), CPU time, peak memory of the
+largest process and of the whole process tree (parent plus its YAML-parsing workers, sampled
+every 20 ms from /proc; shared pages counted in each process, so it errs high).
+
+Every figure comes from runs on this machine; it is a measurement to report, not a test that
+can flake.
 """
 
 from __future__ import annotations
@@ -85,6 +92,67 @@ def bench(size: int, jobs_list: list[int], only: str | None, root: Path) -> dict
     return row
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its descendants (Linux /proc), in KiB."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(c) for c in children)
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def scorecard_bench(size: int, runs: int, root: Path) -> dict[str, Any]:
+    """`qbrgen scorecard` on `size` synthetic accounts, `runs` times."""
+    import resource
+
+    workspace = root / f"scorecard-{size}"
+    if not (workspace / "accounts").is_dir():
+        write_workspace(workspace, size, seed=7)
+    walls, cpus, trees, largest = [], [], [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "qbrgen", "scorecard", "-w", str(workspace)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        peak_tree = 0
+        while process.poll() is None:
+            peak_tree = max(peak_tree, _tree_rss_kb(process.pid))
+            time.sleep(0.02)
+        walls.append(time.perf_counter() - started)
+        if process.returncode != 0:
+            raise SystemExit(
+                f"scorecard failed: {process.stderr.read().decode() if process.stderr else ''}"
+            )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        trees.append(peak_tree / 1024)
+        largest.append(after.ru_maxrss / 1024)  # max over every process waited for so far
+    return {
+        "accounts": size,
+        "runs": runs,
+        "wall_seconds_median": round(statistics.median(walls), 2),
+        "wall_seconds_min": round(min(walls), 2),
+        "wall_seconds_max": round(max(walls), 2),
+        "wall_seconds_all": [round(w, 2) for w in walls],
+        "cpu_seconds_median": round(statistics.median(cpus), 2),
+        "peak_rss_mb_largest_process": round(max(largest), 1),
+        "peak_rss_mb_process_tree": round(max(trees), 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qbrgen.bench", description=__doc__)
     parser.add_argument("--sizes", default="200,1000", help="portfolio sizes (default 200,1000)")
@@ -96,7 +164,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep the workspaces in this folder"
     )
+    parser.add_argument(
+        "--scorecard",
+        type=int,
+        metavar="ACCOUNTS",
+        default=None,
+        help="time `qbrgen scorecard` on this many accounts instead of the build",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="scorecard runs (default 5)")
     args = parser.parse_args(argv)
+    if args.scorecard:
+        with tempfile.TemporaryDirectory() as tmp:
+            row = scorecard_bench(args.scorecard, args.runs, args.keep or Path(tmp))
+        print(json.dumps(row))
+        print(
+            f"\nscorecard, {row['accounts']} accounts, {row['runs']} runs: median "
+            f"{row['wall_seconds_median']} s (min {row['wall_seconds_min']}, max "
+            f"{row['wall_seconds_max']}), CPU {row['cpu_seconds_median']} s, peak memory "
+            f"{row['peak_rss_mb_largest_process']} MB (largest process), "
+            f"{row['peak_rss_mb_process_tree']} MB (process tree)"
+        )
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     jobs_list = [int(j) for j in args.jobs.split(",")]
     results = []
