@@ -288,12 +288,22 @@ def _follow_up_hours(account: Account, window: Window) -> list[float]:
     ]
 
 
-def _tickets_by_severity(account: Account, quarter: Quarter) -> dict[str, int]:
-    start, end = quarter.start, quarter.end
-    counts = dict.fromkeys(SEVERITIES, 0)
+def _tickets_by_quarter(account: Account) -> dict[tuple[int, int], dict[str, int]]:
+    """Tickets opened per (year, quarter number) and severity, counted in one pass (the engine
+    asks about seven quarters per account)."""
+    counts: dict[tuple[int, int], dict[str, int]] = {}
     for ticket in account.tickets:
-        if start <= ticket.opened <= end:
-            counts[ticket.severity] += 1
+        day = ticket.opened
+        bucket = counts.setdefault((day.year, (day.month - 1) // 3 + 1), {})
+        bucket[ticket.severity] = bucket.get(ticket.severity, 0) + 1
+    return counts
+
+
+def _tickets_by_severity(
+    by_quarter: dict[tuple[int, int], dict[str, int]], quarter: Quarter
+) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITIES, 0)
+    counts.update(by_quarter.get((quarter.year, quarter.number), {}))
     return counts
 
 
@@ -433,8 +443,9 @@ def account_kpis(
             kpis.put("adoption_trend", None, "no usage for the quarter before the latest")
     else:
         kpis.put("adoption_trend", None, "no usage data")
-    tickets_now = _tickets_by_severity(account, periods.quarter)
-    tickets_before = _tickets_by_severity(account, periods.quarter.prev())
+    tickets = _tickets_by_quarter(account)
+    tickets_now = _tickets_by_severity(tickets, periods.quarter)
+    tickets_before = _tickets_by_severity(tickets, periods.quarter.prev())
     kpis.put("tickets_q", tickets_now)
     kpis.put("tickets_prev_q", tickets_before)
     trend = _support_trend(tickets_now, tickets_before)
@@ -488,7 +499,7 @@ def account_kpis(
     csat = [r.score for r in account.surveys if r.kind == "csat" and periods.ttm.contains(r.date)]
     kpis.put("csat", statistics.fmean(csat) if csat else None, "no CSAT response in the window")
 
-    kpis.series = _account_series(account, periods, history)
+    kpis.series = _account_series(account, periods, history, tickets)
     kpis.warnings = _warnings(
         account, kpis, as_of, churned_now, fmt or Formatter(config.locale, config.currency)
     )
@@ -508,7 +519,12 @@ def _nps(scores: list[int]) -> float | None:
     return round((promoters - detractors) / len(scores) * 100, 1)
 
 
-def _account_series(account: Account, periods: Periods, history: RevenueHistory) -> dict[str, Any]:
+def _account_series(
+    account: Account,
+    periods: Periods,
+    history: RevenueHistory,
+    tickets: dict[tuple[int, int], dict[str, int]],
+) -> dict[str, Any]:
     quarters = periods.recent_quarters(5)
     utilisation: list[float | None] = []
     for q in quarters:
@@ -523,7 +539,7 @@ def _account_series(account: Account, periods: Periods, history: RevenueHistory)
         key=lambda u: u.period_end,
         default=None,
     )
-    per_quarter = [_tickets_by_severity(account, q) for q in quarters]
+    per_quarter = [_tickets_by_severity(tickets, q) for q in quarters]
     return {
         "quarters": [str(q) for q in quarters],
         "arr": [history.arr_at(q.end) for q in quarters] if history.recorded else None,
