@@ -54,7 +54,7 @@ class RevenueHistory:
     """An account's ARR movements, and whether they came from real history."""
 
     movements: list[Movement]
-    """Sorted by date."""
+    """Oldest first (sorted on creation; same-day movements keep their order)."""
     recorded: bool
     """False when the account gave no history and ARR comes from the contract alone."""
     _dates: list[dt.date] = field(init=False, repr=False)
@@ -64,6 +64,7 @@ class RevenueHistory:
     """The engine's money sums per window, kept so the portfolio pass reuses the account's."""
 
     def __post_init__(self) -> None:
+        self.movements = sorted(self.movements, key=lambda m: m.date)
         self._dates = [m.date for m in self.movements]
         total = ZERO
         self._running = []
@@ -75,7 +76,7 @@ class RevenueHistory:
     def of(cls, account: Account) -> RevenueHistory:
         if account.arr_movements:
             moves = [Movement(m.date, m.type, m.amount) for m in account.arr_movements]
-            return cls(sorted(moves, key=lambda m: m.date), True)
+            return cls(moves, True)
         if account.arr_snapshots:
             snaps = [(Quarter.parse(s.quarter), s.arr) for s in account.arr_snapshots]
             return cls(movements_from_snapshots(snaps), True)
