@@ -343,7 +343,7 @@ def account_kpis(
     config: Workspace,
     periods: Periods,
     history: RevenueHistory,
-    fmt: Formatter | None = None,
+    fmt: Formatter,
 ) -> AccountKpis:
     """Every per-account KPI, following kpi-definitions.md."""
     as_of = periods.as_of
@@ -500,9 +500,7 @@ def account_kpis(
     kpis.put("csat", statistics.fmean(csat) if csat else None, "no CSAT response in the window")
 
     kpis.series = _account_series(account, periods, history, tickets)
-    kpis.warnings = _warnings(
-        account, kpis, as_of, churned_now, fmt or Formatter(config.locale, config.currency)
-    )
+    kpis.warnings = _warnings(account, kpis, as_of, churned_now, fmt)
     return kpis
 
 

@@ -266,7 +266,7 @@ class _ColumnCells:
             cell.coordinate = letters[col] + row
             kind = type(value)
             if kind is str:
-                text = ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
+                text = safe_text(value)[:32767]  # openpyxl's own cap on a cell's text
                 cell._value = text
                 cell.data_type = "s"
                 style = self.quoted_style if is_formula_like(text) else self.text_style
