@@ -190,6 +190,8 @@ class Workspace(Record):
     """Days an escalation may stay open before it is past target (unless the ticket sets its own)."""
     health: Health = Field(default_factory=Health)
     """Health score weights and bands."""
+    labels: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """Display names for keys, by kind: e.g. `features: {streaming_views: "Streaming views"}`. Kinds: features, products, segments, components, bands, severities, roles, goal_statuses, risk_statuses, action_statuses, stages, opportunity_types, outcomes, review_kinds, sentiments, influence. Keys without a name are shown readably ('sso_login' -> 'SSO login')."""
     paths: Paths = Field(default_factory=Paths)
     """Where accounts, templates and output live."""
     deck: Deck = Field(default_factory=Deck)
@@ -198,6 +200,18 @@ class Workspace(Record):
     """Account plan options."""
     kits: Kits = Field(default_factory=Kits)
     """Hiring kits to build."""
+
+    @field_validator("labels")
+    @classmethod
+    def _known_label_kinds(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        from qbrgen.labels import KINDS
+
+        unknown = sorted(set(value) - set(KINDS))
+        if unknown:
+            raise ValueError(
+                f"unknown kind of label {', '.join(unknown)}; expected some of {', '.join(KINDS)}"
+            )
+        return value
 
     @field_validator("locale")
     @classmethod

@@ -9,7 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from qbrgen.labels import Labels
+
+if TYPE_CHECKING:
+    from qbrgen.config import Workspace
 
 
 def _decimal(value: float | int | Decimal, digits: int, locale: str) -> str:
@@ -33,11 +38,22 @@ def _date(value: dt.date, form: str, locale: str) -> str:
 
 
 class Formatter:
-    """Money, numbers, percentages and dates for the workspace locale and currency (babel)."""
+    """Money, numbers, percentages and dates for the workspace locale and currency (babel),
+    and display names for keys (`labels`)."""
 
-    def __init__(self, locale: str = "en_US", currency: str = "USD"):
+    def __init__(self, locale: str = "en_US", currency: str = "USD", labels: Labels | None = None):
         self.locale = locale
         self.currency = currency
+        self.labels = labels or Labels()
+
+    @classmethod
+    def for_config(cls, config: Workspace) -> Formatter:
+        """The formatter of a workspace: its locale, currency and label overrides."""
+        return cls(config.locale, config.currency, Labels(config.labels))
+
+    def label(self, key: object, kind: str | None = None) -> str:
+        """Display name of a key ('mid_market' -> 'Mid-market'); see qbrgen.labels."""
+        return self.labels(key, kind)
 
     def money(self, value: Decimal | float | int | None, compact: bool = False) -> str:
         from babel.numbers import format_compact_currency, format_currency
@@ -116,4 +132,5 @@ class Formatter:
             "points": self.points,
             "date": self.date,
             "kpi": self.kpi,
+            "label": self.label,
         }

@@ -98,6 +98,6 @@ def open_run(
         portfolio,
         report,
         Theme(workspace),
-        Formatter(config.locale, config.currency),
+        Formatter.for_config(config),
         config_problems,
     )

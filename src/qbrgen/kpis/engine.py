@@ -629,7 +629,7 @@ def compute(accounts: list[Account], config: Workspace, as_of: dt.date | None = 
     day = as_of or config.as_of or dt.date.today()
     periods = Periods(day, review_quarter(day, config.quarter))
     histories = {a.id: RevenueHistory.of(a) for a in accounts}
-    fmt = Formatter(config.locale, config.currency)
+    fmt = Formatter.for_config(config)
     per_account = {a.id: account_kpis(a, config, periods, histories[a.id], fmt) for a in accounts}
     portfolio = _portfolio(accounts, config, periods, histories, per_account)
     return KpiReport(periods, portfolio, per_account)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbrgen.config import LoadedWorkspace
 from qbrgen.kpis.periods import Periods
+from qbrgen.palette import Palette
 from qbrgen.templates import Formatter, Theme
 
 if TYPE_CHECKING:
@@ -65,7 +66,11 @@ class RenderEnv:
     @cached_property
     def formatter(self) -> Formatter:
         config = self.workspace.config
-        return Formatter(config.locale, config.currency)
+        return Formatter.for_config(config)
+
+    @cached_property
+    def palette(self) -> Palette:
+        return Palette(self.workspace.config.branding.colours)
 
     @property
     def config(self) -> Any:
@@ -75,6 +80,7 @@ class RenderEnv:
         state = dict(self.__dict__)
         state.pop("theme", None)  # Jinja environments are rebuilt, not pickled
         state.pop("formatter", None)
+        state.pop("palette", None)
         return state
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.output import safe_filename
+from qbrgen.palette import SEVERITY_RANK
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 
 if TYPE_CHECKING:
@@ -267,9 +268,6 @@ def ageing_risks(account: Account, as_of: dt.date) -> list[tuple[int, str, str]]
     return out
 
 
-_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-
 def build_digest(
     accounts: list[Account],
     report_accounts: dict[str, AccountKpis],
@@ -321,7 +319,7 @@ def build_digest(
             item(
                 "risk_ageing",
                 f"{severity} risk '{title}' not reviewed for {since} days",
-                _SEVERITY_RANK[severity],
+                SEVERITY_RANK[severity],
                 -since,
             )
     by_id = {w.account_id: w for w in weeks}

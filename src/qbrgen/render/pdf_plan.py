@@ -21,6 +21,7 @@ from qbrgen.kpis.definitions import (
 )
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.output import safe_filename
+from qbrgen.palette import SEVERITY_ORDER, SEVERITY_RANK, Palette
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, _svg, register
 from qbrgen.render._pdf import document_context, html_to_pdf
 from qbrgen.render.context import account_context, account_inputs, account_payload
@@ -60,7 +61,6 @@ SECTIONS = (
 )
 """(anchor, heading) of each plan section, in order; the table of contents is built from it."""
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 ROLE_LABELS = {
     "executive_sponsor": "Executive sponsor",
     "decision_maker": "Decision maker",
@@ -167,7 +167,7 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
     ]
     risks = sorted(
         account.risks,
-        key=lambda r: (r.status == "closed", SEVERITY_ORDER.get(r.severity, 9), r.opened),
+        key=lambda r: (r.status == "closed", SEVERITY_RANK.get(r.severity, 9), r.opened),
     )
     risk_rows = [
         {
@@ -425,7 +425,7 @@ def _charts(
         or "no usage data"
     )
     tickets = series.get("tickets") or {}
-    severities = [s for s in ("critical", "high", "medium", "low") if s in tickets]
+    severities = [s for s in SEVERITY_ORDER if s in tickets]
     ticket_alt = "Support tickets opened by quarter: " + (
         "; ".join(
             f"{q} " + ", ".join(f"{tickets[s][i]} {s}" for s in severities)
@@ -433,12 +433,7 @@ def _charts(
         )
         or "no tickets"
     )
-    sev_colours = {
-        "critical": colours.red,
-        "high": colours.accent,
-        "medium": colours.secondary,
-        "low": "#A7B4C6",
-    }
+    sev_colours = dict(Palette(colours).severities())
     health_rows = [
         (
             name,

@@ -23,6 +23,7 @@ from pptx.util import Emu, Inches
 
 from qbrgen.errors import RenderError, TemplateError
 from qbrgen.output import safe_filename
+from qbrgen.palette import SEVERITY_RANK
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render._pptx_charts import CHARTS, ChartData, NoChart, draw_chart
 from qbrgen.render._pptx_draw import (
@@ -59,7 +60,6 @@ DEFAULT_LAYOUTS = {
     "closing": "Title Slide",
 }
 """Layout role -> layout name in the master; `deck.layouts` in qbrgen.yaml overrides each."""
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 ROLE_RANK = {
     "executive_sponsor": 0,
     "decision_maker": 1,
