@@ -430,43 +430,97 @@ def template_workbook(file: Path, force: bool) -> None:
 
 
 @main.command("import")
-@click.argument("export", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--from",
     "system",
     type=click.Choice(["salesforce", "hubspot", "csv"]),
     required=True,
-    help="Where the export comes from (picks the built-in column mapping).",
+    help="Where the exports come from (picks the built-in column mappings).",
 )
 @click.option(
     "--mapping",
+    "mappings",
+    multiple=True,
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Your own column mapping (YAML) instead of the built-in one.",
+    help="Your own column mapping (YAML) instead of the built-in ones; repeat for several.",
+)
+@click.option("--encoding", help="The files' text encoding (default: detected), e.g. cp932.")
+@click.option(
+    "--date-format",
+    help="How the exports write dates when a column could be read both ways: MM/DD/YYYY, "
+    "DD/MM/YYYY, DD.MM.YYYY, YYYY-MM-DD or a pattern like %d/%m/%Y.",
+)
+@click.option(
+    "--decimal-separator",
+    help="'.' or ',' when amounts like 142,500 could be read both ways.",
 )
 @click.option(
     "--overwrite", is_flag=True, help="Replace fields edited by hand with the CRM's values too."
 )
-@click.option("--dry-run", is_flag=True, help="Only show what would be created or updated.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write nothing; show each account that would be written and every field's source column.",
+)
 @_workspace_option
 @_handle_errors
 def import_(
-    export: Path, system: str, mapping: Path | None, overwrite: bool, dry_run: bool, workspace: Path
+    exports: tuple[Path, ...],
+    system: str,
+    mappings: tuple[Path, ...],
+    encoding: str | None,
+    date_format: str | None,
+    decimal_separator: str | None,
+    overwrite: bool,
+    dry_run: bool,
+    workspace: Path,
 ) -> None:
-    """Create or update accounts/<id>.yaml from a CRM export (CSV or .xlsx): Salesforce "Accounts with
-    Opportunities" or "Contacts" reports, HubSpot companies or deals, or any CSV with --mapping.
+    """Create or update accounts/<id>.yaml from CRM exports (CSV or .xlsx), several at once.
 
-    Fields that came from the CRM are updated on the next import; fields you edited by hand,
-    comments and your own additions are kept. Exit code 1 when a written file is invalid.
+    Salesforce: report exports (accounts, opportunities, contacts) or object files with API
+    names (Account.csv Opportunity.csv Contact.csv User.csv, Contract.csv, ...). HubSpot:
+    companies, deals and contacts exports, with labels or property names. Any CSV with
+    --mapping. Fields that came from the CRM are updated on the next import; fields you edited
+    by hand, comments and your own additions are kept. A field the CRM has no value for is
+    left empty with a comment, for you to fill in. Exit code 1 when a written account is not
+    valid yet or an export could not be read without guessing.
     """
-    from qbrgen.errors import ProblemList
+    from qbrgen.errors import InputError, ProblemList
     from qbrgen.loading import open_workspace
-    from qbrgen.loading.crm_import import import_export
+    from qbrgen.loading._formats import check_encoding, parse_date_format, parse_decimal_mark
+    from qbrgen.loading.crm_import import ImportOptions, import_exports
 
+    for check, value, name in (
+        (check_encoding, encoding, "--encoding"),
+        (parse_date_format, date_format, "--date-format"),
+        (parse_decimal_mark, decimal_separator, "--decimal-separator"),
+    ):
+        if value:
+            try:
+                check(value)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint=name) from exc
     problems = ProblemList()
     loaded = open_workspace(workspace, problems)
     if _print_problems(problems):
         sys.exit(1)
-    result = import_export(loaded, export, system, mapping, overwrite, dry_run=dry_run)
+    options = ImportOptions(
+        system,
+        mappings,
+        overwrite=overwrite,
+        dry_run=dry_run,
+        encoding=encoding,
+        date_format=date_format,
+        decimal_separator=decimal_separator,
+    )
+    try:
+        result = import_exports(loaded, list(exports), options)
+    except InputError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("qbrgen: import stopped, nothing written", err=True)
+        sys.exit(1)
     for line in result.lines():
         click.echo(line)
     sys.exit(1 if result.errors else 0)

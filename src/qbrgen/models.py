@@ -274,6 +274,10 @@ class Opportunity(Record):
     """Expected (open) or actual (won/lost) close date."""
     rationale: str | None = None
     """The customer need that makes this opportunity real."""
+    owner: str | None = None
+    """Who owns the opportunity on our side (the CRM's opportunity or deal owner)."""
+    next_step: str | None = None
+    """The next step recorded in the CRM."""
 
     @model_validator(mode="after")
     def _closed_has_outcome(self) -> Opportunity:

@@ -16,12 +16,21 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
 from qbrgen.errors import Location, ProblemList
+from qbrgen.loading._formats import (
+    AmbiguousColumn,
+    DateFormat,
+    decide_date_format,
+    decide_decimal_mark,
+    decimal_marks,
+    read_date,
+    read_number,
+)
 from qbrgen.models import (
     Account,
     Action,
@@ -275,17 +284,26 @@ def is_documentation(name: str) -> bool:
 # Reading cell values
 
 
+@dataclass(frozen=True)
+class ColumnFormat:
+    """How one column writes its dates and numbers, decided from all its values."""
+
+    date: DateFormat | None = None
+    mark: str | None = None
+    """Decimal separator, '.' or ','."""
+
+
 @dataclass
 class CellReader:
     """Turns cell values (typed from a workbook, text from a CSV) into what the model expects.
 
     A value that cannot be read is passed through unchanged, so the model reports it with
-    the usual 'expected X, got Y' message at the cell's location.
+    the usual 'expected X, got Y' message at the cell's location. Text dates and numbers are
+    read as ISO or in the column's format (`ColumnFormat`, see `learn_formats`): the workspace
+    locale is for output only, never for reading.
     """
 
-    locale: str = "en_US"
-
-    def read(self, value: object, column: Column) -> object:
+    def read(self, value: object, column: Column, fmt: ColumnFormat | None = None) -> object:
         if isinstance(value, str):
             value = value.strip()
             if value == "":
@@ -300,18 +318,18 @@ class CellReader:
             case "bool":
                 return _boolean(value)
             case "int" | "float" | "decimal":
-                return self.number(value, column.kind)
+                return self.number(value, column.kind, fmt.mark if fmt else None)
             case "date":
-                return self.date(value)
+                return self.date(value, fmt.date if fmt else None)
             case "datetime":
-                return self.datetime(value)
+                return self.datetime(value, fmt.date if fmt else None)
             case "list":
                 text = _text(value)
                 parts = re.split(rf"[{LIST_SEPARATOR}\n]", text)
                 return [p.strip() for p in parts if p.strip()]
         return value  # pragma: no cover
 
-    def number(self, value: object, kind: str) -> object:
+    def number(self, value: object, kind: str, mark: str | None = None) -> object:
         if isinstance(value, bool):
             return value
         if isinstance(value, int | Decimal):
@@ -324,11 +342,11 @@ class CellReader:
             return value
         if not isinstance(value, str):
             return _text(value)
-        text = value.replace("\u00a0", " ").replace("\u202f", " ").strip()
+        text = value.strip()
         percent = text.endswith("%")
-        text = text.rstrip("%").strip()
-        text = re.sub(r"^(?:[A-Z]{3}\s*|[$€£¥]\s*)|(?:\s*[A-Z]{3}|\s*[$€£¥])$", "", text)
-        number = self._decimal(text)
+        number = read_number(text.rstrip("%").strip(), mark)
+        if number is None and kind == "int":
+            number = read_number(text, "," if decimal_marks(text, whole=True) == (",",) else ".")
         if number is None:
             return value
         if percent:
@@ -339,73 +357,71 @@ class CellReader:
             return int(number) if number == number.to_integral_value() else value
         return float(number)
 
-    def _decimal(self, text: str) -> Decimal | None:
-        from babel.numbers import NumberFormatError, parse_decimal
-
-        try:
-            return parse_decimal(text, locale=self.locale, strict=True)
-        except (NumberFormatError, ValueError):
-            pass
-        try:
-            return Decimal(text.replace(" ", ""))
-        except InvalidOperation:
-            return None
-
-    def date(self, value: object) -> object:
+    def date(self, value: object, fmt: DateFormat | None = None) -> object:
         if isinstance(value, dt.datetime):
             return value.date() if value.time() == dt.time() and value.tzinfo is None else value
         if isinstance(value, dt.date):
             return value
         if not isinstance(value, str):
             return _text(value)
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        try:
-            stamp = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return self._locale_date(value) or value
-        return stamp.date() if stamp.time() == dt.time() else value
+        found = read_date(value, fmt)
+        if isinstance(found, dt.datetime):
+            return found.date() if found.time() == dt.time() and found.tzinfo is None else value
+        return value if found is None else found
 
-    def datetime(self, value: object) -> object:
+    def datetime(self, value: object, fmt: DateFormat | None = None) -> object:
         if isinstance(value, dt.datetime):
             return value
         if isinstance(value, dt.date):
             return dt.datetime.combine(value, dt.time())
         if not isinstance(value, str):
             return _text(value)
-        try:
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        date_part, _, time_part = value.partition(" ")
-        day = self._locale_date(date_part)
-        if day is None:
+        found = read_date(value, fmt)
+        if found is None:
             return value
-        if not time_part.strip():
-            return dt.datetime.combine(day, dt.time())
-        clock = self._locale_time(time_part.strip())
-        return value if clock is None else dt.datetime.combine(day, clock)
+        if isinstance(found, dt.datetime):
+            return found
+        return dt.datetime.combine(found, dt.time())
 
-    def _locale_date(self, text: str) -> dt.date | None:
-        from babel.dates import parse_date
 
-        if not re.fullmatch(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}\.?", text):
-            return None
+def learn_format(column: Column, texts: Iterable[str], whole: bool = False) -> ColumnFormat:
+    """The column's date order or decimal separator, from every text value it holds.
+    Raises AmbiguousColumn when its values read more than one way."""
+    values = [t for t in texts if t.strip()]
+    if column.kind in ("date", "datetime"):
+        return ColumnFormat(date=decide_date_format(values))
+    if column.kind in ("int", "float", "decimal"):
+        return ColumnFormat(mark=decide_decimal_mark(values, whole or column.kind == "int"))
+    return ColumnFormat()
+
+
+def learn_formats(table: Table, problems: ProblemList) -> None:
+    """Decide the format of each date and number column of `table` from all its text cells;
+    an ambiguous column is reported at its header cell (its cells then read only as ISO)."""
+    if not isinstance(table.rows, list):
+        table.rows = list(table.rows)
+    rows = table.rows
+    columns = {c.field: c for c in table.rtype.columns}
+    feature = Column("feature", "feature", "float")
+    wanted = [(columns[f], i) for f, i in table.columns.items() if f in columns]
+    wanted += [(feature, i) for i in table.features.values()]
+    for column, index in wanted:
+        if column.kind not in ("date", "datetime", "int", "float", "decimal"):
+            continue
+        texts = [
+            str(cells[index]).strip()
+            for _, cells in rows
+            if index < len(cells) and isinstance(cells[index], str)
+        ]
         try:
-            day = parse_date(text, locale=self.locale, format="short")
-        except (ValueError, IndexError):
-            return None
-        return day
-
-    def _locale_time(self, text: str) -> dt.time | None:
-        for pattern in ("%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p"):
-            try:
-                return dt.datetime.strptime(text.upper(), pattern).time()
-            except ValueError:
-                continue
-        return None
+            table.formats[index] = learn_format(column, texts)
+        except AmbiguousColumn as exc:
+            header = str(table.headers[index]).strip() if index < len(table.headers) else ""
+            problems.add(
+                table.where(table.header_row, index),
+                f"column '{header}': {exc}",
+                hint="write dates as YYYY-MM-DD and numbers as 1234.56 to avoid the question",
+            )
 
 
 def _text(value: object) -> str:
@@ -465,6 +481,8 @@ class Table:
     columns: dict[str, int] = field(default_factory=dict)
     """Field → 0-based column index, filled by `match_headers`."""
     features: dict[str, int] = field(default_factory=dict)
+    formats: dict[int, ColumnFormat] = field(default_factory=dict)
+    """0-based column index → the format its dates or numbers are written in."""
 
     def at(self, row: int, field_name: str | None = None) -> Location:
         """The cell of `field_name` on `row` (the row's first cell when the column is absent)."""
@@ -586,14 +604,14 @@ def _record(table: Table, cells: Sequence[object], reader: CellReader) -> dict[s
         index = table.columns.get(column.field)
         if index is None or column.field in (ACCOUNT_LINK, GOAL_LINK):
             continue
-        value = reader.read(_cell(cells, index), column)
+        value = reader.read(_cell(cells, index), column, table.formats.get(index))
         if value is not None:
             _set(data, column.field, value)
     if table.features:
         adoption = {}
         feature_column = Column("feature", "feature", "float")
         for feature, index in table.features.items():
-            value = reader.read(_cell(cells, index), feature_column)
+            value = reader.read(_cell(cells, index), feature_column, table.formats.get(index))
             if value is not None:
                 adoption[feature] = value
         if adoption:
@@ -624,6 +642,7 @@ def assemble(
     slots: dict[str, _Slot] = {}
     duplicates: set[str] = set()
     if match_headers(accounts_table, problems):
+        learn_formats(accounts_table, problems)
         id_column = ACCOUNTS.column("id")
         for row, cells in accounts_table.rows:
             if _is_blank(cells):
@@ -670,6 +689,7 @@ def _read_child(
     accounts_name: str,
 ) -> None:
     usable = match_headers(table, problems)
+    learn_formats(table, problems)
     link_column = table.rtype.column(ACCOUNT_LINK)
     key = table.rtype.key
     for row, cells in table.rows:

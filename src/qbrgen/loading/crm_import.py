@@ -1,168 +1,106 @@
-"""`qbrgen import`: turn a CRM report export (Salesforce, HubSpot, any CSV) into account files.
+"""`qbrgen import`: turn CRM exports (Salesforce, HubSpot, any CSV) into account files.
 
-A *mapping* (YAML; built-ins in `mappings/`) says which export column fills which account
-field. Rows are grouped into accounts by the mapping's account key; list records
-(opportunities, stakeholders) come one per row. Account files are written or updated with
-ruamel.yaml round-trip, so comments and hand-added fields survive.
+One command reads any number of export files of one CRM: report exports (one row per
+opportunity or contact, account columns repeated), object files as Salesforce's Data Loader
+and warehouse syncs write them (Account, Opportunity, Contact, User, ... joined by their ids),
+HubSpot UI and property-name exports. Each file is recognised by its columns and read with a
+*mapping* (YAML; built-ins in `mappings/`).
 
-What came from the CRM is remembered in `.qbrgen-import.json` in the workspace: the value
-of every field at the last import. A re-import updates a field only while the file still
-holds that value; a field the account manager changed by hand is kept (unless `overwrite`).
+Nothing is guessed: the encoding is detected or given; every date and number column is read
+in the one format that fits all its values, or the import stops naming the column and two
+example values. A field the CRM does not hold is not invented: the account file gets an empty
+value with a comment saying so, and `qbrgen validate` reports it until it is filled in.
+
+The account files are written by `_crm_merge` (ruamel.yaml round-trip: comments and hand edits
+survive a re-import).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from qbrgen.config import LoadedWorkspace
-from qbrgen.errors import InputError, Location, Problem, ProblemList, UsageError, display_path
-from qbrgen.loading._tabular import ACCOUNTS, CellReader, Column, norm, record_type
-from qbrgen.output import atomic_write
+from qbrgen.errors import InputError, Location, Problem, UsageError, display_path
+from qbrgen.loading._crm_mapping import (
+    BUILT_IN_SYSTEMS,
+    FieldSpec,
+    Mapping,
+    built_in,
+    identity_mapping,
+    load_mapping,
+    specs,
+)
+from qbrgen.loading._formats import (
+    AmbiguousColumn,
+    DateFormat,
+    describe_order,
+    encoding_label,
+    parse_date_format,
+    parse_decimal_mark,
+    read_date,
+)
+from qbrgen.loading._tabular import (
+    CellReader,
+    Column,
+    ColumnFormat,
+    learn_format,
+    norm,
+    record_type,
+)
 
-MAPPINGS_DIR = Path(__file__).parent / "mappings"
-BUILT_IN: dict[str, tuple[str, ...]] = {
-    "salesforce": ("salesforce-accounts", "salesforce-contacts"),
-    "hubspot": ("hubspot-companies", "hubspot-deals"),
-    "csv": (),
-}
-STATE_FILE = ".qbrgen-import.json"
-FILL_IN = "fill in by hand"
-_MISSING = object()
+__all__ = ["ImportOptions", "ImportResult", "import_exports", "load_mapping"]
 
-
-class FieldSpec(BaseModel):
-    """How one field is read from the export."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    columns: list[str]
-    """Candidate columns; the first one present in the export is used."""
-    join: str | None = None
-    """Join every present column with this text instead (e.g. first and last name)."""
-    values: dict[str, str] = Field(default_factory=dict)
-    """CRM value → qbrgen value (case and spaces ignored); '*' catches every other value."""
-    bands: list[tuple[float, str]] = Field(default_factory=list)
-    """For numeric columns: [[threshold, value], ...], the first threshold ≤ the number wins."""
-
-
-Spec = str | list[str] | FieldSpec
-
-
-class RecordMapping(BaseModel):
-    """How export rows become items of one account list (opportunities, stakeholders)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    key: list[str]
-    """Candidate columns identifying the item across imports (a CRM id is best)."""
-    match: str
-    """Item field that finds the item again in the account file (e.g. title)."""
-    fields: dict[str, Spec]
-    defaults: dict[str, Any] = Field(default_factory=dict)
-    """Values for required fields the export lacks (listed as 'fill in by hand')."""
-
-
-class AccountMapping(BaseModel):
-    """How export rows become accounts."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    key: list[str]
-    """Candidate columns identifying the account across imports (a CRM id is best)."""
-    id: list[str] = Field(default_factory=list)
-    """Optional columns holding the qbrgen account id; else the name is turned into one."""
-    fields: dict[str, Spec] = Field(default_factory=dict)
-    """Account field ('name', 'contract.arr', ...) → column(s)."""
-    defaults: dict[str, Any] = Field(default_factory=dict)
-    """Values for required fields the export lacks; 'today' and 'today+365d' work for dates."""
-
-
-class Mapping(BaseModel):
-    """A column mapping file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = "custom mapping"
-    system: str = "crm"
-    """Namespace of CRM keys in the import record (salesforce, hubspot, ...)."""
-    detect: list[str] = Field(default_factory=list)
-    """Columns that must all be present for a built-in mapping to be chosen."""
-    account: AccountMapping
-    records: dict[str, RecordMapping] = Field(default_factory=dict)
-
-
-def load_mapping(path: Path) -> Mapping:
-    """Read and check a mapping file; errors name the file and the field."""
-    import yaml
-
-    from qbrgen.loading._messages import describe_all, field_path
-
-    label = display_path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [Problem(Location(label), f"cannot read mapping: {str(exc).splitlines()[0]}")]
-        ) from exc
-    try:
-        mapping = Mapping.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(
-            [
-                Problem(Location(label), message, field_path(loc))
-                for loc, message in describe_all(exc, Mapping)
-            ]
-        ) from exc
-    problems = []
-    for name in mapping.records:
-        rtype = record_type(name)
-        if rtype is None or rtype is ACCOUNTS or rtype.key == "milestones" or rtype.key != name:
-            problems.append(
-                Problem(Location(label), f"unknown record list '{name}'", f"records.{name}")
-            )
-    if problems:
-        raise InputError(problems)
-    return mapping
-
-
-def identity_mapping() -> Mapping:
-    """`--from csv` without a mapping: the export uses qbrgen's own Accounts column names."""
-    fields: dict[str, Spec] = {
-        c.field: FieldSpec(columns=[c.header, c.field]) for c in ACCOUNTS.columns if c.field != "id"
-    }
-    return Mapping(
-        name="qbrgen columns",
-        system="csv",
-        account=AccountMapping(
-            key=["Account ID", "id", "Name"], id=["Account ID", "id"], fields=fields
-        ),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading the export
+_LIST_SPLIT = re.compile(r"\s*[;,]\s*")
 
 
 @dataclass
-class _Export:
+class ImportOptions:
+    """What the user said on the command line."""
+
+    system: str
+    mappings: Sequence[Path] = ()
+    overwrite: bool = False
+    dry_run: bool = False
+    as_of: dt.date | None = None
+    encoding: str | None = None
+    date_format: str | None = None
+    decimal_separator: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one export file
+
+
+@dataclass
+class Export:
+    """One export file: its header, rows, how it was read, and the mapping that reads it."""
+
+    path: Path
     label: str
     header: list[str]
     rows: list[tuple[int, list[str]]]
+    encoding: str = ""
+    detected: bool = True
+    mapping: Mapping | None = None
     index: dict[str, int] = field(default_factory=dict)
+    formats: dict[tuple[int, str], ColumnFormat] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for i, name in enumerate(self.header):
             self.index.setdefault(norm(name), i)
+        # Warehouse syncs of HubSpot prefix properties: property_dealname, properties.amount
+        for i, name in enumerate(self.header):
+            key = norm(name)
+            for prefix in ("properties", "property"):
+                if key.startswith(prefix) and len(key) > len(prefix):
+                    self.index.setdefault(key[len(prefix) :].removesuffix("value"), i)
+                    break
 
     def has(self, column: str) -> bool:
         return norm(column) in self.index
@@ -170,18 +108,44 @@ class _Export:
     def first(self, columns: Sequence[str]) -> int | None:
         return next((self.index[norm(c)] for c in columns if norm(c) in self.index), None)
 
+    def cell(self, cells: list[str], index: int) -> str:
+        return cells[index].strip() if index < len(cells) else ""
 
-def _read_export(path: Path) -> _Export:
+    def value(self, cells: list[str], columns: Sequence[str]) -> tuple[str, int] | None:
+        """The first non-empty cell among `columns` present: (text, column index)."""
+        for column in columns:
+            index = self.index.get(norm(column))
+            if index is not None and self.cell(cells, index):
+                return self.cell(cells, index), index
+        return None
+
+    def where(self, line: int, index: int | None = None) -> Location:
+        return Location(self.label, line, None if index is None else index + 1)
+
+    def source(self, line: int, index: int) -> str:
+        return f"{Path(self.label).name}:{line} {self.header[index]}"
+
+
+def read_export(path: Path, encoding: str | None = None) -> Export:
     """The export's header and rows (CSV, or the first sheet of an .xlsx export). Title lines
     above the table (a report name, its filters) are skipped: the header is the first row
     with at least two filled cells."""
-    from qbrgen.loading.csv_source import CsvFileError, read_rows
+    from qbrgen.loading.csv_source import CsvFileError, read_csv_text
 
     label = display_path(path)
+    used, detected = "xlsx", True
     try:
-        rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else read_rows(path)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            rows = _xlsx_rows(path)
+        else:
+            text = read_csv_text(path, encoding)
+            rows, used, detected = text.rows, text.encoding, text.detected
     except CsvFileError as exc:
-        raise InputError([Problem(Location(label), str(exc))]) from exc
+        message = str(exc)
+        line = re.match(r"line (\d+): (.*)", message)
+        if line:
+            raise InputError([Problem(Location(label, int(line.group(1))), line.group(2))]) from exc
+        raise InputError([Problem(Location(label), message)]) from exc
     rows = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
     start = next(
         (i for i, (_, cells) in enumerate(rows) if sum(1 for c in cells if c.strip()) >= 2), None
@@ -189,7 +153,7 @@ def _read_export(path: Path) -> _Export:
     if start is None:
         raise InputError([Problem(Location(label), "the export is empty")])
     (_, header), *data = rows[start:]
-    return _Export(label, [h.strip() for h in header], data)
+    return Export(path, label, [h.strip() for h in header], data, used, detected)
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
@@ -227,226 +191,598 @@ def _export_text(value: object) -> str:
     return str(value)
 
 
-def choose_mapping(system: str, export: _Export, mapping_file: Path | None) -> Mapping:
-    """The user's mapping, else the built-in one for `system` whose columns the export has."""
-    if mapping_file is not None:
-        return load_mapping(mapping_file)
-    if system == "csv":
+def choose_mapping(export: Export, options: ImportOptions, candidates: list[Mapping]) -> Mapping:
+    """The mapping whose detect columns the export has (the largest set wins)."""
+    if options.system == "csv" and not options.mappings:
         return identity_mapping()
-    names = BUILT_IN.get(system)
-    if names is None:
-        raise UsageError(f"unknown CRM '{system}'; expected salesforce, hubspot or csv")
-    for name in names:
-        mapping = load_mapping(MAPPINGS_DIR / f"{name}.yaml")
-        if all(export.has(c) for c in mapping.detect):
-            return mapping
-    expected = "; ".join(
-        f"{load_mapping(MAPPINGS_DIR / f'{n}.yaml').name}: {', '.join(load_mapping(MAPPINGS_DIR / f'{n}.yaml').detect)}"
-        for n in names
-    )
-    raise UsageError(
-        f"{export.label}: does not look like a {system} export I know (expected columns — {expected}); "
-        "write a mapping and pass it with --mapping (see docs/spreadsheets-and-crm.md)"
-    )
-
-
-def _spec(spec: Spec) -> FieldSpec:
-    if isinstance(spec, FieldSpec):
-        return spec
-    return FieldSpec(columns=[spec] if isinstance(spec, str) else list(spec))
-
-
-def _raw(export: _Export, cells: list[str], spec: FieldSpec) -> str | None:
-    def cell(i: int) -> str:
-        return cells[i].strip() if i < len(cells) else ""
-
-    if spec.join is not None:
-        parts = [cell(export.index[norm(c)]) for c in spec.columns if export.has(c)]
-        text = spec.join.join(p for p in parts if p)
-        return text or None
-    found = [export.index[norm(c)] for c in spec.columns if export.has(c)]
-    for index in found:
-        if cell(index):
-            return cell(index)
-    return None
-
-
-def _translate(value: str, spec: FieldSpec) -> str:
-    if spec.bands:
-        try:
-            number = float(re.sub(r"[^\d.\-]", "", value))
-        except ValueError:
-            number = None
-        if number is not None:
-            for threshold, result in spec.bands:
-                if number >= threshold:
-                    return result
-    if spec.values:
-        table = {norm(k): v for k, v in spec.values.items() if k != "*"}
-        return table.get(norm(value), spec.values.get("*", value))
-    return value
-
-
-def _columns_for(owner: str) -> dict[str, Column]:
-    rtype = record_type(owner)
-    assert rtype is not None
-    return {c.field: c for c in rtype.columns}
-
-
-@dataclass
-class _CrmRecord:
-    key: str
-    line: int
-    fields: dict[str, Any]
-
-
-@dataclass
-class _CrmAccount:
-    key: str
-    line: int
-    id: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    records: dict[str, list[_CrmRecord]] = field(default_factory=dict)
-
-
-def _slug(text: str) -> str:
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.casefold()).strip("-")[:64].strip("-")
-    return slug
-
-
-def _group(export: _Export, mapping: Mapping, reader: CellReader) -> list[_CrmAccount]:
-    key_index = export.first(mapping.account.key)
-    if key_index is None:
-        raise InputError(
-            [
-                Problem(
-                    Location(export.label, 1),
-                    f"no account key column: expected one of {', '.join(mapping.account.key)}",
-                )
-            ]
-        )
-    account_columns = _columns_for("accounts")
-    specs = {path: _spec(s) for path, s in mapping.account.fields.items()}
-    groups: dict[str, _CrmAccount] = {}
-    for line, cells in export.rows:
-        raw_key = cells[key_index].strip() if key_index < len(cells) else ""
-        if not raw_key:
-            continue  # footer lines (Salesforce's copyright rows) and blank keys
-        raw_key = re.split(r"[;,]", raw_key)[0].strip()  # several associated ids: the first
-        group = groups.setdefault(raw_key, _CrmAccount(raw_key, line))
-        if group.id is None and mapping.account.id:
-            found = _raw(export, cells, FieldSpec(columns=mapping.account.id))
-            group.id = found.casefold() if found else None
-        for path, spec in specs.items():
-            if path in group.fields:
-                continue
-            raw = _raw(export, cells, spec)
-            if raw is None:
-                continue
-            column = account_columns.get(path)
-            group.fields[path] = reader.read(_translate(raw, spec), column) if column else raw
-        for name, records in mapping.records.items():
-            record = _record(export, cells, line, records, _columns_for(name), reader)
-            if record is not None:
-                group.records.setdefault(name, []).append(record)
-    return list(groups.values())
-
-
-def _record(
-    export: _Export,
-    cells: list[str],
-    line: int,
-    mapping: RecordMapping,
-    columns: dict[str, Column],
-    reader: CellReader,
-) -> _CrmRecord | None:
-    values: dict[str, Any] = {}
-    for path, spec in mapping.fields.items():
-        fspec = _spec(spec)
-        raw = _raw(export, cells, fspec)
-        if raw is None:
+    if len(candidates) == 1 and options.mappings and not candidates[0].detect:
+        return candidates[0]
+    best: tuple[int, int, Mapping] | None = None
+    for order, mapping in enumerate(candidates):
+        if any(export.has(c) for c in mapping.detect_not):
             continue
-        column = columns.get(path)
-        values[path] = reader.read(_translate(raw, fspec), column) if column else raw
-    if values.get(mapping.match) is None:
-        return None  # an account row without an opportunity/contact
-    key = _raw(export, cells, FieldSpec(columns=mapping.key)) or str(values[mapping.match])
-    return _CrmRecord(key, line, values)
+        for columns in mapping.detect:
+            if all(export.has(c) for c in columns):
+                score = (len(columns), -order)
+                if best is None or score > best[:2]:
+                    best = (score[0], score[1], mapping)
+    if best is not None:
+        return best[2]
+    known = "; ".join(f"{m.name} ({', '.join(m.detect[0])})" for m in candidates if m.detect)
+    raise UsageError(
+        f"{export.label}: does not look like a {options.system} export I know "
+        f"(its columns: {', '.join(export.header[:8])}{', ...' if len(export.header) > 8 else ''}). "
+        f"Known: {known}. Write a mapping and pass it with --mapping "
+        "(see docs/spreadsheets-and-crm.md)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
-# Merging into account files
+# Formats of the date and number columns, decided per file before anything is read
 
 
-def _norm_value(value: Any) -> Any:
-    """A comparable, JSON-able form: numbers as normalised text, dates ISO, text stripped."""
-    if value is None or value is _MISSING:
+def _field_column(owner: str, path: str) -> Column | None:
+    rtype = record_type(owner)
+    if rtype is None:
         return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value)).normalize()
-        return format(number, "f")
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_norm_value(v) for v in value]
-    return str(value).strip()
+    return next((c for c in rtype.columns if c.field == path), None)
 
 
-def _yaml_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list):
-        from ruamel.yaml.comments import CommentedSeq
+def decide_formats(export: Export, options: ImportOptions, problems: list[Problem]) -> None:
+    """Fill `export.formats` for every date and number column a mapping field reads; an
+    ambiguous column is a problem naming the file, the column and two example values."""
+    mapping = export.mapping
+    assert mapping is not None
+    forced_date = parse_date_format(options.date_format) if options.date_format else None
+    file_date = parse_date_format(mapping.date_format) if mapping.date_format else None
+    forced_mark = (
+        parse_decimal_mark(options.decimal_separator)
+        if options.decimal_separator
+        else (parse_decimal_mark(mapping.decimal_separator) if mapping.decimal_separator else None)
+    )
+    wanted: list[tuple[str, str, FieldSpec]] = []
+    if mapping.account:
+        wanted += [
+            ("accounts", p, s) for p, spec in mapping.account.fields.items() for s in specs(spec)
+        ]
+    for name, records in mapping.records.items():
+        wanted += [(name, p, s) for p, spec in records.fields.items() for s in specs(spec)]
+    unsure: list[tuple[int, str, AmbiguousColumn]] = []
+    for owner, path, spec in wanted:
+        column = _field_column(owner, path)
+        if column is None or spec.lookup:
+            continue
+        kind = column.kind
+        if spec.bands:
+            kind = "int"
+        if kind not in ("date", "datetime", "int", "float", "decimal"):
+            continue
+        for name in spec.columns:
+            index = export.index.get(norm(name))
+            if index is None or (index, kind) in export.formats:
+                continue
+            date_fmt = forced_date or (
+                parse_date_format(spec.date_format) if spec.date_format else file_date
+            )
+            if kind in ("date", "datetime") and date_fmt is not None:
+                export.formats[(index, kind)] = ColumnFormat(date=date_fmt)
+                continue
+            if kind not in ("date", "datetime") and forced_mark is not None:
+                export.formats[(index, kind)] = ColumnFormat(mark=forced_mark)
+                continue
+            texts = [export.cell(cells, index) for _, cells in export.rows]
+            try:
+                fmt = learn_format(Column(path, name, kind), texts, whole=bool(spec.bands))
+            except AmbiguousColumn as exc:
+                unsure.append((index, kind, exc))
+                continue
+            export.formats[(index, kind)] = fmt
+            if fmt.date is not None:
+                example = next(
+                    (t for t in texts if t and re.match(r"\d{1,2}[./-]", t)), ""
+                )  # a value the order mattered for
+                export.notes.append(
+                    f"dates in '{export.header[index]}' read {describe_order(fmt.date)}"
+                    + (f" ({example})" if example else "")
+                )
+            if fmt.mark is not None:
+                export.notes.append(
+                    f"numbers in '{export.header[index]}' read with '{fmt.mark}' as decimal separator"
+                )
+    _resolve_unsure(export, unsure, problems)
 
-        seq = CommentedSeq(value)
-        seq.fa.set_flow_style()
-        return seq
-    return value
+
+def _resolve_unsure(
+    export: Export, unsure: list[tuple[int, str, AmbiguousColumn]], problems: list[Problem]
+) -> None:
+    """A date column whose values fit both orders takes the order the file's other date
+    columns prove (one export writes every date the same way); with no such proof, or for
+    numbers, the import stops naming the column and two example values."""
+    proven = {
+        f.date.order
+        for (_, kind), f in export.formats.items()
+        if kind in ("date", "datetime") and f.date is not None and f.date.order in ("MDY", "DMY")
+    }
+    for index, kind, exc in unsure:
+        if kind in ("date", "datetime") and len(proven) == 1 and "read both" in str(exc):
+            fmt = DateFormat(order=next(iter(proven)))
+            export.formats[(index, kind)] = ColumnFormat(date=fmt)
+            export.notes.append(
+                f"dates in '{export.header[index]}' read {describe_order(fmt)} "
+                "like the file's other dates"
+            )
+            continue
+        lines = [line for line, cells in export.rows if export.cell(cells, index) in exc.examples]
+        problems.append(
+            Problem(
+                export.where(lines[0] if lines else 1, index),
+                f"column '{export.header[index]}': {exc}",
+            )
+        )
 
 
-def _default(value: Any, as_of: dt.date) -> Any:
-    if isinstance(value, str):
-        match = re.fullmatch(r"today(?:\s*\+\s*(\d+)\s*d)?", value.strip())
-        if match:
-            return as_of + dt.timedelta(days=int(match.group(1) or 0))
-    return value
+# ---------------------------------------------------------------------------------------------
+# Values with their source
 
 
-def _get(node: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
+@dataclass
+class Value:
+    """A value read from an export, and where it came from (for --dry-run)."""
+
+    value: Any
+    source: str
 
 
-def _put(node: Any, path: str, value: Any, comment: str | None = None) -> None:
-    from ruamel.yaml.comments import CommentedMap
-
-    *parents, last = path.split(".")
-    for part in parents:
-        if not isinstance(node.get(part), dict):
-            node[part] = CommentedMap()
-        node = node[part]
-    node[last] = _yaml_value(value)
-    if comment and hasattr(node, "yaml_add_eol_comment"):
-        node.yaml_add_eol_comment(comment, last)
+@dataclass
+class CrmRecord:
+    key: str
+    line: int
+    fields: dict[str, Value] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
 
 
-def _clear_fill_in(node: Any, path: str) -> None:
-    *parents, last = path.split(".")
-    for part in parents:
-        node = node.get(part) if isinstance(node, dict) else None
-    ca = getattr(node, "ca", None)
-    if ca is not None and last in ca.items:
-        tokens = ca.items[last]
-        if len(tokens) > 2 and tokens[2] is not None and FILL_IN in tokens[2].value:
-            del ca.items[last]
+@dataclass
+class CrmAccount:
+    key: str
+    system: str
+    first_seen: Location
+    id: str | None = None
+    fields: dict[str, Value] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    records: dict[str, dict[str, CrmRecord]] = field(default_factory=dict)
+    latest: dict[str, str] = field(default_factory=dict)
+    """File label → the latest_by value of the row that gave this file's fields."""
+    files: list[str] = field(default_factory=list)
+
+
+def key_of(system: str, text: str) -> str:
+    """A CRM key as remembered: Salesforce's 18-character ids become their 15-character form,
+    so report exports (15) and API exports (18) of one record agree."""
+    text = text.strip()
+    if system == "salesforce" and re.fullmatch(r"[A-Za-z0-9]{18}", text):
+        return text[:15]
+    return text
+
+
+@dataclass
+class Joined:
+    """Everything read from the exports of one import, joined by their ids."""
+
+    system: str
+    accounts: dict[str, CrmAccount] = field(default_factory=dict)
+    lookups: dict[str, dict[str, Value]] = field(default_factory=dict)
+    lookup_files: dict[str, str] = field(default_factory=dict)
+    links: dict[str, dict[str, str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    orphans: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)
+
+
+class _Reader:
+    """Reads the cells of one export row into typed values, with their sources."""
+
+    def __init__(self, export: Export, joined: Joined) -> None:
+        self.export = export
+        self.joined = joined
+        self.cells = CellReader()
+
+    def read(
+        self, cells: list[str], line: int, owner: str, path: str, spec_list: list[FieldSpec]
+    ) -> Value | str | Problem:
+        """The value of one field, or why there is none (a reason, or a located problem)."""
+        column = _field_column(owner, path)
+        reason = f"{Path(self.export.label).name} has no column for it"
+        for spec in spec_list:
+            found = self._one(cells, line, owner, path, spec, column)
+            if isinstance(found, Value | Problem):
+                return found
+            if found:
+                reason = found
+        return reason
+
+    def _one(
+        self,
+        cells: list[str],
+        line: int,
+        owner: str,
+        path: str,
+        spec: FieldSpec,
+        column: Column | None,
+    ) -> Value | str | Problem | None:
+        export = self.export
+        present = [c for c in spec.columns if export.has(c)]
+        if not present:
+            return None
+        if spec.join is not None:
+            parts = [(export.cell(cells, export.index[norm(c)]), c) for c in present]
+            text = spec.join.join(p for p, _ in parts if p)
+            if not text:
+                return f"{Path(export.label).name}:{line} has no value in {', '.join(present)}"
+            index = export.index[norm(present[0])]
+            source = f"{Path(export.label).name}:{line} " + " + ".join(c for p, c in parts if p)
+        else:
+            found = export.value(cells, present)
+            if found is None:
+                return f"{Path(export.label).name}:{line} has no value in {', '.join(present)}"
+            text, index = found
+            source = export.source(line, index)
+        if spec.lookup:
+            table = self.joined.lookups.get(spec.lookup)
+            if table is None:
+                return (
+                    f"the export gives only the id {text!r} ({export.header[index]}); "
+                    f"import the {spec.lookup} export with it"
+                )
+            hit = table.get(key_of(self.joined.system, text))
+            if hit is None:
+                where = self.joined.lookup_files.get(spec.lookup, spec.lookup)
+                return f"id {text!r} ({export.header[index]}) is not in {where}"
+            text = str(hit.value)
+            source = f"{source} → {hit.source}"
+        translated = self._translate(text, spec, line, index, path)
+        if isinstance(translated, Problem):
+            return translated
+        if column is None:
+            return Value(translated, source)
+        kind = "int" if spec.bands else column.kind
+        fmt = export.formats.get((index, kind))
+        value = self.cells.read(translated, column, fmt)
+        if column.kind == "date" and isinstance(value, str):
+            stamp = read_date(value, fmt.date if fmt else None)
+            if isinstance(stamp, dt.datetime):
+                value = stamp.date()  # a timestamp (LastModifiedDate, closedate): its day
+        if isinstance(value, str) and column.kind in (
+            "date",
+            "datetime",
+            "int",
+            "float",
+            "decimal",
+        ):
+            what = {"date": "a date", "datetime": "a date and time"}.get(column.kind, "a number")
+            return Problem(
+                export.where(line, index),
+                f"{export.header[index]}: expected {what}, got {text!r}",
+                path,
+                hint="the field is left empty in the account file",
+            )
+        if column.kind == "literal" and value not in column.choices:
+            return Problem(
+                export.where(line, index),
+                f"{export.header[index]}: {text!r} is not one of {', '.join(column.choices)}",
+                path,
+                hint="add it to the field's values in a mapping (--mapping)",
+            )
+        return Value(value, source)
+
+    def _translate(
+        self, text: str, spec: FieldSpec, line: int, index: int, path: str
+    ) -> str | Problem:
+        if spec.bands:
+            fmt = self.export.formats.get((index, "int"))
+            number = self.cells.number(text, "decimal", fmt.mark if fmt else None)
+            if not isinstance(number, str):
+                for threshold, result in spec.bands:
+                    if float(number) >= threshold:  # type: ignore[arg-type]
+                        return result
+        if not spec.values:
+            return text
+        table = {_value_key(k): v for k, v in spec.values.items() if k != "*"}
+        options = [text] if spec.lookup is None else _LIST_SPLIT.split(text)
+        for option in options:
+            hit = table.get(_value_key(option))
+            if hit is not None:
+                return hit
+        if "*" in spec.values:
+            return spec.values["*"]
+        known = ", ".join(k for k in spec.values if k != "*")
+        return Problem(
+            self.export.where(line, index),
+            f"{self.export.header[index]}: {text!r} is not a value I know (known: {known})",
+            path,
+            hint="add it under this field's values in a mapping (--mapping); "
+            "the field is left empty in the account file",
+        )
+
+
+def _value_key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.casefold())
+
+
+def _row_ok(export: Export, cells: list[str], mapping: Mapping) -> bool:
+    if sum(1 for c in cells if c.strip()) < 2:
+        return False  # footer lines: copyright, 'Confidential Information', 'Generated By'
+    for column, values in mapping.skip.items():
+        index = export.index.get(norm(column))
+        if index is not None and _value_key(export.cell(cells, index)) in {
+            _value_key(v) for v in values
+        }:
+            return False
+    for column, values in mapping.only.items():
+        index = export.index.get(norm(column))
+        if index is not None and _value_key(export.cell(cells, index)) not in {
+            _value_key(v) for v in values
+        }:
+            return False
+    return True
+
+
+def collect_lookups(export: Export, joined: Joined) -> None:
+    """The lookup tables and links a file provides to the others."""
+    mapping = export.mapping
+    assert mapping is not None
+    reader = _Reader(export, joined)
+    for name, lookup in mapping.lookups.items():
+        table = joined.lookups.setdefault(name, {})
+        joined.lookup_files.setdefault(name, Path(export.label).name)
+        for line, cells in export.rows:
+            if not _row_ok(export, cells, mapping):
+                continue
+            key = export.value(cells, lookup.key)
+            if key is None:
+                continue
+            found = reader.read(cells, line, "-", name, specs(lookup.value))
+            if isinstance(found, Value):
+                table.setdefault(key_of(joined.system, key[0]), found)
+    for name, link in mapping.links.items():
+        links = joined.links.setdefault(name, {})
+        for _, cells in export.rows:
+            records = export.value(cells, link.record)
+            account = export.value(cells, link.account)
+            if records is None or account is None:
+                continue
+            for record in _LIST_SPLIT.split(records[0]):
+                if record:
+                    links.setdefault(
+                        key_of(joined.system, record), key_of(joined.system, account[0])
+                    )
+
+
+def collect_rows(export: Export, joined: Joined) -> None:
+    """The accounts and records of one file, added to `joined`."""
+    mapping = export.mapping
+    assert mapping is not None
+    reader = _Reader(export, joined)
+    system = joined.system
+    account_mapping = mapping.account
+    if account_mapping is None:
+        return
+    key_present = any(export.has(c) for c in account_mapping.key)
+    if not key_present and not any(name in joined.links for name in mapping.records):
+        joined.problems.append(
+            Problem(
+                Location(export.label, 1),
+                f"no account column: expected one of {', '.join(account_mapping.key)}",
+                hint=_no_account_hint(mapping),
+            )
+        )
+        return
+    latest_index = export.first([account_mapping.latest_by]) if account_mapping.latest_by else None
+    account_specs = {p: specs(s) for p, s in account_mapping.fields.items()}
+    for line, cells in export.rows:
+        if not _row_ok(export, cells, mapping):
+            continue
+        found = export.value(cells, account_mapping.key)
+        raw_key = _LIST_SPLIT.split(found[0])[0] if found else ""
+        if not raw_key:
+            raw_key = _linked_account(export, cells, mapping, joined) or ""
+        if not raw_key:
+            what = _row_name(export, cells, mapping)
+            joined.orphans.setdefault(export.label, []).append((export.where(line), what))
+            continue
+        key = key_of(system, raw_key)
+        account = joined.accounts.get(key)
+        if account is None:
+            account = joined.accounts[key] = CrmAccount(key, system, export.where(line))
+        if export.label not in account.files:
+            account.files.append(export.label)
+        if account.id is None and account_mapping.id:
+            given = export.value(cells, account_mapping.id)
+            account.id = given[0].casefold() if given else None
+        if latest_index is not None:
+            stamp = _sortable(export.cell(cells, latest_index))
+            if stamp < account.latest.get(export.label, ""):
+                continue
+            account.latest[export.label] = stamp
+            for path in account_specs:
+                account.fields.pop(path, None)
+        for path, spec_list in account_specs.items():
+            if path in account.fields:
+                continue
+            got = reader.read(cells, line, "accounts", path, spec_list)
+            if isinstance(got, Value):
+                account.fields[path] = got
+                account.missing.pop(path, None)
+            elif isinstance(got, Problem):
+                joined.problems.append(got)
+                account.missing[path] = f"the CRM value is unreadable ({got.location})"
+            else:
+                account.missing.setdefault(path, got)
+        for name, records in mapping.records.items():
+            _collect_record(export, reader, cells, line, name, records, account, joined)
+
+
+def _collect_record(
+    export: Export,
+    reader: _Reader,
+    cells: list[str],
+    line: int,
+    name: str,
+    mapping: Any,
+    account: CrmAccount,
+    joined: Joined,
+) -> None:
+    record_key = export.value(cells, mapping.key)
+    match_spec = mapping.fields.get(mapping.match)
+    if record_key is None and match_spec is None:
+        return
+    record = CrmRecord(key_of(joined.system, record_key[0]) if record_key else "", line)
+    for path, spec in mapping.fields.items():
+        got = reader.read(cells, line, name, path, specs(spec))
+        if isinstance(got, Value):
+            record.fields[path] = got
+        elif isinstance(got, Problem):
+            joined.problems.append(got)
+            record.missing[path] = f"the CRM value is unreadable ({got.location})"
+        else:
+            record.missing[path] = got
+    if mapping.match not in record.fields:
+        return  # an account row without an opportunity or contact
+    if not record.key:
+        record.key = str(record.fields[mapping.match].value)
+    items = account.records.setdefault(name, {})
+    if record.key in items:
+        known = items[record.key]
+        for path, value in record.fields.items():
+            known.fields.setdefault(path, value)
+            known.missing.pop(path, None)
+        return
+    items[record.key] = record
+
+
+def _linked_account(export: Export, cells: list[str], mapping: Mapping, joined: Joined) -> str:
+    for name, records in mapping.records.items():
+        own = export.value(cells, records.key)
+        table = joined.links.get(name, {})
+        if own is not None and key_of(joined.system, own[0]) in table:
+            return table[key_of(joined.system, own[0])]
+    return ""
+
+
+def _row_name(export: Export, cells: list[str], mapping: Mapping) -> str:
+    for records in mapping.records.values():
+        spec = records.fields.get(records.match)
+        if spec is not None:
+            for one in specs(spec):
+                found = export.value(cells, one.columns)
+                if found:
+                    return found[0]
+    return ""
+
+
+def _no_account_hint(mapping: Mapping) -> str:
+    if "opportunities" in mapping.records and mapping.system == "hubspot":
+        return (
+            "export the deals with their associated company (Associated Company IDs), or import "
+            "the companies export with its Associated Deal IDs column in the same command"
+        )
+    return "export the file with the account's id or name"
+
+
+def _sortable(text: str) -> str:
+    found = read_date(text, DateFormat(order="YMD")) or read_date(text, None)
+    return found.isoformat() if found is not None else text
+
+
+def read_exports(
+    paths: Sequence[Path], options: ImportOptions
+) -> tuple[list[Export], Joined, list[Problem]]:
+    """Read, recognise and join every export of one import. Returns the problems that stop
+    it (unreadable file, ambiguous column, unknown export) separately from those that only
+    leave a field empty."""
+    if options.system not in BUILT_IN_SYSTEMS:
+        raise UsageError(f"unknown CRM '{options.system}'; expected salesforce, hubspot or csv")
+    candidates = (
+        [load_mapping(p) for p in options.mappings]
+        if options.mappings
+        else built_in(options.system)
+    )
+    stop: list[Problem] = []
+    exports = []
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"{display_path(path)}: no such file")
+        try:
+            export = read_export(path, options.encoding)
+        except InputError as exc:
+            stop.extend(exc.problems)
+            continue
+        export.mapping = choose_mapping(export, options, candidates)
+        decide_formats(export, options, stop)
+        exports.append(export)
+    system = exports[0].mapping.system if exports and exports[0].mapping else options.system
+    joined = Joined(system)
+    if stop:
+        return exports, joined, stop
+    for export in exports:
+        collect_lookups(export, joined)
+    # Files naming accounts (objects, reports) before those that only add to them.
+    ordered = sorted(
+        exports, key=lambda e: 0 if e.mapping and e.mapping.account and not e.mapping.records else 1
+    )
+    for export in ordered:
+        collect_rows(export, joined)
+    return exports, joined, stop
+
+
+def summary_line(export: Export) -> str:
+    """How a file was read: its mapping, encoding, rows and the formats decided."""
+    mapping = export.mapping.name if export.mapping else "?"
+    if export.encoding == "xlsx":
+        how = "Excel workbook"
+    else:
+        how = f"encoding {encoding_label(export.encoding)}" + (
+            " (detected)" if export.detected else " (--encoding)"
+        )
+    notes = "; ".join(export.notes)
+    return f"read      {export.label}: {mapping}; {how}; {len(export.rows)} row(s)" + (
+        f"; {notes}" if notes else ""
+    )
+
+
+def import_exports(
+    workspace: LoadedWorkspace, paths: Sequence[Path], options: ImportOptions
+) -> ImportResult:
+    """Create or update the account files of `workspace` from CRM exports (with
+    `options.dry_run`, only report what would change). Raises InputError when an export
+    cannot be read without guessing (encoding, ambiguous dates or numbers)."""
+    from qbrgen.loading._crm_merge import write_accounts
+
+    exports, joined, stop = read_exports(paths, options)
+    if stop:
+        raise InputError(stop)
+    result = ImportResult(
+        ", ".join(dict.fromkeys(e.mapping.name for e in exports if e.mapping)),
+        dry_run=options.dry_run,
+        read=[summary_line(e) for e in exports],
+    )
+    result.problems.extend(joined.problems)
+    for rows in joined.orphans.values():
+        names = [n for _, n in rows if n]
+        result.problems.append(
+            Problem(
+                rows[0][0],
+                f"{len(rows)} row(s) belong to no account and are not imported"
+                + (
+                    f" ({', '.join(repr(n) for n in names[:3])}{', ...' if len(names) > 3 else ''})"
+                    if names
+                    else ""
+                ),
+                severity="warning",
+                hint="a row needs the account's id or name, or a link from another file",
+            )
+        )
+    as_of = options.as_of or workspace.config.as_of or dt.date.today()
+    write_accounts(workspace, joined, exports, options, as_of, result)
+    return result
 
 
 @dataclass
@@ -457,8 +793,10 @@ class FileResult:
     action: str  # created, updated, unchanged
     changes: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
-    fill_in: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    sources: list[tuple[str, str, str]] = field(default_factory=list)
+    """(field, value, source) of every value read, for --dry-run."""
 
 
 @dataclass
@@ -468,34 +806,50 @@ class ImportResult:
     mapping: str
     files: list[FileResult] = field(default_factory=list)
     dry_run: bool = False
+    read: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
-        return sum(len([p for p in f.problems if p.severity == "error"]) for f in self.files)
+        own = sum(1 for p in self.problems if p.severity == "error")
+        return own + sum(len([p for p in f.problems if p.severity == "error"]) for f in self.files)
 
     def lines(self) -> list[str]:
         out = [f"mapping: {self.mapping}" + (" (dry run: nothing written)" if self.dry_run else "")]
+        out.extend(self.read)
+        out.extend(f"  {p}" for p in self.problems)
         for item in self.files:
-            head = f"{item.action:9} {item.path}"
+            action = (
+                f"would {item.action[:-1]}"
+                if self.dry_run and item.action != "unchanged"
+                else item.action
+            )
+            head = f"{action:9} {item.path}"
             if item.action == "created":
                 added = [c for c in item.changes if c.startswith("added ")]
-                crm = [c for c in item.changes if c not in added and "(default " not in c]
+                crm = [c for c in item.changes if c not in added]
                 head += f": {len(crm)} field(s) from the export"
                 head += f", {len(added)} record(s)" if added else ""
             elif item.changes:
                 head += ": " + "; ".join(item.changes)
             out.append(head)
+            if self.dry_run:
+                width = min(30, max((len(f) for f, _, _ in item.sources), default=0))
+                out.extend(
+                    f"    {name:{width}}  {value}  ← {source}"
+                    for name, value, source in item.sources
+                )
             if item.kept:
                 out.append(
                     f"{'kept':9} {item.path}: "
                     + "; ".join(item.kept)
                     + " (edited by hand; --overwrite replaces)"
                 )
-            if item.fill_in:
+            if item.missing:
                 out.append(
-                    f"{'fill in':9} {item.path}: "
-                    + ", ".join(item.fill_in)
-                    + " (not in the export: fill in by hand)"
+                    f"{'missing':9} {item.path}: "
+                    + ", ".join(item.missing)
+                    + " (the CRM had no value: fill in by hand)"
                 )
             out.extend(f"  {p}" for p in item.problems)
         counts = {
@@ -507,314 +861,3 @@ class ImportResult:
             f"{counts['unchanged']} unchanged; {self.errors} error(s)"
         )
         return out
-
-
-def _merge_field(
-    doc: Any,
-    path: str,
-    new: Any,
-    last: dict[str, Any],
-    overwrite: bool,
-    label: str,
-    result: FileResult,
-) -> None:
-    current = _get(doc, path)
-    new_norm = _norm_value(new)
-    if current is not _MISSING and _norm_value(current) == new_norm:
-        last[path] = new_norm
-        _clear_fill_in(doc, path)
-        return
-    if (
-        overwrite
-        or (current is _MISSING and path not in last)
-        or (current is not _MISSING and path in last and _norm_value(current) == last[path])
-    ):
-        before = "" if current is _MISSING else f"{_short(current)} → "
-        _put(doc, path, new)
-        _clear_fill_in(doc, path)
-        result.changes.append(f"{label}{path} ({before}{_short(new)})")
-    else:
-        result.kept.append(f"{label}{path}")
-    last[path] = new_norm
-
-
-def _short(value: Any) -> str:
-    text = str(_norm_value(value))
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def import_export(
-    workspace: LoadedWorkspace,
-    export_path: Path,
-    system: str,
-    mapping_file: Path | None = None,
-    overwrite: bool = False,
-    as_of: dt.date | None = None,
-    dry_run: bool = False,
-) -> ImportResult:
-    """Create or update the account files of `workspace` from a CRM export (with `dry_run`,
-    only report what would change)."""
-    if not export_path.is_file():
-        raise UsageError(f"{display_path(export_path)}: no such file")
-    export = _read_export(export_path)
-    mapping = choose_mapping(system, export, mapping_file)
-    reader = CellReader(workspace.config.locale)
-    groups = _group(export, mapping, reader)
-    today = as_of or workspace.config.as_of or dt.date.today()
-    state_path = workspace.root / STATE_FILE
-    state = _load_state(state_path)
-    result = ImportResult(mapping.name, dry_run=dry_run)
-    taken: dict[str, str] = {}
-    for group in groups:
-        result.files.append(
-            _import_account(
-                workspace, mapping, group, state, overwrite, today, export, dry_run, taken
-            )
-        )
-    if not dry_run:
-        text = json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-        atomic_write(state_path, text.encode())
-    return result
-
-
-def _load_state(path: Path) -> dict[str, Any]:
-    empty: dict[str, Any] = {"version": 1, "keys": {}, "accounts": {}}
-    if not path.is_file():
-        return empty
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return empty
-    if not isinstance(data, dict) or data.get("version") != 1:
-        return empty
-    data.setdefault("keys", {})
-    data.setdefault("accounts", {})
-    return data
-
-
-def _account_id(
-    group: _CrmAccount, mapping: Mapping, state: dict[str, Any], taken: dict[str, str]
-) -> str:
-    """The qbrgen id of a CRM account: remembered from an earlier import, else from the id
-    column, else made from the name. Two accounts of one export never share an id; the same
-    name in a later export (another report) finds the same file."""
-    crm_key = f"{mapping.system}:{group.key}"
-    known = state["keys"].get(crm_key)
-    if known:
-        taken.setdefault(str(known), crm_key)
-        return str(known)
-    if group.id and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", group.id):
-        base = group.id
-    else:
-        base = _slug(str(group.fields.get("name") or group.key)) or _slug(group.key) or "account"
-    account_id, n = base, 1
-    while taken.get(account_id, crm_key) != crm_key:
-        n += 1
-        account_id = f"{base[:60]}-{n}"
-    taken[account_id] = crm_key
-    state["keys"][crm_key] = account_id
-    return account_id
-
-
-def _import_account(
-    workspace: LoadedWorkspace,
-    mapping: Mapping,
-    group: _CrmAccount,
-    state: dict[str, Any],
-    overwrite: bool,
-    today: dt.date,
-    export: _Export,
-    dry_run: bool = False,
-    taken: dict[str, str] | None = None,
-) -> FileResult:
-    from ruamel.yaml.comments import CommentedMap
-
-    account_id = _account_id(group, mapping, state, {} if taken is None else taken)
-    path = workspace.accounts_dir / f"{account_id}.yaml"
-    label = display_path(path, workspace.root)
-    yaml = _yaml()
-    created = not path.exists()
-    if created:
-        doc = CommentedMap()
-        doc["id"] = account_id
-        doc.yaml_set_start_comment(
-            f"Created by `qbrgen import --from {mapping.system}` from {Path(export.label).name} on {dt.date.today()}.\n"
-            f"Values marked '{FILL_IN}' were not in the export. Fields that came from the CRM\n"
-            "are updated by the next import unless you change them here; your own additions stay."
-        )
-    else:
-        try:
-            doc = yaml.load(path.read_text(encoding="utf-8-sig"))
-        except Exception as exc:  # ruamel raises many types; the file is the user's to fix
-            problem = Problem(
-                Location(label), f"not updated: cannot read it as YAML ({str(exc).splitlines()[0]})"
-            )
-            return FileResult(label, "unchanged", problems=[problem])
-        if not isinstance(doc, dict):
-            return FileResult(
-                label,
-                "unchanged",
-                problems=[Problem(Location(label), "not updated: not a mapping of account fields")],
-            )
-    memory = state["accounts"].setdefault(account_id, {})
-    last_fields: dict[str, Any] = memory.setdefault("fields", {})
-    result = FileResult(label, "created" if created else "updated")
-    for path_name, value in group.fields.items():
-        if path_name == "id":
-            continue
-        _merge_field(doc, path_name, value, last_fields, overwrite, "", result)
-    defaults: dict[str, Any] = memory.setdefault("defaults", {})
-    for path_name, value in mapping.account.defaults.items():
-        if path_name in group.fields:
-            defaults.pop(path_name, None)
-            continue
-        current = _get(doc, path_name)
-        value = _default(value, today)
-        if current is _MISSING:
-            _put(doc, path_name, value, FILL_IN)
-            defaults[path_name] = _norm_value(value)
-            result.fill_in.append(path_name)
-            result.changes.append(f"{path_name} (default {_short(value)})")
-        elif defaults.get(path_name) == _norm_value(current):
-            result.fill_in.append(path_name)
-    for name, records in group.records.items():
-        _merge_records(
-            doc,
-            name,
-            records,
-            mapping.records[name],
-            memory,
-            overwrite,
-            today,
-            result,
-            mapping.system,
-        )
-    if not created and not result.changes:
-        result.action = "unchanged"
-    text = _dump(yaml, _ordered(doc) if created else doc)
-    if not dry_run and (created or result.changes or result.action != "unchanged"):
-        atomic_write(path, text.encode())
-    result.problems = _check(text, label)
-    memory["file"] = label
-    return result
-
-
-def _merge_records(
-    doc: Any,
-    name: str,
-    records: list[_CrmRecord],
-    mapping: RecordMapping,
-    memory: dict[str, Any],
-    overwrite: bool,
-    today: dt.date,
-    result: FileResult,
-    system: str,
-) -> None:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    items = doc.get(name)
-    if not isinstance(items, list):
-        items = CommentedSeq()
-        doc[name] = items
-    remembered: dict[str, Any] = memory.setdefault("records", {}).setdefault(name, {})
-    match = mapping.match
-    for record in records:
-        key = f"{system}:{record.key}"
-        past = remembered.get(key)
-        identity = _norm_value(record.fields.get(match))
-        wanted = past["identity"] if past else identity
-        item = next(
-            (
-                i
-                for i in items
-                if isinstance(i, dict) and _norm_value(i.get(match)) in (wanted, identity)
-            ),
-            None,
-        )
-        title = f"{name}['{record.fields.get(match)}']."
-        if item is None and past:
-            result.kept.append(f"{name}['{past['identity']}'] (removed or renamed by hand)")
-            continue
-        if item is None:
-            item = CommentedMap()
-            for field_name, value in record.fields.items():
-                _put(item, field_name, value)
-            fill = []
-            for field_name, value in mapping.defaults.items():
-                if field_name not in record.fields:
-                    _put(item, field_name, _default(value, today), FILL_IN)
-                    fill.append(f"{title}{field_name}")
-            items.append(item)
-            result.changes.append(f"added {name}['{record.fields.get(match)}']")
-            result.fill_in.extend(fill)
-            remembered[key] = {
-                "identity": identity,
-                "fields": {k: _norm_value(v) for k, v in record.fields.items()},
-            }
-            continue
-        last = (past or {}).setdefault("fields", {}) if past else {}
-        for field_name, value in record.fields.items():
-            _merge_field(item, field_name, value, last, overwrite, title, result)
-        remembered[key] = {"identity": _norm_value(item.get(match)), "fields": last}
-
-
-def _ordered(doc: Any) -> Any:
-    """A new file's keys in the order of the account model (id, name, ..., contract, lists)."""
-    from ruamel.yaml.comments import CommentedMap
-
-    from qbrgen.models import Account, Contract
-
-    out = CommentedMap()
-    for key in Account.model_fields:
-        if key in doc:
-            out[key] = doc[key]
-            if key in doc.ca.items:
-                out.ca.items[key] = doc.ca.items[key]
-    if isinstance(out.get("contract"), dict):
-        contract = out["contract"]
-        ordered = CommentedMap()
-        for key in Contract.model_fields:
-            if key in contract:
-                ordered[key] = contract[key]
-                if key in contract.ca.items:
-                    ordered.ca.items[key] = contract.ca.items[key]
-        out["contract"] = ordered
-    for key in doc:
-        if key not in out:
-            out[key] = doc[key]
-    if doc.ca.comment:
-        out.ca.comment = doc.ca.comment
-    return out
-
-
-def _yaml() -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 100
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
-def _dump(yaml: Any, doc: Any) -> str:
-    buffer = io.StringIO()
-    yaml.dump(doc, buffer)
-    return buffer.getvalue()
-
-
-def _check(text: str, label: str) -> list[Problem]:
-    """Validate the written account the way `qbrgen validate` would."""
-    import yaml
-
-    from qbrgen.loading import SourcedAccount, validate_account
-    from qbrgen.loading._yaml import NodeLocator, _Loader
-    from qbrgen.loading.checks import check_account
-
-    problems = ProblemList()
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    locate = NodeLocator(label, text).locate
-    account = validate_account(data, label, locate, problems)
-    if account is not None:
-        check_account(SourcedAccount(account, label, locate), problems)
-    return problems.items

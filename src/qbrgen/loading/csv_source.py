@@ -1,7 +1,8 @@
 """Account data from CSV files: a set `<book>.accounts.csv`, `<book>.stakeholders.csv`, ...
 (one file per record type, the same columns as the workbook sheets), or one flat CSV of
 accounts. The delimiter (`,` `;` tab) and encoding (UTF-8 with or without BOM, UTF-16,
-Windows-1252) are detected; numbers and dates may be ISO or in the workspace locale's format.
+Windows-1252, Shift_JIS, GB18030, EUC-KR) are detected; numbers and dates may be ISO or in
+the one format that fits every value of their column (see `_formats`).
 
 Problems are located as `file:line:column` (line of the record in the file, column number).
 """
@@ -12,12 +13,14 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import Location, ProblemList, display_path
 from qbrgen.loading import SourcedAccount, register_source, validate_account
+from qbrgen.loading._formats import EncodingError, decode_text
 from qbrgen.loading._tabular import (
     ACCOUNTS,
     RECORD_TYPES,
@@ -41,22 +44,6 @@ class CsvFileError(Exception):
     """A file that cannot be read as CSV; the message is one line."""
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """(text, encoding name): UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
-
-
 def sniff_delimiter(first_line: str) -> str:
     """The delimiter used in a header line: the most frequent of `,` `;` tab outside quotes."""
     bare = re.sub(r'"[^"]*"', "", first_line)
@@ -65,8 +52,20 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """Every record of a CSV file as (line number where it starts, cells). Raises CsvFileError."""
+@dataclass
+class CsvText:
+    """A CSV file's records and how it was read."""
+
+    rows: list[tuple[int, list[str]]]
+    """Every record as (line number where it starts, cells)."""
+    encoding: str
+    detected: bool
+    """False when the encoding was given by the user."""
+    delimiter: str
+
+
+def read_csv_text(path: Path, encoding: str | None = None) -> CsvText:
+    """Read a CSV file: encoding (detected unless given) and delimiter. Raises CsvFileError."""
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
@@ -76,9 +75,14 @@ def read_rows(path: Path) -> list[tuple[int, list[str]]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise CsvFileError(f"cannot read file: {exc.strerror}") from exc
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CsvFileError("this is a binary file, not CSV")
-    text, _ = decode(raw)
+    try:
+        text, used, detected = decode_text(raw, encoding)
+    except EncodingError as exc:
+        raise CsvFileError(str(exc)) from exc
+    if "\x00" in text:
+        raise CsvFileError("this is a binary file, not CSV")
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     skip = 0
@@ -99,7 +103,12 @@ def read_rows(path: Path) -> list[tuple[int, list[str]]]:
             line = reader.line_num + 1
     except csv.Error as exc:
         raise CsvFileError(f"line {reader.line_num}: not valid CSV: {exc}") from exc
-    return out
+    return CsvText(out, used, detected, delimiter)
+
+
+def read_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """Every record of a CSV file as (line number where it starts, cells). Raises CsvFileError."""
+    return read_csv_text(path).rows
 
 
 def _split_name(path: Path) -> tuple[str, RecordType | None]:
@@ -168,7 +177,7 @@ def read_csv(path: Path, workspace: LoadedWorkspace, problems: ProblemList) -> l
                 where=where,
             )
         )
-    reader = CellReader(workspace.config.locale)
+    reader = CellReader()
 
     def validate(data: dict[str, Any], locate: Any) -> Account | None:
         return validate_account(data, label, locate, problems)

@@ -121,7 +121,7 @@ def read_workbook(
     except WorkbookError as exc:
         problems.add(Location(label), str(exc))
         return []
-    reader = CellReader(workspace.config.locale)
+    reader = CellReader()
 
     def validate(data: dict[str, Any], locate: Any) -> Account | None:
         return validate_account(data, label, locate, problems)
