@@ -4,6 +4,7 @@ hand edits, user mappings."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -37,50 +38,81 @@ def _valid_accounts(root: Path) -> dict[str, object]:
     return {a.account.id: a.account for a in portfolio.accounts}
 
 
+def _fill_in(path: Path, **values: str) -> None:
+    """Fill placeholders by hand, as a user would: `field:  # ... fill in by hand` → value."""
+    text = path.read_text(encoding="utf-8")
+    for name, value in values.items():
+        text, n = re.subn(rf"(?m)^(\s*(?:- )?{name}):\s*#[^\n]*fill in by hand", rf"\1: {value}", text, 1)
+        assert n == 1, name
+    path.write_text(text, encoding="utf-8")
+
+
 def test_salesforce_accounts_with_opportunities_and_contacts(workspace: Path) -> None:
-    out = _import(
-        workspace, "salesforce", EXPORTS / "salesforce-accounts-with-opportunities.csv"
-    ).stdout
-    assert "mapping: Salesforce Accounts with Opportunities" in out
+    result = _import(
+        workspace, "salesforce", EXPORTS / "salesforce-report-accounts-with-opportunities.csv", ok=False
+    )
+    out = result.stdout
+    assert "mapping: Salesforce opportunities report" in out
+    assert "encoding Windows-1252 (detected)" in out
+    assert "dates in 'Contract Start Date' read month first like the file's other dates" in out
     assert "created   accounts/acme-logistics.yaml" in out
-    assert "3 account(s): 3 created, 0 updated, 0 unchanged; 0 error(s)" in out
+    assert "3 account(s): 3 created, 0 updated, 0 unchanged; 1 error(s)" in out
+    # Celeste's opportunity has no Type in the CRM: left empty, located, not invented.
+    assert "accounts/celeste-hotels.yaml:21:5: opportunities[0].type: expected one of" in out
+    assert result.returncode == 1
+    celeste = workspace / "accounts" / "celeste-hotels.yaml"
+    assert re.search(r"type: *# no value in the CRM .*: fill in by hand", celeste.read_text())
+    _fill_in(celeste, type="services")
     accounts = _valid_accounts(workspace)
     assert sorted(accounts) == ["acme-logistics", "brightwater-clinics", "celeste-hotels"]
     acme = accounts["acme-logistics"]
     assert acme.contract.arr == 240000 and acme.owner == "Dana Whitfield"
     assert acme.segment == "enterprise"  # 2,400 employees
-    assert acme.contract.renewal_date.isoformat() == "2026-10-31"  # US date format
-    assert [(o.title, o.stage, o.outcome, o.value) for o in acme.opportunities] == [
-        ("Acme - Analytics seats", "proposal", "open", 36000),
-        ("Acme - Renewal 2025", "closed", "won", 240000),
+    assert acme.contract.start_date.isoformat() == "2025-11-01"  # 11/1/2025, US like the file
+    assert acme.contract.renewal_date.isoformat() == "2026-10-31"
+    assert [(o.title, o.stage, o.outcome, o.value, o.next_step) for o in acme.opportunities] == [
+        ("Acme - Analytics seats", "proposal", "open", 36000, "Send quote"),
+        ("Acme - Renewal 2025", "closed", "won", 240000, None),
     ]
     assert accounts["celeste-hotels"].name == "Céleste Hôtels"  # the export is Windows-1252
     assert accounts["celeste-hotels"].opportunities[0].outcome == "lost"
 
-    out = _import(workspace, "salesforce", EXPORTS / "salesforce-contacts.csv").stdout
-    assert "mapping: Salesforce Contacts" in out
-    assert "stakeholders['Maria Lopez'].role" in out and "fill in by hand" in out
-    accounts = _valid_accounts(workspace)
-    people = accounts["acme-logistics"].stakeholders
+    result = _import(workspace, "salesforce", EXPORTS / "salesforce-report-contacts.csv", ok=False)
+    out = result.stdout
+    assert "mapping: Salesforce contacts report" in out
+    assert "missing   accounts/acme-logistics.yaml: stakeholders['Maria Lopez'].role" in out
+    text = (workspace / "accounts" / "acme-logistics.yaml").read_text()
+    assert "role:  # no value in the CRM (salesforce-report-contacts.csv has no column for it)" in text
+    validate = run_cli("validate", "-w", str(workspace))
+    assert validate.returncode == 1
+    line = text.splitlines().index(next(t for t in text.splitlines() if "role:" in t)) + 1
+    assert f"accounts/acme-logistics.yaml:{line}:5: stakeholders[0].role:" in validate.stderr
+    path = workspace / "accounts" / "acme-logistics.yaml"
+    _fill_in(path, role="champion")
+    _fill_in(path, role="user")
+    _fill_in(workspace / "accounts" / "brightwater-clinics.yaml", role="executive_sponsor")
+    people = _valid_accounts(workspace)["acme-logistics"].stakeholders
     assert [(p.name, p.title, p.role) for p in people] == [
-        ("Maria Lopez", "VP Operations", "user"),
+        ("Maria Lopez", "VP Operations", "champion"),
         ("Tom Becker", "Fleet Analytics Lead", "user"),
     ]
-    text = (workspace / "accounts" / "acme-logistics.yaml").read_text()
-    assert "role: user  # fill in by hand" in text
+    # Re-importing keeps the roles filled in by hand.
+    out = _import(workspace, "salesforce", EXPORTS / "salesforce-report-contacts.csv").stdout
+    assert "unchanged accounts/acme-logistics.yaml" in out
+    assert _valid_accounts(workspace)["acme-logistics"].stakeholders[0].role == "champion"
 
 
 def test_hubspot_companies_then_deals(workspace: Path) -> None:
     out = _import(workspace, "hubspot", EXPORTS / "hubspot-companies.csv").stdout
-    assert "contract.start_date (not in the export: fill in by hand)" in out
+    assert "missing" not in out
     _import(workspace, "hubspot", EXPORTS / "hubspot-deals.csv")
     accounts = _valid_accounts(workspace)
     assert sorted(accounts) == ["lumen-studio", "northpeak-robotics"]
     northpeak = accounts["northpeak-robotics"]
     assert northpeak.segment == "enterprise" and northpeak.region == "Germany"
-    assert [(o.title, o.stage, o.outcome) for o in northpeak.opportunities] == [
-        ("Northpeak - Vision add-on", "negotiation", "open"),
-        ("Northpeak - Training", "closed", "won"),
+    assert [(o.title, o.stage, o.outcome, o.owner) for o in northpeak.opportunities] == [
+        ("Northpeak - Vision add-on", "negotiation", "open", "Sam Ortega"),
+        ("Northpeak - Training", "closed", "won", "Sam Ortega"),
     ]
     assert accounts["lumen-studio"].segment == "smb"
     state = json.loads((workspace / ".qbrgen-import.json").read_text())
@@ -88,8 +120,9 @@ def test_hubspot_companies_then_deals(workspace: Path) -> None:
 
 
 def test_reimport_updates_crm_fields_and_keeps_hand_edits(workspace: Path, tmp_path: Path) -> None:
-    export = EXPORTS / "salesforce-accounts-with-opportunities.csv"
-    _import(workspace, "salesforce", export)
+    export = EXPORTS / "salesforce-report-accounts-with-opportunities.csv"
+    _import(workspace, "salesforce", export, ok=False)
+    _fill_in(workspace / "accounts" / "celeste-hotels.yaml", type="services")
     path = workspace / "accounts" / "acme-logistics.yaml"
     text = path.read_text()
     text = text.replace("owner: Dana Whitfield", "owner: Jamie Chen  # took over in Q3")
@@ -182,16 +215,20 @@ def test_unknown_export_and_bad_mapping_get_clear_errors(workspace: Path, tmp_pa
     assert "records.oportunities: unknown record list 'oportunities'" in result.stderr
 
 
-def test_builtin_mappings_are_valid() -> None:
-    from qbrgen.loading.crm_import import MAPPINGS_DIR, load_mapping
+def test_builtin_mappings_are_valid_and_each_recognises_its_export() -> None:
+    from qbrgen.loading._crm_mapping import MAPPINGS_DIR, built_in, load_mapping
+    from qbrgen.loading.crm_import import Export, ImportOptions, choose_mapping
 
-    names = sorted(p.name for p in MAPPINGS_DIR.glob("*.yaml"))
-    assert names == [
-        "hubspot-companies.yaml",
-        "hubspot-deals.yaml",
-        "salesforce-accounts.yaml",
-        "salesforce-contacts.yaml",
-    ]
+    names = sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+    assert len(names) == 14
+    for system in ("salesforce", "hubspot"):
+        mappings = built_in(system)
+        for mapping in mappings:
+            assert mapping.detect and (mapping.account or mapping.lookups or mapping.links)
+            for columns in mapping.detect:
+                export = Export(Path("x.csv"), "x.csv", list(columns), [])
+                chosen = choose_mapping(export, ImportOptions(system), mappings)
+                assert chosen.name == mapping.name, (columns, chosen.name)
     for path in MAPPINGS_DIR.glob("*.yaml"):
         assert load_mapping(path).detect
 
@@ -214,7 +251,7 @@ def test_xlsx_export_with_title_rows_and_dry_run(workspace: Path, tmp_path: Path
 
     import openpyxl
 
-    with (EXPORTS / "salesforce-accounts-with-opportunities.csv").open(encoding="cp1252") as handle:
+    with (EXPORTS / "salesforce-report-accounts-with-opportunities.csv").open(encoding="cp1252") as handle:
         rows = [r for r in csv.reader(handle) if len(r) > 1]
     book = openpyxl.Workbook()
     sheet = book.active
@@ -226,13 +263,17 @@ def test_xlsx_export_with_title_rows_and_dry_run(workspace: Path, tmp_path: Path
     export = tmp_path / "report.xlsx"
     book.save(export)
 
-    out = _import(workspace, "salesforce", export, "--dry-run").stdout
+    out = _import(workspace, "salesforce", export, "--dry-run", ok=False).stdout
     assert "(dry run: nothing written)" in out
-    assert "created   accounts/acme-logistics.yaml" in out
+    assert "would create accounts/acme-logistics.yaml" in out
+    assert re.search(r"\n    owner +Dana Whitfield  ← report.xlsx:5 Account Owner\n", out)
+    assert re.search(r"\n    opportunities\['Acme - Analytics seats'\]\n      title +Acme", out)
+    assert re.search(r"\n      stage +proposal  ← report.xlsx:5 Stage\n", out)
     assert list((workspace / "accounts").iterdir()) == []
     assert not (workspace / ".qbrgen-import.json").exists()
 
-    _import(workspace, "salesforce", export)
+    _import(workspace, "salesforce", export, ok=False)
+    _fill_in(workspace / "accounts" / "celeste-hotels.yaml", type="services")
     accounts = _valid_accounts(workspace)
     assert sorted(accounts) == ["acme-logistics", "brightwater-clinics", "celeste-hotels"]
     assert accounts["acme-logistics"].contract.arr == 240000
@@ -248,9 +289,9 @@ def test_two_accounts_with_the_same_slug_get_their_own_files(
         '2,"Acme, Inc.",Retail,Sam\n',
         encoding="utf-8",
     )
-    out = _import(workspace, "hubspot", export).stdout
+    out = _import(workspace, "hubspot", export, ok=False).stdout
     assert "created   accounts/acme-inc.yaml" in out and "created   accounts/acme-inc-2.yaml" in out
-    accounts = _valid_accounts(workspace)
-    assert accounts["acme-inc-2"].industry == "Retail"
-    again = _import(workspace, "hubspot", export).stdout  # remembered: same files, nothing new
-    assert "2 account(s): 0 created, 0 updated, 2 unchanged; 0 error(s)" in again
+    text = (workspace / "accounts" / "acme-inc-2.yaml").read_text()
+    assert "industry: Retail" in text
+    again = _import(workspace, "hubspot", export, ok=False).stdout  # remembered: same files, nothing new
+    assert "2 account(s): 0 created, 0 updated, 2 unchanged;" in again

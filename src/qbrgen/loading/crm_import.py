@@ -375,6 +375,8 @@ class Joined:
     links: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     orphans: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    """Account name (casefolded) → account key, to join reports that only carry the name."""
 
 
 class _Reader:
@@ -576,6 +578,9 @@ def collect_rows(export: Export, joined: Joined) -> None:
         )
         return
     latest_index = export.first([account_mapping.latest_by]) if account_mapping.latest_by else None
+    name_columns = {
+        norm(c) for spec in specs(account_mapping.fields.get("name", [])) for c in spec.columns
+    }
     account_specs = {p: specs(s) for p, s in account_mapping.fields.items()}
     for line, cells in export.rows:
         if not _row_ok(export, cells, mapping):
@@ -589,6 +594,10 @@ def collect_rows(export: Export, joined: Joined) -> None:
             joined.orphans.setdefault(export.label, []).append((export.where(line), what))
             continue
         key = key_of(system, raw_key)
+        if found and norm(export.header[found[1]]) in name_columns:
+            # Keyed by name (a report without the id column): the account another file of
+            # this import names the same is the same account.
+            key = joined.names.get(raw_key.casefold(), key)
         account = joined.accounts.get(key)
         if account is None:
             account = joined.accounts[key] = CrmAccount(key, system, export.where(line))
@@ -611,6 +620,8 @@ def collect_rows(export: Export, joined: Joined) -> None:
             if isinstance(got, Value):
                 account.fields[path] = got
                 account.missing.pop(path, None)
+                if path == "name":
+                    joined.names.setdefault(str(got.value).casefold(), key)
             elif isinstance(got, Problem):
                 joined.problems.append(got)
                 account.missing[path] = f"the CRM value is unreadable ({got.location})"
@@ -834,11 +845,7 @@ class ImportResult:
                 head += ": " + "; ".join(item.changes)
             out.append(head)
             if self.dry_run:
-                width = min(30, max((len(f) for f, _, _ in item.sources), default=0))
-                out.extend(
-                    f"    {name:{width}}  {value}  ← {source}"
-                    for name, value, source in item.sources
-                )
+                out.extend(_source_lines(item.sources))
             if item.kept:
                 out.append(
                     f"{'kept':9} {item.path}: "
@@ -861,3 +868,20 @@ class ImportResult:
             f"{counts['unchanged']} unchanged; {self.errors} error(s)"
         )
         return out
+
+
+def _source_lines(sources: list[tuple[str, str, str]]) -> list[str]:
+    """--dry-run: each field, its value and the export cell it came from; records grouped."""
+    width = max((len(n.rpartition("'].")[2]) for n, _, _ in sources), default=0)
+    out: list[str] = []
+    group = ""
+    for name, value, source in sources:
+        head, sep, leaf = name.rpartition("'].")
+        if sep:
+            if head != group:
+                out.append(f"    {head}']")
+                group = head
+            out.append(f"      {leaf:{width}}  {value}  ← {source}")
+        else:
+            out.append(f"    {name:{width + 2}}  {value}  ← {source}")
+    return out
