@@ -42,14 +42,19 @@ def _fill_in(path: Path, **values: str) -> None:
     """Fill placeholders by hand, as a user would: `field:  # ... fill in by hand` → value."""
     text = path.read_text(encoding="utf-8")
     for name, value in values.items():
-        text, n = re.subn(rf"(?m)^(\s*(?:- )?{name}):\s*#[^\n]*fill in by hand", rf"\1: {value}", text, 1)
+        text, n = re.subn(
+            rf"(?m)^(\s*(?:- )?{name}):\s*#[^\n]*fill in by hand", rf"\1: {value}", text, 1
+        )
         assert n == 1, name
     path.write_text(text, encoding="utf-8")
 
 
 def test_salesforce_accounts_with_opportunities_and_contacts(workspace: Path) -> None:
     result = _import(
-        workspace, "salesforce", EXPORTS / "salesforce-report-accounts-with-opportunities.csv", ok=False
+        workspace,
+        "salesforce",
+        EXPORTS / "salesforce-report-accounts-with-opportunities.csv",
+        ok=False,
     )
     out = result.stdout
     assert "mapping: Salesforce opportunities report" in out
@@ -82,7 +87,9 @@ def test_salesforce_accounts_with_opportunities_and_contacts(workspace: Path) ->
     assert "mapping: Salesforce contacts report" in out
     assert "missing   accounts/acme-logistics.yaml: stakeholders['Maria Lopez'].role" in out
     text = (workspace / "accounts" / "acme-logistics.yaml").read_text()
-    assert "role:  # no value in the CRM (salesforce-report-contacts.csv has no column for it)" in text
+    assert (
+        "role:  # no value in the CRM (salesforce-report-contacts.csv has no column for it)" in text
+    )
     validate = run_cli("validate", "-w", str(workspace))
     assert validate.returncode == 1
     line = text.splitlines().index(next(t for t in text.splitlines() if "role:" in t)) + 1
@@ -251,7 +258,9 @@ def test_xlsx_export_with_title_rows_and_dry_run(workspace: Path, tmp_path: Path
 
     import openpyxl
 
-    with (EXPORTS / "salesforce-report-accounts-with-opportunities.csv").open(encoding="cp1252") as handle:
+    with (EXPORTS / "salesforce-report-accounts-with-opportunities.csv").open(
+        encoding="cp1252"
+    ) as handle:
         rows = [r for r in csv.reader(handle) if len(r) > 1]
     book = openpyxl.Workbook()
     sheet = book.active
@@ -293,5 +302,7 @@ def test_two_accounts_with_the_same_slug_get_their_own_files(
     assert "created   accounts/acme-inc.yaml" in out and "created   accounts/acme-inc-2.yaml" in out
     text = (workspace / "accounts" / "acme-inc-2.yaml").read_text()
     assert "industry: Retail" in text
-    again = _import(workspace, "hubspot", export, ok=False).stdout  # remembered: same files, nothing new
+    again = _import(
+        workspace, "hubspot", export, ok=False
+    ).stdout  # remembered: same files, nothing new
     assert "2 account(s): 0 created, 0 updated, 2 unchanged;" in again

@@ -35,6 +35,7 @@ from qbrgen.output import atomic_write
 
 STATE_FILE = ".qbrgen-import.json"
 FILL_IN = "fill in by hand"
+UNREADABLE = "the CRM value is unreadable"
 _MISSING = object()
 
 
@@ -304,7 +305,8 @@ def _import_account(
         _merge_field(doc, path_name, value.value, last_fields, options.overwrite, "", result)
         result.sources.append((path_name, _short(value.value), value.source))
     defaults = _defaults(exports)
-    for path_name in dict.fromkeys([*defaults, *ACCOUNT_REQUIRED]):
+    unreadable = [f for f, r in account.missing.items() if r.startswith(UNREADABLE)]
+    for path_name in dict.fromkeys([*defaults, *ACCOUNT_REQUIRED, *unreadable]):
         if path_name in account.fields:
             continue
         current = _get(doc, path_name)
@@ -313,7 +315,7 @@ def _import_account(
             _put(doc, path_name, value, f"default from your mapping: {FILL_IN}")
             result.changes.append(f"{path_name} (default {_short(value)})")
             result.sources.append((path_name, _short(value), "the mapping's defaults"))
-        elif path_name in ACCOUNT_REQUIRED and current in (_MISSING, None):
+        elif current in (_MISSING, None):
             reason = account.missing.get(path_name, "no export column for it")
             if current is _MISSING:
                 _put(doc, path_name, None, _placeholder(reason))
@@ -380,7 +382,8 @@ def _merge_records(
             item = CommentedMap()
             for field_name, value in values.items():
                 _put(item, field_name, value)
-            for field_name in dict.fromkeys([*defaults, *required]):
+            unreadable = [f for f, r in record.missing.items() if r.startswith(UNREADABLE)]
+            for field_name in dict.fromkeys([*defaults, *required, *unreadable]):
                 if field_name in values:
                     continue
                 if field_name in defaults:

@@ -624,7 +624,7 @@ def collect_rows(export: Export, joined: Joined) -> None:
                     joined.names.setdefault(str(got.value).casefold(), key)
             elif isinstance(got, Problem):
                 joined.problems.append(got)
-                account.missing[path] = f"the CRM value is unreadable ({got.location})"
+                account.missing[path] = f"the CRM value is unreadable: {got.location}"
             else:
                 account.missing.setdefault(path, got)
         for name, records in mapping.records.items():
@@ -652,7 +652,7 @@ def _collect_record(
             record.fields[path] = got
         elif isinstance(got, Problem):
             joined.problems.append(got)
-            record.missing[path] = f"the CRM value is unreadable ({got.location})"
+            record.missing[path] = f"the CRM value is unreadable: {got.location}"
         else:
             record.missing[path] = got
     if mapping.match not in record.fields:
