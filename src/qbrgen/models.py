@@ -409,11 +409,10 @@ class Account(Record):
 
 
 def account_json_schema() -> dict[str, object]:
-    """The JSON Schema of an account file, for editors."""
-    schema = Account.model_json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "qbrgen account file"
-    return schema
+    """The JSON Schema of an account file, for editors (see `qbrgen.schema`)."""
+    from qbrgen.schema import account_schema
+
+    return account_schema()
 
 
 _SHARED_FIELD_SETS: dict[frozenset[str], set[str]] = {}
