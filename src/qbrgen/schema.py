@@ -29,7 +29,7 @@ DATE = rf"(?:{_DAY}|{_LEAP})"
 """A calendar date YYYY-MM-DD that exists (2026-02-30 does not; 2028-02-29 does)."""
 _ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
-_MIDNIGHT = rf"T00:00(?::00(?:\.0{{1,6}})?)?(?:Z|[+-]00:?00)?"
+_MIDNIGHT = r"T00:00(?::00(?:\.0{1,6})?)?(?:Z|[+-]00:?00)?"
 _BOOL_WORDS = (
     "true",
     "false",

@@ -357,6 +357,7 @@ def _merge_records(
         doc[name] = items
     remembered: dict[str, Any] = memory.setdefault("records", {}).setdefault(name, {})
     system = options.system
+    claimed: set[int] = set()  # items matched in this import: two records never share one
     for record in records:
         key = f"{system}:{record.key}"
         past = remembered.get(key)
@@ -367,7 +368,9 @@ def _merge_records(
             (
                 i
                 for i in items
-                if isinstance(i, dict) and _norm_value(i.get(match)) in (wanted, identity)
+                if isinstance(i, dict)
+                and id(i) not in claimed
+                and _norm_value(i.get(match)) in (wanted, identity)
             ),
             None,
         )
@@ -399,12 +402,14 @@ def _merge_records(
                 result.missing.append(f"{title}{field_name}")
                 result.sources.append((f"{title}{field_name}", "(empty)", reason))
             items.append(item)
+            claimed.add(id(item))
             result.changes.append(f"added {name}['{values.get(match)}']")
             remembered[key] = {
                 "identity": identity,
                 "fields": {k: _norm_value(v) for k, v in values.items()},
             }
             continue
+        claimed.add(id(item))
         last = (past or {}).setdefault("fields", {}) if past else {}
         for field_name, value in values.items():
             _merge_field(item, field_name, value, last, options.overwrite, title, result)

@@ -611,8 +611,10 @@ def collect_rows(export: Export, joined: Joined) -> None:
             if stamp < account.latest.get(export.label, ""):
                 continue
             account.latest[export.label] = stamp
+            mine = f"{Path(export.label).name}:"
             for path in account_specs:
-                account.fields.pop(path, None)
+                if path in account.fields and account.fields[path].source.startswith(mine):
+                    del account.fields[path]
         for path, spec_list in account_specs.items():
             if path in account.fields:
                 continue
