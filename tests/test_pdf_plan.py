@@ -18,6 +18,7 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import FIXTURES, ROOT, require_tool, run_cli
+from pdf_checks import assert_clean_pdf, notdef_glyphs
 from qbrgen.errors import MissingSystemDependency, TemplateError
 from qbrgen.render import Selection, pdf_plan, render_env, render_now
 from qbrgen.render import _pdf as pdf_layer
@@ -226,7 +227,7 @@ def test_every_sample_account_gets_a_valid_plan(sample_plans: tuple[Path, list[P
         assert expected in paths
         assert expected.read_bytes().startswith(b"%PDF-")
     for path in paths:
-        qpdf_check(path)
+        assert_clean_pdf(path)
         pages = len(PdfReader(path).pages)
         assert 4 <= pages <= 20, f"{path.name}: {pages} pages"
 
@@ -258,7 +259,8 @@ def test_plan_holds_every_section_and_the_kpi_numbers(
         if kpis["days_to_renewal"] is not None:
             assert f"in {kpis['days_to_renewal']} days" in text
         if kpis.health.biggest_drag:
-            assert f"Biggest drag: {kpis.health.biggest_drag}" in text
+            drag = fmt.label(kpis.health.biggest_drag, "components")
+            assert f"Biggest drag: {drag}" in text
         for warning in kpis.warnings:
             assert pdf_plan.WARNING_LABELS[warning.code] in text, (account.id, warning.code)
         if account.stakeholders:
@@ -500,7 +502,7 @@ def test_stress_account_breaks_tables_cleanly_across_pages(tmp_path: Path) -> No
     run = open_run(ws)
     assert not run.portfolio.problems.errors, run.portfolio.problems.errors
     [path] = render_now(run, "plan", Selection(run.select(["stress-test"])))
-    qpdf_check(path)
+    assert_clean_pdf(path)  # CJK, Arabic and emoji all drawn by an embedded font
     texts = page_texts(path)
     assert 10 <= len(texts) <= 60, len(texts)
     # Each risk row stays whole: its first and last words are on the same page.
@@ -526,3 +528,67 @@ def test_stress_account_breaks_tables_cleanly_across_pages(tmp_path: Path) -> No
     text = " ".join(texts)
     assert "续约前需要与采购部门确认预算" in text
     assert "Stress Test" in text
+
+
+def test_notdef_scan_finds_a_character_no_font_has(tmp_path: Path) -> None:
+    env = render_env(open_run(fixture_workspace(tmp_path)))
+    data = pdf_layer.html_to_pdf("<p>ok \u0378 and \U0010fffd</p>", env, title="probe")
+    path = tmp_path / "probe.pdf"
+    path.write_bytes(data)
+    assert len(notdef_glyphs(path)) >= 1  # the scan that passes the plans can fail
+
+
+def test_no_raw_keys_in_a_plan(sample_plans: tuple[Path, list[Path]]) -> None:
+    _, paths = sample_plans
+    for path in paths:
+        text = full_text(path)
+        for key in ("mid_market", "executive_sponsor", "decision_maker", "on_track", "at_risk",
+                    "cross_sell", "not_started", "feature_"):  # fmt: skip
+            assert key not in text, (path.name, key)
+        assert "of the previous quarter" not in text  # support trend as counts and a change
+
+
+def test_running_header_and_tiles_hold_any_name_and_amount(tmp_path: Path) -> None:
+    """A 100-character Japanese/Arabic/emoji name and $999,999,999 ARR: the running header
+    stays one line inside the page, the ARR tile one line, the Arabic title right to left."""
+    ws = fixture_workspace(tmp_path)
+    write_stress_account(ws / "accounts")
+    source = ws / "accounts" / "stress-test.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["name"] = (
+        "株式会社サンプル通信ホールディングス شركة الاتصالات المتقدمة للتجارة 🚀 "
+        "Very Long International Holdings Group of Companies"
+    )
+    data["contract"]["arr"] = 999_999_999
+    data["arr_movements"] = [{"date": "2024-06-01", "type": "new", "amount": 999_999_999}]
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run = open_run(ws)
+    [path] = render_now(run, "plan", Selection(run.select(["stress-test"])))
+    assert_clean_pdf(path)
+    reader = PdfReader(path)
+    for number in (1, 2, len(reader.pages) - 1):
+        lines = _lines_with_positions(path, number + 1)
+        header = [line for line in lines if "Account plan" in line[2] and line[1] < 80]
+        assert header, f"page {number + 1}: no running header"
+        for x, y, _text in header:
+            assert y > 0 and x >= 0, f"page {number + 1}: header outside the page at {x},{y}"
+        assert sum(text.count("…") for *_, text in header) <= 2
+    texts = page_texts(path)
+    assert "$999,999,999" in texts[0] and "$999,999,999" in texts[1]  # one piece, not wrapped
+    assert "株式会社サンプル通信ホールディングス" in texts[0]  # no space inserted
+
+
+def _lines_with_positions(path: Path, page: int) -> list[tuple[float, float, str]]:
+    """(x, y from the top, text) of each text line of a page (pdftotext -bbox-layout)."""
+    pdftotext = require_tool("pdftotext")
+    html = subprocess.run(
+        [pdftotext, "-bbox-layout", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True, check=True,
+    ).stdout.decode("utf-8", "replace")  # fmt: skip
+    out = []
+    for match in re.finditer(
+        r'<line xMin="([\d.-]+)" yMin="([\d.-]+)"[^>]*>(.*?)</line>', html, re.S
+    ):
+        words = re.findall(r">([^<]*)</word>", match.group(3))
+        out.append((float(match.group(1)), float(match.group(2)), " ".join(words)))
+    return out

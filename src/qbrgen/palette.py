@@ -56,6 +56,15 @@ class Palette:
             "not_started": NEUTRAL_LIGHT,
         }.get(status, self.colours.muted)
 
+    @staticmethod
+    def ink(background: str) -> str:
+        """Text colour that reads on `background`: white on dark colours, near-black on light."""
+        rgb = [int(background.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        # white wins when its contrast (1.05 / (L + 0.05)) beats black's ((L + 0.05) / 0.05)
+        return "#FFFFFF" if luminance < 0.179 else "#1E1E1E"
+
     def series(self) -> list[str]:
         """Colours for unnamed chart series, in order."""
         return [self.colours.primary, self.colours.secondary, self.colours.accent, NEUTRAL_LIGHT]

@@ -95,6 +95,65 @@ def logo_path(env: RenderEnv) -> Path | None:
     return None
 
 
+PAGE_WIDTHS_PT = {"A4": 595.28, "Letter": 612.0}
+"""Page widths in points of the page sizes `plan.page_size` allows."""
+SIDE_MARGINS_PT = 2 * 16 * 72 / 25.4
+"""Left plus right page margin of base/print.css (16 mm each)."""
+HEADER_SIZE_PT = 8.0
+"""Font size of the running header (base/print.css)."""
+LOGO_ROOM_PT = 72.0
+"""Width kept free for the logo at the right end of the running header."""
+
+
+def content_width(env: RenderEnv) -> float:
+    """Width in points between the page margins."""
+    return PAGE_WIDTHS_PT.get(env.config.plan.page_size, 595.28) - SIDE_MARGINS_PT
+
+
+def running_header(
+    title: str, subtitle: str, width: float, body_font: str, heading_font: str | None = None
+) -> tuple[str, str]:
+    """The running header's title (bold) and subtitle, each shortened with one measured
+    ellipsis so together they sit on one line of `width` points: the title keeps at most
+    55% of the line, the subtitle gets the rest."""
+    from qbrgen.render._pptx_text import ellipsize, metrics
+
+    bold = metrics(heading_font or body_font, bold=True)
+    regular = metrics(body_font)
+    short_title = ellipsize(title, bold, HEADER_SIZE_PT, width * 0.55)
+    used = bold.text_width(short_title, HEADER_SIZE_PT) + 8
+    short_subtitle = ellipsize(subtitle, regular, HEADER_SIZE_PT, max(width - used, 0))
+    if short_subtitle == "…":
+        short_subtitle = ""
+    return short_title, short_subtitle
+
+
+def fit_size(
+    text: str, width: float, largest: float, smallest: float = 6.5, family: str = "DejaVu Sans"
+) -> float:
+    """The largest bold font size (points, in 0.5 pt steps) at which `text` fits on one line
+    of `width` points; `smallest` when even that is too wide (the text is then allowed to
+    overflow its box rather than wrap inside a number)."""
+    from qbrgen.render._pptx_text import WRAP_SAFETY, metrics
+
+    font = metrics(family, bold=True)
+    em = font.text_width(str(text), 1.0)
+    if em <= 0:
+        return largest
+    size = largest
+    while size > smallest and em * size > width * WRAP_SAFETY:
+        size -= 0.5
+    return size
+
+
+def text_direction(text: object) -> str:
+    """'rtl' when text starts (first strong character) in a right-to-left script, else 'ltr':
+    for the `dir` of elements holding names, so an Arabic name is set right to left."""
+    from qbrgen.render._svg import text_direction as direction
+
+    return direction(str(text or ""))
+
+
 def document_context(
     env: RenderEnv,
     *,
@@ -102,27 +161,53 @@ def document_context(
     header: str,
     inputs_hash: str,
     subtitle: str | None = None,
+    footer: str | None = None,
 ) -> dict[str, Any]:
     """The `doc` variable `base/layout.html` expects: title, running header, page size, footer
-    provenance, branding, language. Merge it into your template context."""
+    provenance, branding, palette, language. Merge it into your template context.
+
+    `footer` replaces the default footer text (company · as of · inputs hash), e.g. for a
+    document that leaves the company, which must not carry internal identifiers."""
     config = env.config
     as_of = env.periods.as_of
     logo = logo_path(env)
     fonts = config.branding.fonts
-    footer = f"{config.company.name} · as of {env.formatter.date(as_of)} · inputs {inputs_hash}"
+    if footer is None:
+        footer = f"{config.company.name} · as of {env.formatter.date(as_of)} · inputs {inputs_hash}"
+    width = content_width(env) - (LOGO_ROOM_PT if logo else 0)
+    header_title, header_subtitle = running_header(
+        header, subtitle or title, width, fonts.body, fonts.heading
+    )
+    palette = env.palette
     return {
         "doc": {
             "title": title,
             "subtitle": subtitle,
             "header": header,
+            "header_title": header_title,
+            "header_subtitle": header_subtitle,
             "lang": bcp47(config.locale),
             "page_size": config.plan.page_size,
+            "content_width": content_width(env),
+            "body_font": fonts.body,
             "as_of": as_of,
             "inputs_hash": inputs_hash,
             "version": env.version,
             "company": config.company.name,
             "logo_url": logo.as_uri() if logo else None,
             "colours": config.branding.colours,
+            "palette": {
+                "severity": {s: palette.severity(s) for s, _ in palette.severities()},
+                "severity_ink": {
+                    s: palette.ink(palette.severity(s)) for s, _ in palette.severities()
+                },
+                "band": {b: palette.band(b) for b in ("red", "yellow", "green", "")},
+                "band_ink": {
+                    b: palette.ink(palette.band(b)) for b in ("red", "yellow", "green", "")
+                },
+            },
+            "dir": text_direction,
+            "fit": fit_size,
             # Pre-quoted CSS strings: the CSS templates are not autoescaped.
             "css": {
                 "heading_font": css_string(fonts.heading),

@@ -19,11 +19,12 @@ from qbrgen.kpis.definitions import (
     HEALTH_COMPONENT_DEFINITIONS,
     WARNING_LABELS,
 )
+from qbrgen.kpis.health import COMPONENTS
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.output import safe_filename
-from qbrgen.palette import SEVERITY_ORDER, SEVERITY_RANK, Palette
+from qbrgen.palette import SEVERITY_ORDER, SEVERITY_RANK
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, _svg, register
-from qbrgen.render._pdf import document_context, html_to_pdf
+from qbrgen.render._pdf import document_context, fit_size, html_to_pdf
 from qbrgen.render.context import account_context, account_inputs, account_payload
 
 if TYPE_CHECKING:
@@ -61,14 +62,8 @@ SECTIONS = (
 )
 """(anchor, heading) of each plan section, in order; the table of contents is built from it."""
 
-ROLE_LABELS = {
-    "executive_sponsor": "Executive sponsor",
-    "decision_maker": "Decision maker",
-    "champion": "Champion",
-    "user": "User",
-    "influencer": "Influencer",
-    "detractor": "Detractor",
-}
+HEALTH_COMPONENTS = tuple(COMPONENTS)
+"""Health components in the order of the KPI definitions."""
 ACTIVE_DAYS = 90
 """A stakeholder touched within this many days is active (kpi-definitions.md, Engagement)."""
 
@@ -158,7 +153,7 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         {
             "number": i,
             "s": s,
-            "role": ROLE_LABELS.get(s.role, s.role),
+            "role": fmt.label(s.role, "roles"),
             "active": s.name in active,
             "days_since": (as_of - s.last_contact).days if s.last_contact else None,
             "colour": role_colours.get(s.role, colours.muted),
@@ -206,7 +201,7 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         {
             "sections": SECTIONS,
             "status_labels": STATUS_LABELS,
-            "role_labels": ROLE_LABELS,
+            "role_labels": fmt.labels.names("roles"),
             "stakeholder_rows": stakeholders,
             "risk_rows": risk_rows,
             "action_rows": action_rows,
@@ -216,10 +211,17 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             "health_rows": _health_rows(kpis, fmt),
             "appendix_rows": _appendix_rows(k, kpis, fmt),
             "warning_rows": [
-                {"label": WARNING_LABELS.get(w.code, w.code), "message": w.message, "code": w.code}
+                {
+                    "label": WARNING_LABELS.get(w.code, w.code),
+                    "message": w.message,
+                    "detail": warning_detail(WARNING_LABELS.get(w.code, w.code), w.message),
+                    "code": w.code,
+                }
                 for w in kpis.warnings
             ],
-            "charts": _charts(ctx, stakeholders, quarters, series, fmt, env.config.health.bands),
+            "support_trend_text": support_trend_text(k, fmt),
+            "tile_size": _tile_size(ctx["doc"]["content_width"], ctx["doc"]["body_font"]),
+            "charts": _charts(ctx, stakeholders, quarters, series, env),
             "drag_definition": HEALTH_COMPONENT_DEFINITIONS.get(kpis.health.biggest_drag or "", ""),
             "pipeline_by_stage": k.get("pipeline_by_stage") or {},
             "last_renewal": max(
@@ -231,6 +233,31 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         }
     )
     return ctx
+
+
+def warning_detail(label: str, message: str) -> str:
+    """The warning's message without the words of its title it starts with ("expansion
+    without health context: 'X' is open ..." under the title "Expansion without health
+    context" reads "'X' is open ..."), so a warning never says its title twice."""
+    words = label.lower().split()
+    text = message.strip()
+    lead = text.lower()
+    for count in range(len(words), 1, -1):
+        prefix = " ".join(words[:count])
+        if lead.startswith(prefix):
+            rest = text[len(prefix) :].lstrip(" :,;.-–—")
+            return rest[:1].upper() + rest[1:] if rest else text
+    return text[:1].upper() + text[1:]
+
+
+def _tile_size(content_width: float, font: str) -> Any:
+    """tile_size(text, tiles_in_row, largest): the font size at which a tile's value fits on
+    one line of its tile (tile padding 8 pt each side, 3 pt gutter), any amount, any locale."""
+
+    def tile_size(text: object, tiles: int, largest: float) -> float:
+        return fit_size(str(text), content_width / max(tiles, 1) - 19, largest, family=font)
+
+    return tile_size
 
 
 def _headline_metrics(k: dict[str, Any], fmt: Formatter) -> list[tuple[str, str]]:
@@ -249,10 +276,10 @@ def _headline_metrics(k: dict[str, Any], fmt: Formatter) -> list[tuple[str, str]
 def _health_rows(kpis: Any, fmt: Formatter) -> list[dict[str, Any]]:
     health = kpis.health
     rows = []
-    for name in ("adoption", "engagement", "support", "sentiment", "outcomes"):
+    for name in HEALTH_COMPONENTS:
         rows.append(
             {
-                "name": name,
+                "name": fmt.label(name, "components"),
                 "score": health.components.get(name),
                 "weight": health.weights.get(name),
                 "missing": health.missing.get(name),
@@ -267,16 +294,30 @@ def _kpi_text(key: str, value: Any, kind: str, k: dict[str, Any], fmt: Formatter
     if value is None:
         return "n/a"
     if key == "support_trend" and isinstance(value, dict):
-        return fmt.kpi(value.get("all"), "ratio") + " of the previous quarter"
+        return support_trend_text(k, fmt)
     if key == "stakeholder_coverage":
-        roles = ", ".join(ROLE_LABELS.get(r, r) for r in k.get("stakeholder_roles_covered") or [])
-        return f"{fmt.number(value)} active ({roles or 'no key role'})"
+        roles = ", ".join(fmt.label(r, "roles") for r in k.get("stakeholder_roles_covered") or [])
+        return f"{fmt.plural(value, 'active stakeholder')} ({roles or 'no key role'})"
     if key == "health_score":
         return fmt.number(value, 1)
     if key == "pipeline" and k.get("pipeline_by_stage"):
         stages = ", ".join(f"{stage} {fmt.money(v)}" for stage, v in k["pipeline_by_stage"].items())
         return f"{fmt.money(value)} ({stages})"
     return str(fmt.kpi(value, kind))
+
+
+def support_trend_text(k: dict[str, Any], fmt: Formatter) -> str:
+    """'10 tickets in the quarter vs 4 the quarter before (+150%)': counts first, the change
+    as a signed percentage, never a bare ratio like '250.0% of the previous quarter'."""
+    now = sum((k.get("tickets_q") or {}).values())
+    before = sum((k.get("tickets_prev_q") or {}).values())
+    trend = (k.get("support_trend") or {}).get("all")
+    change = ""
+    if trend is not None:
+        delta = trend - 1
+        sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+        change = f" ({sign}{fmt.percent(abs(delta))})"
+    return f"{fmt.plural(now, 'ticket')} in the quarter vs {fmt.number(before)} the quarter before{change}"
 
 
 def _appendix_rows(k: dict[str, Any], kpis: Any, fmt: Formatter) -> list[dict[str, str]]:
@@ -392,7 +433,7 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
         status = "attention"
     else:
         status = "ready"
-    covered = ", ".join(ROLE_LABELS.get(r, r) for r in roles) or "no key role"
+    covered = ", ".join(fmt.label(r, "roles") for r in roles) or "no key role"
     finding = f"{fmt.plural(coverage, 'active stakeholder')} covering {covered}"
     finding += "; single-threaded." if k.get("single_threaded") else "."
     if negative:
@@ -410,12 +451,16 @@ def _charts(
     stakeholders: list[dict[str, Any]],
     quarters: list[str],
     series: dict[str, Any],
-    fmt: Formatter,
-    bands: Any,
+    env: RenderEnv,
 ) -> dict[str, Any]:
+    """The plan's charts, each titled with what it shows, its period and its unit."""
+    fmt: Formatter = env.formatter
+    palette = env.palette
     colours = ctx["colours"]
     account: Account = ctx["account"]
     kpis = ctx["kpis"]
+    as_of: dt.date = ctx["as_of"]
+    span = f"{quarters[0]} to {quarters[-1]}" if quarters else str(ctx["quarter"])
     utilisation = series.get("utilisation") or [None] * len(quarters)
     util_alt = "Seat utilisation by quarter: " + (
         ", ".join(
@@ -426,37 +471,36 @@ def _charts(
     )
     tickets = series.get("tickets") or {}
     severities = [s for s in SEVERITY_ORDER if s in tickets]
+    severity_names = {s: fmt.label(s, "severities") for s in severities}
     ticket_alt = "Support tickets opened by quarter: " + (
         "; ".join(
-            f"{q} " + ", ".join(f"{tickets[s][i]} {s}" for s in severities)
+            f"{q} " + ", ".join(f"{tickets[s][i]} {severity_names[s].lower()}" for s in severities)
             for i, q in enumerate(quarters)
         )
         or "no tickets"
     )
-    sev_colours = dict(Palette(colours).severities())
     health_rows = [
-        (
-            name,
+        _svg.BarRow(
+            fmt.label(name, "components"),
             kpis.health.components.get(name),
+            palette.band(band_of(kpis.health.components.get(name), env.config.health.bands)),
             "" if name in kpis.health.components else kpis.health.missing.get(name, "n/a"),
         )
-        for name in ("adoption", "engagement", "support", "sentiment", "outcomes")
+        for name in HEALTH_COMPONENTS
     ]
-
-    def health_colour(value: float) -> str:
-        if value <= bands.red_max:
-            return colours.red
-        if value <= bands.yellow_max:
-            return colours.yellow
-        return colours.green
-
     health_alt = "Health components (0 to 100): " + ", ".join(
-        f"{name} {fmt.number(value) if value is not None else 'n/a'}"
-        for name, value, _ in health_rows
+        f"{row.label} {fmt.number(row.value) if row.value is not None else 'n/a'}"
+        for row in health_rows
     )
     features = sorted((series.get("feature_adoption") or {}).items(), key=lambda kv: -kv[1])[:8]
+    latest_usage = max((u.period_end for u in account.usage if u.period_end <= as_of), default=None)
+    feature_rows = [
+        _svg.BarRow(fmt.label(name, "features"), value, colours.secondary)
+        for name, value in features
+    ]
     feature_alt = "Feature adoption, share of active users: " + (
-        ", ".join(f"{name} {fmt.percent(v)}" for name, v in features) or "no feature data"
+        ", ".join(f"{row.label} {fmt.percent(row.value)}" for row in feature_rows)
+        or "no feature data"
     )
     points = [
         _svg.MapPoint(
@@ -484,39 +528,72 @@ def _charts(
         "adoption": {
             "svg": _svg.line_chart(
                 quarters,
-                utilisation,
+                {"utilisation": utilisation},
+                {"utilisation": colours.primary},
+                kind="percent",
+                title=f"Seat utilisation by quarter end, {span} (% of licensed seats)",
                 alt=util_alt,
-                colour=colours.primary,
-                fmt=lambda v: fmt.percent(v),
-                y_max=1.0,
+                fmt=fmt,
                 empty_message="no usage data",
             ),
             "alt": util_alt,
         },
         "support": {
-            "svg": _svg.stacked_bars(
-                quarters, {s: tickets[s] for s in severities}, sev_colours, alt=ticket_alt
+            "svg": _svg.column_chart(
+                quarters,
+                {s: tickets[s] for s in severities},
+                {s: palette.severity(s) for s in severities},
+                kind="count",
+                title=f"Support tickets opened per quarter, {span} (tickets, by severity)",
+                alt=ticket_alt,
+                fmt=fmt,
+                labels=severity_names,
+                empty_message="no tickets",
             ),
             "alt": ticket_alt,
         },
         "health": {
-            "svg": _svg.hbars(
-                health_rows, alt=health_alt, colour_of=health_colour, fmt=lambda v: fmt.number(v)
+            "svg": _svg.bar_chart(
+                health_rows,
+                kind="score",
+                title=f"Health components as of {fmt.date(as_of)} (score 0 to 100)",
+                alt=health_alt,
+                fmt=fmt,
             ),
             "alt": health_alt,
         },
         "features": {
-            "svg": _svg.hbars(
-                [(n, v * 100, "") for n, v in features],
+            "svg": _svg.bar_chart(
+                feature_rows,
+                kind="percent",
+                title=(
+                    f"Feature adoption, period ending {fmt.date(latest_usage)} (% of active users)"
+                    if latest_usage
+                    else "Feature adoption (% of active users)"
+                ),
                 alt=feature_alt,
-                colour_of=lambda _v: colours.secondary,
-                fmt=lambda v: fmt.percent(v / 100),
+                fmt=fmt,
                 empty_message="no feature adoption data",
             ),
             "alt": feature_alt,
         },
-        "stakeholders": {"svg": _svg.stakeholder_grid(points, alt=map_alt), "alt": map_alt},
+        "feature_count": len(feature_rows),
+        "stakeholders": {
+            "svg": _svg.stakeholder_grid(points, alt=map_alt, label=fmt.label),
+            "alt": map_alt,
+        },
     }
+
+
+def band_of(score: float | None, bands: Any) -> str | None:
+    """The health band a 0-100 score falls in (the workspace's band thresholds)."""
+    if score is None:
+        return None
+    if score <= bands.red_max:
+        return "red"
+    if score <= bands.yellow_max:
+        return "yellow"
+    return "green"
 
 
 register(
