@@ -402,6 +402,80 @@ def test_pdfs_hold_their_sections(junior_kit: Path) -> None:
         assert heading in onboarding, heading
 
 
+def test_kit_pdfs_are_clean_and_the_job_description_carries_no_internal_hash(
+    junior_kit: Path,
+) -> None:
+    import re
+
+    from pdf_checks import assert_clean_pdf
+
+    folder = junior_kit / "output" / "kits" / "junior-saas"
+    for name in ("job-description.pdf", "interview-guide.pdf", "onboarding-plan.pdf"):
+        assert_clean_pdf(folder / name)
+    job = folder / "job-description.pdf"
+    reader = PdfReader(job)
+    text = _pdf_text(job.read_bytes())
+    meta = " ".join(str(v) for v in (reader.metadata or {}).values())
+    for where in (text, meta, (folder / "job-description.md").read_text(encoding="utf-8")):
+        assert not re.search(r"inputs [0-9a-f]{6,}\b|qbrgen", where, re.I), where[:200]
+        assert not re.search(r"\b[0-9a-f]{12}\b", where)
+    assert "inputs" in _pdf_text((folder / "interview-guide.pdf").read_bytes())  # internal
+
+
+def _page_fill(path: Path) -> list[tuple[str, float]]:
+    """(text of the page, share of the text area left blank below the last line) per page."""
+    import re
+    import subprocess
+
+    from conftest import require_tool
+
+    html = subprocess.run(
+        [require_tool("pdftotext"), "-bbox-layout", str(path), "-"], capture_output=True
+    ).stdout.decode("utf-8", "replace")
+    out = []
+    for _w, h, body in re.findall(
+        r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S
+    ):
+        top, bottom = 22 * 72 / 25.4, float(h) - 20 * 72 / 25.4  # base/print.css margins
+        lines = [float(y) for y in re.findall(r'<line [^>]*yMax="([\d.]+)"', body)]
+        text_bottom = max((y for y in lines if y < bottom - 2), default=top)
+        words = " ".join(re.findall(r">([^<]*)</word>", body))
+        out.append((words, (bottom - text_bottom) / (bottom - top)))
+    return out
+
+
+def test_interview_guide_pages_fill_and_break_only_between_blocks(junior_kit: Path) -> None:
+    pages = _page_fill(junior_kit / "output" / "kits" / "junior-saas" / "interview-guide.pdf")
+    questions = [i for i, (text, _) in enumerate(pages) if "Scoring sheet:" not in text]
+    first_sheet = next(i for i, (text, _) in enumerate(pages) if "Scoring sheet:" in text)
+    question_pages = [i for i in questions if i < first_sheet]
+    # every page of questions but the last is at least three-quarters full
+    for i in question_pages[:-1]:
+        assert pages[i][1] < 0.25, f"page {i + 1} is {pages[i][1]:.0%} blank"
+    assert len(pages) <= 10
+
+
+def test_onboarding_headers_are_not_clipped(junior_kit: Path) -> None:
+    """Every 'Done' and 'Week' header word lies inside the page's text area."""
+    import re
+    import subprocess
+
+    from conftest import require_tool
+
+    path = junior_kit / "output" / "kits" / "junior-saas" / "onboarding-plan.pdf"
+    html = subprocess.run(
+        [require_tool("pdftotext"), "-bbox", str(path), "-"], capture_output=True
+    ).stdout.decode("utf-8", "replace")
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))  # type: ignore[union-attr]
+    right = width - 16 * 72 / 25.4 + 0.5
+    found = re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(Done|Week)</word>', html
+    )
+    assert len([w for w in found if w[2] == "Done"]) >= 3
+    for x_min, x_max, word in found:
+        assert float(x_max) <= right and float(x_min) >= 16 * 72 / 25.4 - 0.5, (word, x_min, x_max)
+
+
 def test_strategic_regulated_pdfs_in_process() -> None:
     jobs, env = _jobs(ROOT, kits=["strategic-regulated"], start=START)
     files = render(jobs[0], env)

@@ -15,6 +15,7 @@ refused and logged, never fetched and never fatal.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 import re
@@ -302,7 +303,8 @@ def html_to_pdf(
 
     - `title`: the PDF title (and the window title a PDF/UA viewer shows).
     - `inputs_hash`: short hash of the inputs; goes into the Subject and Keywords with the
-      qbrgen version and the as-of date.
+      qbrgen version and the as-of date. Empty for a document outside readers get (a job
+      description): then no hash, version or date is written into its metadata.
     - `base_folders`: more folders WeasyPrint may read from (besides the theme and assets/).
     - `variant`: 'pdf/a-3u' (default from `plan.pdf_variant`) or 'none'.
     - `pdf_ua`: tag the PDF and mark it PDF/UA-1 (default from `plan.pdf_ua`).
@@ -332,15 +334,19 @@ def html_to_pdf(
         meta = document.metadata
         meta.title = title
         meta.authors = [config.company.name]
-        meta.description = (
-            f"{title} · qbrgen {env.version} · inputs {inputs_hash} · as of {as_of.isoformat()}"
-        )
-        meta.keywords = [
-            f"qbrgen {env.version}",
-            f"inputs {inputs_hash}",
-            f"as of {as_of.isoformat()}",
-        ]
-        meta.generator = f"qbrgen {env.version}"
+        if inputs_hash:
+            meta.description = (
+                f"{title} · qbrgen {env.version} · inputs {inputs_hash} · as of {as_of.isoformat()}"
+            )
+            meta.keywords = [
+                f"qbrgen {env.version}",
+                f"inputs {inputs_hash}",
+                f"as of {as_of.isoformat()}",
+            ]
+        else:  # a document for outside readers: no internal identifiers
+            meta.description = title
+            meta.keywords = []
+        meta.generator = f"qbrgen {env.version}" if inputs_hash else ""
         meta.lang = bcp47(config.locale)
         meta.created = meta.modified = as_of.isoformat()
         if not attachments_allowed:
@@ -354,7 +360,8 @@ def html_to_pdf(
             options["pdf_variant"] = "pdf/ua-1"
         # A fixed identifier keeps the bytes reproducible for the same inputs.
         options["pdf_identifier"] = (
-            re.sub(r"[^0-9a-f]", "", inputs_hash.lower()).encode() or b"qbrgen"
+            re.sub(r"[^0-9a-f]", "", inputs_hash.lower()).encode()
+            or hashlib.sha256(html.encode()).hexdigest()[:16].encode()
         )
         data = document.write_pdf(**options)
     except MissingSystemDependency:

@@ -511,20 +511,26 @@ def _pdf(
     title: str,
     header: str,
     inputs_hash: str,
+    candidate: bool = False,
 ) -> bytes:
-    from qbrgen.render._pdf import css_string, document_context, html_to_pdf
+    """One kit PDF. A kit speaks for the hiring company (kits/company.yaml) and an as-of date
+    means nothing on it: the footer names the company and the kit. The internal documents add
+    the inputs hash; the job description (`candidate`) goes to applicants and carries no
+    internal identifier, in its footer or its metadata."""
+    from qbrgen.render._pdf import document_context, html_to_pdf
 
-    ctx = {**context, **document_context(env, title=title, header=header, inputs_hash=inputs_hash)}
-    # A kit speaks for the hiring company (kits/company.yaml), and an as-of date means
-    # nothing on a job description: the footer names the company, the kit and the inputs.
-    doc = ctx["doc"]
-    doc["company"] = context["company_name"]
     kit_label = f"{context['level'].title} hiring kit ({context['industry'].name})"
-    doc["css"]["footer"] = css_string(
-        f"{context['company_name']} · {kit_label} · inputs {inputs_hash}"
+    if candidate:
+        footer = f"{context['company_name']} · {context['level'].title}, {context['industry'].name}"
+    else:
+        footer = f"{context['company_name']} · {kit_label} · inputs {inputs_hash}"
+    doc_ctx = document_context(
+        env, title=title, header=header, inputs_hash=inputs_hash, footer=footer
     )
+    ctx = {**context, **doc_ctx}
+    ctx["doc"]["company"] = context["company_name"]
     html = env.theme.render(template, ctx, env.formatter)
-    return html_to_pdf(html, env, title=title, inputs_hash=inputs_hash)
+    return html_to_pdf(html, env, title=title, inputs_hash="" if candidate else inputs_hash)
 
 
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
@@ -545,6 +551,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
             f"Job description: {name}",
             header,
             inputs_hash,
+            candidate=True,
         ),
         f"{folder}/{FILES['guide']}": _pdf(
             env,
