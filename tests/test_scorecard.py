@@ -95,7 +95,7 @@ def test_summary_holds_the_engine_numbers(sample: tuple[Run, Path], workbook: An
     arr = ws.cell(rows["ARR now"], 5)
     assert "$" in arr.number_format and "#,##0" in arr.number_format
     # health distribution table below
-    band_row = rows["red"]
+    band_row = rows["Red"]
     assert ws.cell(band_row, 2).value == run.report.portfolio.health_distribution["red"]
     assert ws.cell(band_row, 3).value == _num(run.report.portfolio.arr_by_band["red"])
 
@@ -126,7 +126,7 @@ def test_accounts_sheet_one_row_per_account_with_engine_values(
         for header, key in keys.items():
             assert ws.cell(offset, col[header]).value == _num(kpis.get(key)), (account_id, key)
         band = ws.cell(offset, col["Health band"]).value
-        assert band == (kpis.health.band or "unscored")
+        assert band == (kpis.health.band or "unscored").capitalize()
         assert ws.cell(offset, col["Warnings"]).value == len(kpis.warnings)
         renewal = ws.cell(offset, col["Renewal date"])
         assert renewal.is_date and renewal.number_format == "yyyy-mm-dd"
@@ -163,7 +163,7 @@ def test_conditional_formatting_for_bands_and_overdue_items(workbook: Any) -> No
         letter = str(cf.sqref).split(":")[0].rstrip("0123456789")
         rules.setdefault(letter, []).extend(cf.rules)
     band = rules[get_column_letter(col["Health band"])]
-    assert {r.formula[0] for r in band} == {'"red"', '"yellow"', '"green"'}
+    assert {r.formula[0] for r in band} == {'"Red"', '"Yellow"', '"Green"'}
     assert all(r.dxf is not None and r.dxf.fill is not None for r in band)
     score = rules[get_column_letter(col["Health score"])]
     assert any("<=50" in r.formula[0] for r in score)
@@ -374,3 +374,96 @@ def test_streamed_rows_write_the_same_cells_as_openpyxl_append(
     by_ref = {c[0]: c for c in got}
     assert by_ref["H1"][1:3] == ("=1+1", "s") and by_ref["H1"][4] is True  # text, quote prefix
     assert by_ref["A3"][1] == "badchar" and len(by_ref["H3"][1]) == 32767
+
+
+# --- printing and reading ----------------------------------------------------------------------
+
+
+def _cut_cells(ws: Any) -> list[str]:
+    """Text cells whose text the reader cannot see whole: wider than the column and the empty
+    cells to its right, and not wrapped in a row tall enough for its lines."""
+    from openpyxl.utils import get_column_letter
+
+    from qbrgen.render._xlsx import display_width, row_height, wrapped_lines
+
+    def width(col: int) -> float:
+        return ws.column_dimensions[get_column_letter(col)].width or 8.43
+
+    cut = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None or cell.value == "":
+                continue
+            if not isinstance(cell.value, str):
+                if display_width(cell.value, cell.number_format) > width(cell.column):
+                    cut.append(f"{cell.coordinate}: ### for {cell.value}")
+                continue
+            need = len(cell.value) * 1.1 + 2
+            if need <= width(cell.column):
+                continue
+            if cell.alignment.wrap_text:
+                height = ws.row_dimensions[cell.row].height or 15
+                lines = wrapped_lines(cell.value, width(cell.column))
+                if height + 0.5 < row_height(lines) * 0.95:
+                    cut.append(f"{cell.coordinate}: {lines} lines in {height} pt")
+                continue
+            room, col = width(cell.column), cell.column + 1
+            while (
+                room < need and col <= ws.max_column and ws.cell(cell.row, col).value in (None, "")
+            ):
+                room, col = room + width(col), col + 1
+            if room < need:
+                cut.append(f"{cell.coordinate}: {cell.value[:40]!r} in {width(cell.column)} chars")
+    return cut
+
+
+def test_every_cell_uses_the_brand_font_and_no_text_is_cut(
+    sample: tuple[Run, Path], workbook: Any
+) -> None:
+    run, _ = sample
+    fonts = {run.workspace.config.branding.fonts.body, run.workspace.config.branding.fonts.heading}
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.font.name in fonts, (ws.title, cell.coordinate, cell.font.name)
+        assert not _cut_cells(ws), (ws.title, _cut_cells(ws)[:5])
+        assert ws.print_area, ws.title
+        assert ws.page_setup.fitToHeight in (0, 1) and ws.page_setup.fitToWidth >= 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    text = " ".join(
+        str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+    for key in ("mid_market", "executive_sponsor", "decision_maker"):
+        assert key not in text, key
+
+
+def test_arr_bridge_starts_at_zero(workbook: Any) -> None:
+    bridge = [c for c in workbook["Charts"]._charts if c.grouping == "stacked"]
+    assert len(bridge) == 1 and bridge[0].y_axis.scaling.min == 0
+
+
+def test_libreoffice_prints_every_sheet_within_the_page(
+    sample: tuple[Run, Path], tmp_path: Path
+) -> None:
+    import re
+    import subprocess
+
+    from conftest import require_tool
+
+    pdf = soffice_convert(sample[1], tmp_path)
+    html = subprocess.run(
+        [require_tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8", "replace")
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', html, re.S)
+    assert pages
+    for number, (page_width, body) in enumerate(pages, start=1):
+        for x_min, x_max, word in re.findall(
+            r'<word xMin="([\d.-]+)" yMin="[\d.-]+" xMax="([\d.-]+)"[^>]*>([^<]*)</word>', body
+        ):
+            assert float(x_min) >= 0 and float(x_max) <= float(page_width), (number, word)
+            assert "###" not in word, (number, word)
+    # every sheet of the workbook prints (no sheet is lost or empty)
+    text = " ".join(re.findall(r">([^<]*)</word>", html))
+    for heading in ("Portfolio scorecard", "ARR movement", "Accounts", "Renewals", "Books by"):
+        assert heading in text, heading

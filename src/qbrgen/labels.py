@@ -39,6 +39,7 @@ BUILTIN: dict[str, dict[str, str]] = {
         "missed": "Missed",
     },
     "risk_statuses": {"open": "Open", "mitigating": "Mitigating", "closed": "Closed"},
+    "account_statuses": {"active": "Active", "churned": "Churned"},
     "action_statuses": {"open": "Open", "done": "Done", "cancelled": "Cancelled"},
     "stages": {
         "identified": "Identified",

@@ -38,9 +38,29 @@ def optional() -> list[str]:
         notes.append(
             "libharfbuzz-subset0 not found: PDF font subsetting falls back to fontTools (about 25% slower); apt-get install libharfbuzz-subset0"
         )
+    if not _has_font("Noto Color Emoji"):
+        notes.append(
+            "Noto Color Emoji not found: emoji in account text print as empty boxes in PDFs; "
+            "apt-get install fonts-noto-color-emoji (dnf install google-noto-emoji-color-fonts, "
+            "brew install --cask font-noto-color-emoji)"
+        )
     if shutil.which("qpdf") is None:
         notes.append("qpdf not found: PDF structure checks are skipped; apt-get install qpdf")
     return notes
+
+
+def _has_font(family: str) -> bool:
+    """True when fontconfig knows `family` (no fc-list: assume it is there)."""
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True
+    try:
+        out = subprocess.run([fc_list, family], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return bool(out.strip())
 
 
 def main() -> int:

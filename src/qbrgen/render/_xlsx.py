@@ -175,10 +175,15 @@ def append_rows(
     rows: Iterable[Sequence[Any]],
     formats: Sequence[str | None],
     text_style: dict[str, Any] | None = None,
+    column_text_styles: Sequence[dict[str, Any] | None] | None = None,
+    number_style: dict[str, Any] | None = None,
 ) -> int:
     """Stream many rows into a write-only sheet, one number format per column; returns how many.
 
-    `text_style` (font, alignment, ...) applies to text cells. Text is never a formula: text
+    `text_style` (font, alignment, ...) applies to text cells, or `column_text_styles[i]` to
+    the text cells of column i where given (e.g. wrapped columns); `number_style` to every
+    non-text cell (e.g. an indent that keeps numbers off the text beside them). Text is never
+    a formula: text
     that looks like one is a text cell with Excel's quote prefix, as `make_cell` writes it.
 
     A 10,000-account sheet is half a million cells, and openpyxl's `append` handles a styled
@@ -188,7 +193,7 @@ def append_rows(
     a version lacks it (or `ROW_HOOK` is off), copies of the same cells go through the public
     `append`. A test pins that all three ways write the same cells.
     """
-    cells = _ColumnCells(ws, formats, text_style)
+    cells = _ColumnCells(ws, formats, text_style, column_text_styles, number_style)
     if not (ROW_HOOK and hasattr(ws, "_values_to_row")):
         count = 0
         for values in rows:
@@ -220,7 +225,14 @@ class _ColumnCells:
     """Turns a row of values into cells: one cell object per column, reused row after row
     (openpyxl writes each cell before it asks for the next)."""
 
-    def __init__(self, ws: Any, formats: Sequence[str | None], text_style: dict[str, Any] | None):
+    def __init__(
+        self,
+        ws: Any,
+        formats: Sequence[str | None],
+        text_style: dict[str, Any] | None,
+        column_text_styles: Sequence[dict[str, Any] | None] | None = None,
+        number_style: dict[str, Any] | None = None,
+    ):
         from openpyxl.styles.cell_style import StyleArray
 
         registry = ws.parent._cell_styles  # what Cell.style_id looks styles up in
@@ -237,9 +249,17 @@ class _ColumnCells:
             return array, registry.add(array), any(array)
 
         text = text_style or {}
-        self.number_styles = [style_of(fmt) for fmt in formats]
+        number = number_style or {}
+        self.number_styles = [style_of(fmt, **number) for fmt in formats]
         self.text_style = style_of(None, **text)
         self.quoted_style = style_of(None, True, **text)
+        own = list(column_text_styles or [])
+        self.text_styles = [
+            (style_of(None, **own[i]), style_of(None, True, **own[i]))
+            if i < len(own) and own[i] is not None
+            else (self.text_style, self.quoted_style)
+            for i in range(len(formats))
+        ]
         self.blank = style_of(None)
         self.ws = ws
         self.cells: list[_StreamCell] = []
@@ -252,11 +272,14 @@ class _ColumnCells:
             self.letters.append(get_column_letter(cell.column))
             if len(self.number_styles) < len(self.cells):
                 self.number_styles.append(self.blank)
+            if len(self.text_styles) < len(self.cells):
+                self.text_styles.append((self.text_style, self.quoted_style))
 
     def cells_of(self, values: Sequence[Any], row_idx: int) -> Iterator[Cell]:
         if len(values) > len(self.cells):
             self._grow(len(values))
         cells, letters, number_styles = self.cells, self.letters, self.number_styles
+        text_styles = self.text_styles
         row = str(row_idx)
         for col, value in enumerate(values):
             if value is None:
@@ -269,7 +292,8 @@ class _ColumnCells:
                 text = safe_text(value)[:32767]  # openpyxl's own cap on a cell's text
                 cell._value = text
                 cell.data_type = "s"
-                style = self.quoted_style if is_formula_like(text) else self.text_style
+                plain, quoted = text_styles[col]
+                style = quoted if is_formula_like(text) else plain
             else:
                 if kind is int or kind is float:
                     cell._value = value
@@ -288,6 +312,35 @@ def _public_cell(cell: Cell) -> Cell:
     copy._value, copy.data_type = cell._value, cell.data_type
     copy._style = cell._style
     return copy
+
+
+def wrapped_lines(text: Any, width: float) -> int:
+    """Lines a wrapped cell of `width` characters needs for `text` (words kept whole)."""
+    if text is None or text == "":
+        return 1
+    room = max((width - 2) / 1.1, 4)  # indent and padding; 10% for wide letters
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        line = 0
+        lines += 1
+        for word in paragraph.split(" "):
+            need = len(word) + (1 if line else 0)
+            if line and line + need > room:
+                lines += 1
+                line = len(word)
+            else:
+                line += need
+        lines += max(0, int(line // room) - (1 if line == room else 0)) if line > room else 0
+    return max(lines, 1)
+
+
+LINE_HEIGHT_PT = 13.0
+"""Height of one line of 10 pt text in a row (Excel and LibreOffice), with a little air."""
+
+
+def row_height(lines: int) -> float:
+    """Row height in points that shows `lines` lines of wrapped 10 pt text."""
+    return round(LINE_HEIGHT_PT * max(lines, 1) + 2.0, 1)
 
 
 def column_widths(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) -> list[int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -140,6 +141,7 @@ def plan(run: Run, selection: Selection) -> list[Job]:
         "currency": config.currency,
         "bands": (config.health.bands.red_max, config.health.bands.yellow_max),
         "colours": config.branding.colours.model_dump(),
+        "fonts": (config.branding.fonts.heading, config.branding.fonts.body),
         "portfolio": portfolio_data(report.portfolio),
         "accounts": rows,
     }
@@ -173,6 +175,25 @@ def _yes_no(value: Any) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
+def display_names(rows: list[dict[str, Any]], label: Callable[[Any, str], str]) -> None:
+    """Add each row's display names (`row["show"]`): no key reaches a cell as it is typed in
+    the account file (`mid_market` -> 'Mid-market', `executive_sponsor` -> 'Executive sponsor')."""
+    for row in rows:
+        k = row["k"]
+        row["show"] = {
+            "segment": label(row["segment"], "segments"),
+            "status": label(k.get("status"), "account_statuses"),
+            "band": band_name(k.get("health_band"), label),
+            "drag": label(k.get("health_biggest_drag"), "components"),
+            "roles": ", ".join(label(r, "roles") for r in k.get("stakeholder_roles_covered") or []),
+        }
+
+
+def band_name(band: str | None, label: Callable[[Any, str], str]) -> str:
+    """Display name of a health band ('Unscored' when there is none)."""
+    return label(band, "bands") if band else "Unscored"
+
+
 def account_columns(quarter: str) -> list[Column]:
     """The Accounts sheet: one row per account, every per-account KPI."""
     q = f"({quarter})"
@@ -180,15 +201,15 @@ def account_columns(quarter: str) -> list[Column]:
         Column("Account ID", lambda r: r["id"]),
         Column("Account", lambda r: r["name"], width=34),
         Column("Owner", lambda r: r["owner"]),
-        Column("Segment", lambda r: r["segment"]),
+        Column("Segment", lambda r: r["show"]["segment"]),
         Column("Industry", lambda r: r["industry"]),
         Column("Region", lambda r: r["region"]),
-        Column("Status", _k("status")),
+        Column("Status", lambda r: r["show"]["status"]),
         Column("Health score", _k("health_score"), "score"),
-        Column("Health band", lambda r: r["k"].get("health_band") or "unscored"),
+        Column("Health band", lambda r: r["show"]["band"]),
         Column("Health a quarter ago", lambda r: r["health_prev"], "score"),
         Column("Health trend (pts)", _k("health_trend"), "points"),
-        Column("Biggest drag", _k("health_biggest_drag")),
+        Column("Biggest drag", lambda r: r["show"]["drag"]),
         Column("ARR", _k("arr"), "money"),
         Column("Renewal date", lambda r: r["renewal_date"], "date"),
         Column("Days to renewal", _k("days_to_renewal"), "int"),
@@ -216,7 +237,7 @@ def account_columns(quarter: str) -> list[Column]:
         Column("Pipeline", _k("pipeline"), "money"),
         Column("CLV", _k("clv"), "money"),
         Column("Active stakeholders", _k("stakeholder_coverage"), "int"),
-        Column("Key roles covered", lambda r: ", ".join(r["k"]["stakeholder_roles_covered"] or [])),
+        Column("Key roles covered", lambda r: r["show"]["roles"], width=30),
         Column("Single-threaded", lambda r: _yes_no(r["k"]["single_threaded"])),
         Column("QBR completion (TTM)", _k("qbr_completion_rate"), "ratio"),
         Column(f"QBR held {q}", _k("qbr_completion_rate_q"), "ratio"),
@@ -299,7 +320,7 @@ RENEWAL_COLUMNS = [
     Column("ARR", _k("arr"), "money"),
     Column("Auto-renew", lambda r: _yes_no(r["auto_renew"])),
     Column("Health score", _k("health_score"), "score"),
-    Column("Health band", lambda r: r["k"].get("health_band") or "unscored"),
+    Column("Health band", lambda r: r["show"]["band"]),
     Column("Risk", lambda r: r["risk"]),
     Column("Readiness", lambda r: r["ready"], "ratio"),
     Column("Readiness gaps", lambda r: "; ".join(r["gaps"]), width=50),
@@ -431,7 +452,15 @@ EXTRA_DEFINITIONS = {
 class _Styles:
     """Fonts and fills of one workbook (openpyxl styles are shared by value)."""
 
-    def __init__(self, colours: dict[str, str], currency: str, bands: tuple[float, float]):
+    def __init__(
+        self,
+        colours: dict[str, str],
+        currency: str,
+        bands: tuple[float, float],
+        fonts: tuple[str, str] = ("DejaVu Sans", "DejaVu Sans"),
+        label: Callable[[Any, str], str] | None = None,
+        paper: str = "A4",
+    ):
         from openpyxl.styles import Alignment, Font, PatternFill
 
         from qbrgen.render._xlsx import DATE_FORMAT, money_format
@@ -439,20 +468,30 @@ class _Styles:
         def hexc(name: str) -> str:
             return colours[name].lstrip("#").upper()
 
+        heading, body = fonts
+        self.label = label or (lambda key, kind: str(key))
+        self.band_names = {b: band_name(b, self.label) for b in ("red", "yellow", "green")}
         self.colours = {name: hexc(name) for name in colours}
         self.bands = bands
-        self.title = Font(bold=True, size=14, color=hexc("primary"))
-        self.subtitle = Font(italic=True, color=hexc("muted"))
-        self.bold = Font(bold=True)
-        self.section = Font(bold=True, color=hexc("primary"))
-        self.header_font = Font(bold=True, color="FFFFFF")
+        # Brand fonts on every cell: `base` is the workbook's default font (cells without a
+        # style of their own), every other font names the brand family too.
+        self.paper = 1 if paper == "Letter" else 9
+        self.base = Font(name=body, size=10)
+        self.title = Font(name=heading, bold=True, size=14, color=hexc("primary"))
+        self.subtitle = Font(name=body, size=10, italic=True, color=hexc("muted"))
+        self.bold = Font(name=body, size=10, bold=True)
+        self.section = Font(name=heading, size=10, bold=True, color=hexc("primary"))
+        self.header_font = Font(name=body, size=10, bold=True, color="FFFFFF")
         self.header_fill = PatternFill("solid", fgColor=hexc("primary"))
         self.section_fill = PatternFill("solid", fgColor="E8EEF6")
-        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.wrap = Alignment(wrap_text=True, vertical="top", indent=1)
         self.header = Alignment(wrap_text=True, vertical="bottom", indent=1)
-        self.text_cell = Alignment(indent=1)
-        self.header_right = Alignment(wrap_text=True, vertical="bottom", horizontal="right")
-        self.muted = Font(color=hexc("muted"))
+        self.text_cell = Alignment(indent=1, vertical="top")
+        self.number_cell = Alignment(horizontal="right", vertical="top", indent=1)
+        self.header_right = Alignment(
+            wrap_text=True, vertical="bottom", horizontal="right", indent=1
+        )
+        self.muted = Font(name=body, size=10, color=hexc("muted"))
         self.formats = {
             "money": money_format(currency),
             "ratio": "0.0%",
@@ -478,35 +517,53 @@ class _Styles:
         }
 
 
+TEXT_WIDTH_FACTOR = 1.1
+"""Column widths count characters of the default font's digit width; the brand font's letters
+(DejaVu Sans, capitals, bold headers) run wider, so measured text gets 10% more room."""
+
+
 @dataclass
 class _Block:
     rows: list[list[Any]]
     formats: list[str | None]
     text_style: dict[str, Any] | None = None
+    column_text_styles: list[dict[str, Any] | None] | None = None
+    number_style: dict[str, Any] | None = None
 
 
 class _SheetWriter:
     """Collects a write-only sheet's rows, then writes them after widths and panes are set
     (write-only sheets must have those before the first row)."""
 
-    def __init__(self, ws: Any):
+    def __init__(self, ws: Any, paper: int = 9):
         self.ws = ws
+        self.paper = paper
+        """Excel paper size code: 9 A4, 1 Letter (the workspace's plan.page_size)."""
         self.rows: list[Any] = []
         self.widths: dict[int, int] = {}
+        self.heights: dict[int, float] = {}
+        """Row number -> height in points (rows with wrapped text)."""
+
+    def row_count(self) -> int:
+        """Rows added so far (a block counts its rows)."""
+        return sum(len(r.rows) if isinstance(r, _Block) else 1 for r in self.rows)
 
     def add_table_rows(
         self,
         rows: list[list[Any]],
         formats: list[str | None],
         text_style: dict[str, Any] | None = None,
+        column_text_styles: list[dict[str, Any] | None] | None = None,
+        number_style: dict[str, Any] | None = None,
     ) -> None:
         """A block of plain values, one number format per column (streamed fast)."""
         from qbrgen.render._xlsx import column_widths
 
         for col, width in enumerate(column_widths(rows, formats), start=1):
+            width = math.ceil(width * TEXT_WIDTH_FACTOR)
             if width > self.widths.get(col, 0):
                 self.widths[col] = width
-        self.rows.append(_Block(rows, formats, text_style))
+        self.rows.append(_Block(rows, formats, text_style, column_text_styles, number_style))
 
     def add(self, cells: Sequence[Any]) -> int:
         """Append a row of values or (value, number_format, style) triples; returns its number."""
@@ -522,6 +579,8 @@ class _SheetWriter:
         from qbrgen.render._xlsx import display_width
 
         width = display_width(value, fmt)
+        if isinstance(value, str):
+            width = math.ceil(width * TEXT_WIDTH_FACTOR)
         if width > self.widths.get(col, 0):
             self.widths[col] = width
 
@@ -535,9 +594,11 @@ class _SheetWriter:
         maximum: int = 60,
         header_row: int | None = None,
         pages_wide: int = 1,
+        pages_tall: int = 0,
     ) -> None:
         """Set widths, panes and print setup (landscape, `pages_wide` pages across), then
         stream the rows out."""
+        from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.properties import PageSetupProperties
 
         from qbrgen.render._xlsx import append_rows, fit_widths, make_cell, safe_text
@@ -547,15 +608,25 @@ class _SheetWriter:
         if freeze:
             self.ws.freeze_panes = freeze
         if header_row:
-            self.ws.row_dimensions[header_row].height = 45
+            self.heights.setdefault(header_row, 45)
             self.ws.print_title_rows = f"{header_row}:{header_row}"
+        for number, height in self.heights.items():
+            self.ws.row_dimensions[number].height = height
         self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = self.paper
         self.ws.page_setup.fitToWidth = pages_wide
-        self.ws.page_setup.fitToHeight = 0
+        self.ws.page_setup.fitToHeight = pages_tall
         self.ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        self.ws.print_options.gridLines = False
+        self.ws.page_margins.left = self.ws.page_margins.right = 0.5
+        last_col = max(len(widths), 1)
+        self.ws.print_area = f"A1:{get_column_letter(last_col)}{max(self.row_count(), 1)}"
         for row in self.rows:
             if isinstance(row, _Block):
-                append_rows(self.ws, row.rows, row.formats, row.text_style)
+                append_rows(
+                    self.ws, row.rows, row.formats, row.text_style,
+                    row.column_text_styles, row.number_style,
+                )  # fmt: skip
                 continue
             self.ws.append([
                 make_cell(self.ws, value, fmt, **style)
@@ -586,7 +657,7 @@ def _data_sheet(
 
     ws = wb.create_sheet(title)
     ws.conditional_formatting = ConditionalFormattingList()  # write-only sheets lack one
-    sheet = _SheetWriter(ws)
+    sheet = _SheetWriter(ws, styles.paper)
     for i, line in enumerate(intro):
         sheet.add([(line, None, {"font": styles.title if i == 0 else styles.subtitle})])
     sheet.widths.clear()  # intro lines may run across columns
@@ -608,14 +679,19 @@ def _data_sheet(
     for col, column in enumerate(columns, start=1):
         sheet.fix_width(col, max(len(w) for w in column.header.split()) + 3)
     getters = [c.get for c in columns]
+    values = [[get(row) for get in getters] for row in rows]
+    wrapped = [c.kind == "text" and c.width is not None for c in columns]
     sheet.add_table_rows(
-        [[get(row) for get in getters] for row in rows],
+        values,
         [styles.formats[c.kind] for c in columns],
         {"alignment": styles.text_cell},
+        [{"alignment": styles.wrap} if w else None for w in wrapped],
+        {"alignment": styles.number_cell},
     )
     for col, column in enumerate(columns, start=1):
         if column.width:
             sheet.fix_width(col, column.width)
+    _row_heights(sheet, header_row, columns, values, wrapped)
     last_row = header_row + len(rows)
     last_col = get_column_letter(len(columns))
     letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
@@ -648,6 +724,27 @@ def _data_sheet(
     return ws
 
 
+def _row_heights(
+    sheet: _SheetWriter,
+    header_row: int,
+    columns: list[Column],
+    values: list[list[Any]],
+    wrapped: list[bool],
+) -> None:
+    """Heights that show every line of the wrapped cells (spreadsheet apps do not grow a row
+    for wrapped text when the file is opened), and of the wrapped header."""
+    from qbrgen.render._xlsx import row_height, wrapped_lines
+
+    width = {i: sheet.widths.get(i + 1, 8) + 2 for i in range(len(columns))}  # + fit padding
+    header_lines = max(wrapped_lines(c.header, width[i]) for i, c in enumerate(columns))
+    sheet.heights[header_row] = row_height(header_lines)
+    cols = [i for i, w in enumerate(wrapped) if w]
+    for offset, row in enumerate(values, start=header_row + 1):
+        lines = max((wrapped_lines(row[i], width[i]) for i in cols if row[i]), default=1)
+        if lines > 1:
+            sheet.heights[offset] = row_height(lines)
+
+
 def _band_rules(ws: Any, col: str, first: int, last: int, styles: _Styles, text: bool) -> None:
     """Fill a health column by band: by the band's name, or by the score thresholds."""
     from openpyxl.formatting.rule import CellIsRule, FormulaRule
@@ -659,10 +756,11 @@ def _band_rules(ws: Any, col: str, first: int, last: int, styles: _Styles, text:
     area = f"{col}{first}:{col}{last}"
     if text:
         for band in ("red", "yellow", "green"):
+            name = styles.band_names[band].replace('"', '""')
             ws.conditional_formatting.add(
                 area,
                 CellIsRule(
-                    operator="equal", formula=[f'"{band}"'], fill=fills[band], font=fonts[band]
+                    operator="equal", formula=[f'"{name}"'], fill=fills[band], font=fonts[band]
                 ),
             )
         return
@@ -798,7 +896,7 @@ def _owner_rules(styles: _Styles) -> Callable[[Any, dict[str, str], int, int], N
 
 def _summary_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
     ws = wb.create_sheet("Summary")
-    sheet = _SheetWriter(ws)
+    sheet = _SheetWriter(ws, styles.paper)
     values: dict[str, Any] = payload["portfolio"]["values"]
     reasons: dict[str, str] = payload["portfolio"]["reasons"]
     quarter, prev = payload["quarter"], payload["prev_quarter"]
@@ -827,7 +925,7 @@ def _summary_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
     total_arr = sum(arr_by_band.values())
     for band in BANDS:
         share = arr_by_band.get(band, 0.0) / total_arr if total_arr else None
-        sheet.add([band, (dist.get(band, 0), styles.formats["int"], {}),
+        sheet.add([band_name(band, styles.label), (dist.get(band, 0), styles.formats["int"], {}),
                    (arr_by_band.get(band, 0.0), styles.formats["money"], {}),
                    (share, styles.formats["ratio"], {})])  # fmt: skip
     sheet.add([])
@@ -839,13 +937,33 @@ def _summary_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
         sheet.add(
             [WARNING_LABELS.get(code, code), (counts.get(code, 0), styles.formats["int"], {})]
         )
-    sheet.fix_width(1, 58)
-    sheet.fix_width(7, 24)
-    sheet.fix_width(8, 100)
-    last = len(sheet.rows)
+    sheet.fix_width(1, 40)
+    sheet.fix_width(6, 18)
+    sheet.fix_width(7, 28)
+    sheet.fix_width(8, 60)
+    _wrap_cells(sheet, {1: 40, 6: 18, 7: 28, 8: 60}, first_row=4, styles=styles)
     sheet.write(freeze="B5", maximum=100)
-    # definitions overflow to the right on screen; on paper they stop at the last column
-    ws.print_area = f"A1:H{last}"
+
+
+def _wrap_cells(
+    sheet: _SheetWriter, widths: dict[int, int], first_row: int, styles: _Styles
+) -> None:
+    """From `first_row` on: text in the columns of `widths` wraps (row heights follow), numbers
+    keep an indent off the text beside them."""
+    from qbrgen.render._xlsx import row_height, wrapped_lines
+
+    for number, row in enumerate(sheet.rows, start=1):
+        if number < first_row or isinstance(row, _Block) or len(row) < 2:
+            continue
+        lines = 1
+        for col, (value, fmt, style) in enumerate(row, start=1):
+            if isinstance(value, str) and col in widths and "fill" not in style:
+                row[col - 1] = (value, fmt, {**style, "alignment": styles.wrap})
+                lines = max(lines, wrapped_lines(value, widths[col] + 2))
+            elif fmt and isinstance(value, int | float):
+                row[col - 1] = (value, fmt, {**style, "alignment": styles.number_cell})
+        if lines > 1:
+            sheet.heights[number] = row_height(lines)
 
 
 def _summary_row(
@@ -867,7 +985,7 @@ def _summary_row(
     notes: list[str] = []
 
     def wrap(text: str) -> Any:
-        return (text, None, {"font": styles.muted})  # unwrapped: overflows to the right
+        return (text, None, {"font": styles.muted})  # wrapped by _wrap_cells
 
     def cell(name: str) -> Any:
         value = values.get(name)
@@ -911,7 +1029,7 @@ def _charts_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
     from openpyxl.chart.shapes import GraphicalProperties
 
     ws = wb.create_sheet("Charts")
-    sheet = _SheetWriter(ws)
+    sheet = _SheetWriter(ws, styles.paper)
     colour = styles.colours
     money, ratio, count = styles.formats["money"], styles.formats["ratio"], styles.formats["int"]
     portfolio = payload["portfolio"]
@@ -928,7 +1046,8 @@ def _charts_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
     sheet.add([("Health band", None, head), ("Accounts", None, head), ("ARR", None, head)])
     dist, arr_by_band = portfolio["health_distribution"], portfolio["arr_by_band"]
     for band in BANDS:
-        sheet.add([band, (dist.get(band, 0), count, {}), (arr_by_band.get(band, 0.0), money, {})])
+        sheet.add([band_name(band, styles.label), (dist.get(band, 0), count, {}),
+                   (arr_by_band.get(band, 0.0), money, {})])  # fmt: skip
     sheet.add([])
     # ARR bridge (TTM): start, new, expansion, contraction, churn, end
     bridge_header = sheet.add([(h, None, head) for h in ("ARR movement (TTM)", "Amount", "Base",
@@ -949,7 +1068,10 @@ def _charts_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
                    (item["grr"], ratio, {}), (item["nrr"], ratio, {})])  # fmt: skip
     quarter_last = quarter_header + len(quarterly)
     sheet.fix_width(1, 24)
-    sheet.write()
+    _wrap_cells(sheet, {1: 24}, first_row=4, styles=styles)
+    sheet.write(pages_tall=1)  # the data and its three charts on one page
+    # the charts sit to the right of the data (from column H): print them with it
+    ws.print_area = f"A1:T{max(quarter_last, 58)}"
 
     health = BarChart()
     health.type = "col"
@@ -993,12 +1115,10 @@ def _charts_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
             series.graphicalProperties.line.solidFill = fill
     bridge.legend.position = "b"
     bridge.legend.legendEntry = [LegendEntry(idx=0, delete=True)]  # hide the "Base" entry
-    levels = [
-        amount if step == "total" else base
-        for (_, amount, step), (_, base) in zip(steps, _bridge_levels(steps), strict=True)
-    ]
-    floor = _nice_floor(0.85 * min(levels)) if levels and min(levels) > 0 else 0.0
-    bridge.y_axis.scaling.min = floor
+    # From zero: a bridge whose axis starts at 85% of the smallest bar made a 5% change look
+    # like a doubling. The invisible base series floats each step at its running level.
+    bridge.y_axis.scaling.min = 0
+    bridge.gapWidth = 60
     _size(bridge)
     ws.add_chart(bridge, "H21")
 
@@ -1039,15 +1159,6 @@ def _bridge_levels(steps: list[tuple[str, float, str]]) -> list[tuple[str, float
     return out
 
 
-def _nice_floor(value: float) -> float:
-    """`value` rounded down to one significant digit and a half (1.5M, 2M, 2.5M, ...)."""
-    if value <= 0:
-        return 0.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    step = magnitude / 2
-    return float(int(value // step) * step)
-
-
 def _size(chart: Any) -> None:
     chart.width = 20
     chart.height = 9
@@ -1085,12 +1196,19 @@ def _bridge_steps(values: dict[str, Any]) -> list[tuple[str, float, str]]:
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     """The scorecard workbook's bytes."""
     from openpyxl import Workbook
+    from openpyxl.utils.indexed_list import IndexedList
 
     payload = job.payload
-    styles = _Styles(payload["colours"], payload["currency"], payload["bands"])
+    styles = _Styles(
+        payload["colours"], payload["currency"], payload["bands"],
+        payload.get("fonts", ("DejaVu Sans", "DejaVu Sans")), env.formatter.label,
+        env.config.plan.page_size,
+    )  # fmt: skip
+    display_names(payload["accounts"], env.formatter.label)
     as_of: dt.date = payload["as_of"]
     quarter = payload["quarter"]
     wb = Workbook(write_only=True)
+    wb._fonts = IndexedList([styles.base])  # the default font: brand, not Calibri
     wb.properties.title = f"Portfolio scorecard {quarter}"
     wb.properties.creator = f"qbrgen {env.version}"
     _summary_sheet(wb, payload, styles)
