@@ -41,8 +41,13 @@ def _section(markdown: str, title: str) -> str:
 
 def test_fixture_digest_says_exactly_this(fixture_book: Path) -> None:
     run = open_run(fixture_book)
-    [path] = render_now(run, "digest", Selection(run.accounts, {"pdf": False}))
-    assert path.name == "digest-2026-10-15.md"
+    paths = render_now(run, "digest", Selection(run.accounts, {"pdf": False}))
+    assert [p.name for p in paths] == [
+        "digest-2026-10-15.md",
+        "digest-2026-10-15-health-bands.svg",
+        "digest-2026-10-15-renewals.svg",
+    ]
+    path = paths[0]
     text = path.read_text(encoding="utf-8")
     if os.environ.get("QBRGEN_REGEN_GOLDEN"):
         GOLDEN.write_text(text, encoding="utf-8")
@@ -84,7 +89,8 @@ def test_owner_narrows_to_one_book(fixture_book: Path) -> None:
         "digest", "--owner", "ben ode", "--no-pdf", "-w", str(fixture_book), check=True
     )
     path = fixture_book / "output" / "portfolio" / "digest-2026-10-15-ben-ode.md"
-    assert result.stdout.strip() == "output/portfolio/digest-2026-10-15-ben-ode.md"
+    assert result.stdout.split()[0] == "output/portfolio/digest-2026-10-15-ben-ode.md"
+    assert "output/portfolio/digest-2026-10-15-ben-ode-renewals.svg" in result.stdout.split()
     text = path.read_text(encoding="utf-8")
     assert "Ben Ode's book · 2 accounts" in text
     assert "Slipstream Inc" in text and "Quiet Harbour Foods" in text
@@ -107,6 +113,8 @@ def test_sample_digest_flags_every_warning_type(sample_workspace: Path) -> None:
     assert result.stdout.split() == [
         f"output/portfolio/digest-{as_of}.md",
         f"output/portfolio/digest-{as_of}.pdf",
+        f"output/portfolio/digest-{as_of}-health-bands.svg",
+        f"output/portfolio/digest-{as_of}-renewals.svg",
     ]
     text = md_path.read_text(encoding="utf-8")
     warnings = run.report.portfolio.warnings
@@ -133,6 +141,17 @@ def test_sample_digest_flags_every_warning_type(sample_workspace: Path) -> None:
     qpdf = require_tool("qpdf")
     check = subprocess.run([qpdf, "--check", str(pdf_path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    from pdf_checks import assert_clean_pdf
+
+    assert_clean_pdf(pdf_path)
+    # an "as of" line at the top, the two pictures in the PDF and linked from the Markdown
+    assert pdf_text.lstrip().startswith("Weekly account review") and "As of " in pdf_text[:200]
+    assert "Active accounts per health band" in pdf_text and "ARR renewing per week" in pdf_text
+    markdown = md_path.read_text(encoding="utf-8")
+    for name in ("health-bands", "renewals"):
+        svg = md_path.with_name(f"digest-{as_of}-{name}.svg")
+        assert f"]({svg.name})" in markdown
+        assert svg.read_text(encoding="utf-8").startswith("<?xml")
 
 
 def test_golden_file_is_committed() -> None:

@@ -105,6 +105,9 @@ class AccountWeek:
     days_to_renewal: int | None
     renewal_date: dt.date
     facts: list[Fact] = field(default_factory=list)
+    health_band_prev: str | None = None
+    """The band a quarter earlier (the KPI engine's previous-quarter health)."""
+    active: bool = True
     urgency: int = len(LISTS)
     flags: list[str] = field(default_factory=list)
     """Titles of the needs-action lists the account is on, most urgent first."""
@@ -288,7 +291,8 @@ def build_digest(
         week = AccountWeek(
             account.id, account.name, account.owner, arr, kpis.health.score, kpis.health.band,
             kpis.get("health_trend"), days, account.contract.renewal_date,
-            week_facts(account, as_of, money),
+            week_facts(account, as_of, money), kpis.health_prev.band,
+            kpis.get("status") == "active",
         )  # fmt: skip
         weeks.append(week)
 
@@ -369,9 +373,17 @@ def owner_slug(owner: str) -> str:
     return safe_filename(owner).lower()
 
 
+RENEWAL_DAYS = 120
+"""The renewals calendar covers the next 120 days."""
+CHART_FILES = ("health-bands", "renewals")
+"""The digest's pictures, saved as SVG beside the Markdown (which links them) and drawn in
+the PDF."""
+
+
 def output_paths(as_of: dt.date, owner: str | None) -> list[str]:
+    """The Markdown, the PDF, then the charts' SVG files."""
     stem = f"portfolio/digest-{as_of.isoformat()}" + (f"-{owner_slug(owner)}" if owner else "")
-    return [stem + ".md", stem + ".pdf"]
+    return [stem + ".md", stem + ".pdf", *(f"{stem}-{name}.svg" for name in CHART_FILES)]
 
 
 def plan(run: Run, selection: Selection) -> list[Job]:
@@ -408,7 +420,7 @@ def plan(run: Run, selection: Selection) -> list[Job]:
     }
     outputs = output_paths(as_of, owner)
     if not payload["pdf"]:
-        outputs = outputs[:1]
+        outputs = [outputs[0], *outputs[2:]]
     return [Job("digest", key, outputs, payload, inputs, list(TEMPLATES))]
 
 
@@ -524,17 +536,100 @@ def _facts_text(week: AccountWeek, fmt: Formatter) -> str:
     return "; ".join(parts)
 
 
+def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
+    """The digest's two pictures: how many active accounts sit in each health band now and a
+    quarter earlier, and the ARR renewing in each of the next 17 weeks by health band."""
+    from qbrgen.palette import BAND_ORDER
+    from qbrgen.render import _svg
+
+    fmt = env.formatter
+    palette = env.palette
+    bands = [*BAND_ORDER, "unscored"]
+    names = {b: fmt.label(b, "bands") if b != "unscored" else "Unscored" for b in bands}
+    active = [a for a in digest.accounts if a.active]
+    before = [sum(1 for a in active if (a.health_band_prev or "unscored") == b) for b in bands]
+    now = [sum(1 for a in active if (a.health_band or "unscored") == b) for b in bands]
+    moves = [
+        (a, a.health_band_prev, a.health_band)
+        for a in active
+        if a.health_band_prev and a.health_band and a.health_band_prev != a.health_band
+    ]
+    rank = {b: i for i, b in enumerate(BAND_ORDER)}
+    worse = [a.name for a, old, new in moves if rank[new] < rank[old]]
+    better = [a.name for a, old, new in moves if rank[new] > rank[old]]
+    bands_alt = "Active accounts per health band, a quarter earlier and now: " + "; ".join(
+        f"{names[b]} {x} then, {y} now" for b, x, y in zip(bands, before, now, strict=True)
+    )
+    band_svg = _svg.column_chart(
+        [names[b] for b in bands],
+        {"before": before, "now": now},
+        {"before": "#A7B4C6", "now": env.config.branding.colours.primary},
+        kind="count",
+        stacked=False,
+        labels={"before": "A quarter earlier", "now": f"As of {fmt.date(digest.as_of)}"},
+        title=f"Active accounts per health band, a quarter earlier vs {fmt.date(digest.as_of)} (accounts)",
+        alt=bands_alt,
+        fmt=fmt,
+        width=300,
+        height=185,
+    )
+    first = digest.as_of + dt.timedelta(days=1)
+    last = digest.as_of + dt.timedelta(days=RENEWAL_DAYS)
+    weeks = [first + dt.timedelta(days=7 * i) for i in range(-(-RENEWAL_DAYS // 7))]
+    series = {b: [0.0] * len(weeks) for b in bands}
+    renewing = [
+        a for a in active if a.days_to_renewal is not None and 0 < a.days_to_renewal <= RENEWAL_DAYS
+    ]
+    for a in renewing:
+        series[a.health_band or "unscored"][(a.days_to_renewal - 1) // 7] += a.arr
+    shown = {b: v for b, v in series.items() if any(v)}
+    renewals_alt = f"ARR renewing per week from {fmt.date(first)} to {fmt.date(last)}: " + (
+        "; ".join(
+            f"{a.name} {fmt.money(a.arr)} on {fmt.date(a.renewal_date)} ({names[a.health_band or 'unscored']})"
+            for a in sorted(renewing, key=lambda a: a.renewal_date)
+        )
+        or "no renewal"
+    )
+    renewal_svg = _svg.column_chart(
+        [fmt.date(w, "MMM d") for w in weeks],
+        shown or {"green": [0.0] * len(weeks)},
+        {b: palette.band(b if b != "unscored" else None) for b in bands},
+        kind="money",
+        labels=names,
+        title=f"ARR renewing per week, {fmt.date(first)} to {fmt.date(last)} ({fmt.currency}, by health band)",
+        alt=renewals_alt,
+        fmt=fmt,
+        width=300,
+        height=185,
+        empty_message=f"no renewal in the next {RENEWAL_DAYS} days",
+    )
+    return {
+        "health-bands": {"svg": band_svg, "alt": bands_alt, "title": "Health band moves"},
+        "renewals": {"svg": renewal_svg, "alt": renewals_alt, "title": "Renewals calendar"},
+        "worse": worse,
+        "better": better,
+        "renewing": len(renewing),
+    }
+
+
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
-    """The digest as Markdown and (unless disabled) PDF."""
+    """The digest as Markdown, its charts as SVG files, and (unless disabled) the PDF."""
+    charts = digest_charts(job.payload["digest"], env)
+    svgs = [p for p in job.outputs if p.endswith(".svg")]
+    images = {name: path.rsplit("/", 1)[-1] for name, path in zip(CHART_FILES, svgs, strict=True)}
     ctx = digest_context(job, env)
+    ctx.update({"charts": charts, "images": images})
     markdown = env.theme.render(MARKDOWN_TEMPLATE, ctx, env.formatter)
     out = {job.outputs[0]: tidy_markdown(markdown).encode("utf-8")}
-    if len(job.outputs) > 1:
+    for name, path in zip(CHART_FILES, svgs, strict=True):
+        out[path] = ('<?xml version="1.0" encoding="UTF-8"?>\n' + str(charts[name]["svg"])).encode()
+    if any(p.endswith(".pdf") for p in job.outputs):
         from qbrgen.render._pdf import document_context, html_to_pdf
 
         digest: Digest = job.payload["digest"]
         title = f"Weekly account review {digest.as_of.isoformat()}"
         pdf_ctx = digest_context(job, env, pdf=True)
+        pdf_ctx.update({"charts": charts, "images": images})
         pdf_ctx.update(
             document_context(
                 env,
@@ -548,7 +643,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
         out[job.outputs[1]] = html_to_pdf(
             html, env, title=title, inputs_hash=job.payload["inputs_hash"]
         )
-    return out
+    return {path: out[path] for path in job.outputs}  # in the order of the job's outputs
 
 
 def tidy_markdown(text: str) -> str:
