@@ -253,10 +253,10 @@ class _ColumnCells:
         self.number_styles = [style_of(fmt, **number) for fmt in formats]
         self.text_style = style_of(None, **text)
         self.quoted_style = style_of(None, True, **text)
-        own = list(column_text_styles or [])
+        own: list[dict[str, Any]] = [style or {} for style in column_text_styles or []]
         self.text_styles = [
             (style_of(None, **own[i]), style_of(None, True, **own[i]))
-            if i < len(own) and own[i] is not None
+            if i < len(own) and own[i]
             else (self.text_style, self.quoted_style)
             for i in range(len(formats))
         ]

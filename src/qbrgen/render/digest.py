@@ -581,7 +581,7 @@ def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
         a for a in active if a.days_to_renewal is not None and 0 < a.days_to_renewal <= RENEWAL_DAYS
     ]
     for a in renewing:
-        series[a.health_band or "unscored"][(a.days_to_renewal - 1) // 7] += a.arr
+        series[a.health_band or "unscored"][((a.days_to_renewal or 1) - 1) // 7] += a.arr
     shown = {b: v for b, v in series.items() if any(v)}
     renewals_alt = f"ARR renewing per week from {fmt.date(first)} to {fmt.date(last)}: " + (
         "; ".join(
