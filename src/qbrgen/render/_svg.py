@@ -316,6 +316,27 @@ def _legend_height(items: Sequence[tuple[str, str]], width: float) -> float:
 # --- chart types --------------------------------------------------------------------------------
 
 
+def _frame(
+    axis: Axis,
+    legend: Sequence[tuple[str, str]],
+    fmt: Formatter,
+    title: str,
+    alt: str,
+    width: float,
+    height: float,
+    gap: float,
+    right: float,
+) -> tuple[list[str], float, float, float, float]:
+    """Open a chart with a value axis on the left: (parts, plot top, plot left, plot width,
+    plot height), leaving room for the title, the tick labels, the categories and a legend."""
+    parts = _open(width, height, alt)
+    top = _title(parts, title, width) + gap
+    left = _y_label_width(axis, fmt)
+    legend_h = _legend_height(legend, width - left) if len(legend) > 1 else 0
+    bottom = 16 + legend_h
+    return parts, top, left, width - left - right, height - top - bottom
+
+
 def column_chart(
     categories: Sequence[str],
     series: Mapping[str, Sequence[float]],
@@ -345,18 +366,12 @@ def column_chart(
         return _empty(width, height, alt, title, empty_message)
     axis = value_axis(heights, kind)
     legend = [((labels or {}).get(n, n), colours.get(n, AXIS)) for n in names]
-    parts = _open(width, height, alt)
-    top = _title(parts, title, width) + 6
-    left = _y_label_width(axis, fmt)
-    right = 6
-    legend_h = _legend_height(legend, width - left) if len(names) > 1 else 0
-    bottom = 16 + legend_h
-    plot_w, plot_h = width - left - right, height - top - bottom
+    parts, top, left, plot_w, plot_h = _frame(axis, legend, fmt, title, alt, width, height, 6, 6)
 
     def y_of(value: float) -> float:
         return top + plot_h * (1 - axis.fraction(value))
 
-    _y_axis(parts, axis, fmt, left, width - right, y_of)
+    _y_axis(parts, axis, fmt, left, left + plot_w, y_of)
     slot = plot_w / count
     group_w = min(slot * 0.7, 44 if stacked else 60)
     bar_w = group_w if stacked else group_w / len(names)
@@ -380,34 +395,28 @@ def column_chart(
                 f'fill="{colours.get(name, AXIS)}"/>'
             )
             if not stacked and totals:
-                parts.append(
-                    _text(
-                        x + bar_w / 2,
-                        y_top - 2.5,
-                        _value_text(value, kind, fmt),
-                        anchor="middle",
-                        size=7,
-                        fill=INK,
-                        cls="value",
-                    )  # fmt: skip
-                )
+                parts.append(_value_label(x + bar_w / 2, y_top - 2.5, value, kind, fmt))
             if stacked:
                 level += value
         if stacked and totals and level:
-            parts.append(
-                _text(
-                    x_of(i),
-                    y_of(level) - 2.5,
-                    _value_text(level, kind, fmt),
-                    anchor="middle",
-                    size=7,
-                    fill=INK,
-                    cls="value",
-                )  # fmt: skip
-            )
+            parts.append(_value_label(x_of(i), y_of(level) - 2.5, level, kind, fmt))
     _category_labels(parts, categories, x_of, top + plot_h + 10, slot)
-    if len(names) > 1:
-        _legend(parts, legend, left, top + plot_h + 24, width - left)
+    return _close_with_legend(parts, legend, left, top + plot_h + 24, width - left)
+
+
+def _value_label(x: float, y: float, value: float, kind: str, fmt: Formatter) -> str:
+    """The value written above a bar or point."""
+    return _text(
+        x, y, _value_text(value, kind, fmt), anchor="middle", size=7, fill=INK, cls="value"
+    )
+
+
+def _close_with_legend(
+    parts: list[str], legend: Sequence[tuple[str, str]], x: float, y: float, width: float
+) -> Markup:
+    """Close a chart, with its legend when it has more than one series."""
+    if len(legend) > 1:
+        _legend(parts, legend, x, y, width)
     return _close(parts)
 
 
@@ -446,13 +455,7 @@ def line_chart(
         return _empty(width, height, alt, title, empty_message)
     axis = value_axis(known, kind)
     legend = [((labels or {}).get(n, n), colours.get(n, AXIS)) for n in names]
-    parts = _open(width, height, alt)
-    top = _title(parts, title, width) + 8
-    left = _y_label_width(axis, fmt)
-    right = 14
-    legend_h = _legend_height(legend, width - left) if len(names) > 1 else 0
-    bottom = 16 + legend_h
-    plot_w, plot_h = width - left - right, height - top - bottom
+    parts, top, left, plot_w, plot_h = _frame(axis, legend, fmt, title, alt, width, height, 8, 14)
     count = len(categories)
     slot = plot_w / count
 
@@ -469,7 +472,7 @@ def line_chart(
                 f'<rect class="zone" x="{left:.2f}" y="{y_of(hi):.2f}" width="{plot_w:.2f}" '
                 f'height="{y_of(lo) - y_of(hi):.2f}" fill="{colour}" fill-opacity="0.12"/>'
             )
-    _y_axis(parts, axis, fmt, left, width - right, y_of)
+    _y_axis(parts, axis, fmt, left, left + plot_w, y_of)
     for name in names:
         colour = colours.get(name, AXIS)
         values = series[name]
@@ -492,21 +495,9 @@ def line_chart(
                 f'cx="{x_of(i):.2f}" cy="{y_of(v):.2f}" r="2.8" fill="{colour}"/>'
             )
             if len(names) == 1:
-                parts.append(
-                    _text(
-                        x_of(i),
-                        y_of(v) - 5,
-                        _value_text(v, kind, fmt),
-                        anchor="middle",
-                        size=7,
-                        fill=INK,
-                        cls="value",
-                    )  # fmt: skip
-                )
+                parts.append(_value_label(x_of(i), y_of(v) - 5, v, kind, fmt))
     _category_labels(parts, categories, x_of, top + plot_h + 10, slot)
-    if len(names) > 1:
-        _legend(parts, legend, left, top + plot_h + 24, width - left)
-    return _close(parts)
+    return _close_with_legend(parts, legend, left, top + plot_h + 24, width - left)
 
 
 @dataclass(frozen=True)
