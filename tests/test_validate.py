@@ -25,10 +25,10 @@ EXPECTED = [
     "accounts/dates.yaml:9:3: contract.renewal_date: renewal date 2026-01-01 is not after the contract start 2026-06-01",
     "accounts/dup.yaml:1:1: id: account id 'good' is used more than once: accounts/dup.yaml:1:1 and accounts/good.yaml:1:1",
     "accounts/empty.yaml: the file is empty",
-    "accounts/notyaml.yaml:2:1: not valid YAML",
+    "accounts/notyaml.yaml:1:5: not valid YAML: the [ here starts a list that is never closed",
     "accounts/refs.yaml:16:5: risks[0].owner: risk owner 'Bob Smith' is not one of this account's stakeholders",
     "accounts/tickets.yaml:18:5: tickets[0].resolved: resolved 2026-05-01 is before opened 2026-05-10",
-    "accounts/unsafe.yaml:1:1: not valid YAML",
+    "accounts/unsafe.yaml:1:1: not valid YAML: the tag !!python/object/apply:os.system asks",
 ]
 
 

@@ -106,7 +106,7 @@ def _read(name: str, theme: Theme, problems: ProblemList) -> tuple[ContentFile, 
     except ValidationError as exc:
         found_problems = [
             (locator.locate(loc), msg, field_path(loc))
-            for loc, msg in describe_all(exc, ContentFile)
+            for loc, msg in describe_all(exc, ContentFile, locator.source)
         ]
         for where, message, path in sorted(
             found_problems, key=lambda f: (f[0].line or 0, f[0].column or 0)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from qbrgen.config import CONFIG_FILE, LoadedWorkspace, Workspace
 from qbrgen.errors import Location, ProblemList, UsageError, display_path
-from qbrgen.loading._messages import describe_all, field_path
+from qbrgen.loading._messages import TypedText, describe_all, field_path
 from qbrgen.loading._yaml import NodeLocator, YamlFileError, read_yaml
 from qbrgen.models import Account, share_field_sets
 
@@ -68,9 +68,10 @@ def account_hash(account: Account) -> str:
 
 
 def validate_account(
-    data: object, label: str, locate: Locate, problems: ProblemList
+    data: object, label: str, locate: Locate, problems: ProblemList, source: TypedText | None = None
 ) -> Account | None:
-    """Validate one account mapping; every problem goes into `problems` with its location."""
+    """Validate one account mapping; every problem goes into `problems` with its location
+    (`source`, for YAML, gives a value's text as typed to explain what YAML made of it)."""
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else type(data).__name__
         problems.add(locate(()), f"expected a mapping of account fields, got {kind}")
@@ -79,7 +80,8 @@ def validate_account(
         account = Account.model_validate(data)
     except ValidationError as exc:
         found = [
-            (locate(loc), message, field_path(loc)) for loc, message in describe_all(exc, Account)
+            (locate(loc), message, field_path(loc))
+            for loc, message in describe_all(exc, Account, source)
         ]
         for where, message, path in sorted(found, key=lambda f: (f[0].line or 0, f[0].column or 0)):
             problems.add(where, message, path)
@@ -111,7 +113,7 @@ def _yaml_account(
         problems.add(Location(label, error[1], error[2]), error[0])
         return []
     locator = NodeLocator(label, path=path)
-    account = validate_account(data, label, locator.locate, problems)
+    account = validate_account(data, label, locator.locate, problems, locator.source)
     return [] if account is None else [SourcedAccount(account, label, locator.locate)]
 
 
@@ -214,7 +216,7 @@ def read_config(root: Path, problems: ProblemList) -> LoadedWorkspace:
     try:
         return LoadedWorkspace(root, Workspace.model_validate(data), path)
     except ValidationError as exc:
-        for loc, message in describe_all(exc, Workspace):
+        for loc, message in describe_all(exc, Workspace, locator.source):
             problems.add(locator.locate(loc), message, field_path(loc))
         return LoadedWorkspace(root, Workspace(), path)
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+
+from qbrgen.loading._yaml_traps import quoted_fix, reading
+
+TypedText = Callable[[Sequence[str | int]], str | None]
+"""The text of the value at a location as typed (an unquoted YAML scalar), or None."""
 
 _EXPECTED = {
     "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
@@ -84,12 +90,42 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def describe(error: ErrorDetails, model: type[BaseModel]) -> tuple[tuple[str | int, ...], str]:
-    """(location path, message) for one Pydantic error."""
+def suggest_choice(value: str, choices: Sequence[str]) -> str | None:
+    """The choice a person most likely meant: same letters in another case ('Enterprise'),
+    spaces or hyphens for underscores ('mid market'), or a close spelling ('negotation')."""
+    folded = {choice.lower(): choice for choice in choices}
+    typed = value.strip().lower()
+    for candidate in (typed, re.sub(r"[\s\-]+", "_", typed)):
+        if candidate in folded:
+            return folded[candidate]
+    close = difflib.get_close_matches(typed, list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
+
+
+def _as_typed(
+    loc: tuple[str | int, ...], value: Any, source: TypedText | None
+) -> tuple[str, str] | None:
+    """(the text as typed, what YAML made of it) for a value YAML read as something else
+    than the text the person wrote: `NO` as false, `1.10` as 1.1, `a: b` as a mapping."""
+    if source is None or isinstance(value, str):
+        return None
+    text = source(loc)
+    if not text:
+        return None
+    return text, reading(text, value)
+
+
+def describe(
+    error: ErrorDetails, model: type[BaseModel], source: TypedText | None = None
+) -> tuple[tuple[str | int, ...], str]:
+    """(location path, message) for one Pydantic error; `source` gives the text of a value as
+    typed, so a value YAML read as something else is explained with its fix."""
     loc = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
+    key = loc[-1] if loc else None
+    typed = _as_typed(loc, value, source) if kind in ("string_type", "literal_error") else None
     if kind == "missing":
         return loc[:-1], f"missing required field '{loc[-1]}'"
     if kind == "extra_forbidden":
@@ -103,8 +139,22 @@ def describe(error: ErrorDetails, model: type[BaseModel]) -> tuple[tuple[str | i
         )
         return loc, f"unknown field '{loc[-1]}'{hint}"
     if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "")
-        return loc, f"expected one of {expected.replace(' or ', ', ')}, got {_shown(value)}"
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        expected = f"expected one of {', '.join(choices)}"
+        if typed is not None:
+            return loc, f"{expected}, got {typed[0]}, {typed[1]}"
+        message = f"{expected}, got {_shown(value)}"
+        meant = suggest_choice(value, choices) if isinstance(value, str) else None
+        if meant is not None:
+            fix = f"{key}: {meant}" if isinstance(key, str) else meant
+            message += f"; did you mean '{meant}'? Write {fix}"
+        return loc, message
+    if kind == "string_type" and typed is not None:
+        return (
+            loc,
+            f"expected text, got {typed[0]}, {typed[1]}; to keep it as text, put it in quotes: "
+            f"{quoted_fix(key, typed[0])}",
+        )
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {
             "greater_than_equal": "≥",
@@ -136,7 +186,7 @@ def describe(error: ErrorDetails, model: type[BaseModel]) -> tuple[tuple[str | i
 
 
 def describe_all(
-    exc: ValidationError, model: type[BaseModel]
+    exc: ValidationError, model: type[BaseModel], source: TypedText | None = None
 ) -> list[tuple[tuple[str | int, ...], str]]:
     """Every error of a ValidationError, described."""
-    return [describe(err, model) for err in exc.errors(include_url=False)]
+    return [describe(err, model, source) for err in exc.errors(include_url=False)]

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from qbrgen.errors import Location
+from qbrgen.loading._yaml_traps import explain_syntax_error
 
 try:  # libyaml is ~10x faster; fall back to pure Python where it is not built.
     from yaml import CSafeLoader as _BaseLoader
@@ -165,9 +166,11 @@ def read_yaml(path: Path) -> tuple[Any, str]:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
         if mark is not None:
-            raise YamlFileError(
-                f"not valid YAML: {problem}", mark.line + 1, mark.column + 1
-            ) from exc
+            line, column = mark.line, mark.column
+            explained = explain_syntax_error(text, exc)
+            if explained is not None:
+                problem, line, column = explained
+            raise YamlFileError(f"not valid YAML: {problem}", line + 1, column + 1) from exc
         raise YamlFileError(f"not valid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlFileError(f"not valid YAML: {exc}") from exc
@@ -202,10 +205,33 @@ class NodeLocator:
                     text = self._path.read_bytes().decode("utf-8-sig")
                 if text is None:
                     return None
+                self._text = text
                 self._root = yaml.compose(text, Loader=_Loader)  # noqa: S506
             except (yaml.YAMLError, OSError, UnicodeDecodeError):
                 return None
         return self._root
+
+    def source(self, loc: Sequence[str | int]) -> str | None:
+        """The text of the value at `loc` as typed, when YAML gave it a meaning of its own: an
+        unquoted scalar, or a mapping or list written on one line. None otherwise."""
+        node = self._tree()
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if part < len(node.value) else None
+            else:
+                return None
+        if node is None:
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if not node.style else None
+        start = node.start_mark
+        flow = getattr(node, "flow_style", False)
+        end = node.end_mark if flow else getattr(_last_scalar(node), "end_mark", None)
+        if self._text is None or end is None or end.line != start.line:
+            return None
+        return self._text.splitlines()[start.line][start.column : end.column].strip()
 
     def locate(self, loc: Sequence[str | int]) -> Location:
         """The position of the key (or item) named by `loc`, or of its nearest parent."""
@@ -231,3 +257,13 @@ class NodeLocator:
         if mark is None:
             return Location(self.path_label)
         return Location(self.path_label, mark.line + 1, mark.column + 1)
+
+
+def _last_scalar(node: yaml.Node) -> yaml.Node | None:
+    """The last scalar inside a mapping or list (where its text ends)."""
+    while isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if not node.value:
+            return None
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node
