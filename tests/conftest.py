@@ -37,9 +37,9 @@ def sample_workspace(tmp_path: Path) -> Path:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, check: bool = False
+    *args: str, cwd: Path | None = None, check: bool = False, columns: int = 200
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `qbrgen` entry point in a subprocess."""
+    """Run the real `qbrgen` entry point in a subprocess (output piped, `columns` wide)."""
     exe = Path(sys.executable).parent / "qbrgen"
     result = subprocess.run(
         [str(exe), *args],
@@ -47,7 +47,7 @@ def run_cli(
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": str(columns)},
     )
     if check and result.returncode != 0:
         raise AssertionError(

@@ -93,6 +93,24 @@ def test_hand_edited_output_is_never_silently_overwritten(workspace: Path) -> No
     assert len(copies) == 1 and copies[0].read_text() == "my own edits\n"
     assert target.read_text().startswith("account acct-00002")
     assert any("kept a copy" in h["action"] for h in rebuilt.hand_edited)
+    files = rebuilt.to_json()["files"]
+    assert files["kept"] == [f"output/echo/{copies[0].name}"]
+    assert "output/echo/acct-00002.txt" in files["written"]
+    assert files["failed"] == []
+
+
+def test_json_summary_lists_every_file_by_status(workspace: Path) -> None:
+    first = do_build(workspace).to_json()["files"]
+    assert sorted(first) == ["failed", "kept", "unchanged", "written"]
+    assert len(first["written"]) == 7 and first["unchanged"] == first["kept"] == []
+    for path in first["written"]:
+        assert (workspace / path).is_file()
+    target = workspace / "output" / "echo" / "acct-00002.txt"
+    target.write_text("my own edits\n")
+    files = do_build(workspace).to_json()["files"]
+    assert files["kept"] == ["output/echo/acct-00002.txt"]
+    assert files["written"] == []
+    assert sorted(files["unchanged"] + files["kept"]) == sorted(first["written"])
 
 
 def test_one_broken_account_does_not_stop_the_others(workspace: Path) -> None:
@@ -104,6 +122,8 @@ def test_one_broken_account_does_not_stop_the_others(workspace: Path) -> None:
     assert summary.counts()["echo"]["built"] == 6
     assert summary.exit_code == 1
     assert not (workspace / "output" / "echo" / "broken-one.txt").exists()
+    files = summary.to_json()["files"]
+    assert files["failed"] == ["output/echo/broken-one.txt"] and len(files["written"]) == 6
 
 
 def test_invalid_account_is_reported_and_the_rest_build(workspace: Path) -> None:
@@ -208,7 +228,7 @@ def test_plain_log_lines_and_summary_off_a_terminal(workspace: Path) -> None:
     )
     summary = build(open_run(workspace), BuildOptions(only=["echo"], jobs=1), reporter)
     lines = log.getvalue().splitlines()
-    assert lines[0] == "build: 7 document(s), 7 to render, 0 unchanged"
+    assert lines[0] == "build: 7 documents, 7 to render, 0 unchanged"
     assert "built echo acct-00001: echo/acct-00001.txt" in lines
     text = out.getvalue()
     assert "echo" in text and "7" in text and "outputs in output/" in text

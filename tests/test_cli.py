@@ -104,3 +104,90 @@ def test_templates_lists_origin(tmp_path: Path) -> None:
     line = next(line for line in result.stdout.splitlines() if "extra/mine.html" in line)
     assert "workspace" in line
     assert (ROOT / "src" / "qbrgen" / "templates").is_dir()
+
+
+def test_init_ends_with_the_next_commands(tmp_path: Path) -> None:
+    result = run_cli("init", "my team", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "created my team/qbrgen.yaml"
+    assert result.stdout.endswith(
+        "Next, in the new workspace:\n"
+        "  cd 'my team'\n"
+        "  qbrgen validate    # check the two example accounts (then add yours to accounts/)\n"
+        "  qbrgen kpis        # their numbers: retention, renewals, health\n"
+        "  qbrgen build       # decks, plans, scorecard and digest in output/\n"
+    )
+
+
+def test_schema_config_and_account_together_is_a_usage_error() -> None:
+    result = run_cli("schema", "--config", "--account")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "choose one: --config (qbrgen.yaml) or --account (account files)" in result.stderr
+    assert json.loads(run_cli("schema", "--account").stdout)["title"] == "qbrgen account file"
+
+
+def test_as_of_is_shown_and_checked_in_words(sample_workspace: Path) -> None:
+    assert "--as-of YYYY-MM-DD" in run_cli("kpis", "--help").stdout
+    for typed, message in (
+        ("2026-02-30", "'2026-02-30' is not a date: February 2026 has 28 days"),
+        ("2026-13-01", "'2026-13-01' is not a date: there is no month 13"),
+        ("15.10.2026", "'15.10.2026': write dates as YYYY-MM-DD, here 2026-10-15"),
+        ("2026-1-5", "'2026-1-5': write dates as YYYY-MM-DD, here 2026-01-05"),
+        ("10/11/2026", "'10/11/2026' could be 2026-10-11 or 2026-11-10; write a date as"),
+        ("next week", "'next week' is not a date as YYYY-MM-DD, e.g. 2026-10-15"),
+    ):
+        result = run_cli("kpis", "--as-of", typed, cwd=sample_workspace)
+        assert result.returncode == 2
+        assert f"Invalid value for '--as-of': {message}" in result.stderr, result.stderr
+        assert "%Y" not in result.stderr
+    ok = run_cli("kpis", "--json", "--as-of", "2026-09-30", cwd=sample_workspace)
+    assert json.loads(ok.stdout)["as_of"] == "2026-09-30"
+
+
+def test_kpis_piped_at_80_columns_keeps_names_whole(sample_workspace: Path) -> None:
+    data = json.loads(run_cli("kpis", "--json", cwd=sample_workspace).stdout)
+    result = run_cli("kpis", cwd=sample_workspace, columns=80)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    table = "\n".join(lines[next(i for i, line in enumerate(lines) if "Accounts," in line) :])
+    assert "…" not in table
+    for account_id, item in data["accounts"].items():
+        assert item["name"] in table and account_id in table
+        for warning in item["warning_list"]:  # warnings move below the table, whole
+            assert f"{account_id}: " in table and warning["code"] in table
+    assert "left out at 80 columns: widen the terminal, or see them with --detail" in " ".join(
+        table.split()
+    )
+    wide = run_cli("kpis", cwd=sample_workspace, columns=220).stdout
+    assert "left out" not in wide and "Cobalt Ridge Software (cobalt-ridge)" in wide
+
+
+def test_kpis_csv_has_one_row_per_account_and_matches_json(sample_workspace: Path) -> None:
+    import csv
+    import io
+
+    path = sample_workspace / "accounts" / "cobalt-ridge.yaml"
+    text = path.read_text()
+    name_line = next(line for line in text.splitlines() if line.startswith("name:"))
+    path.write_text(text.replace(name_line, """name: '=HYPERLINK("http://x")'"""))
+    data = json.loads(run_cli("kpis", "--json", cwd=sample_workspace).stdout)["accounts"]
+    result = run_cli("kpis", "--csv", cwd=sample_workspace)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["id"] for row in rows][0] == "brackenridge-telecom"  # worst health first
+    assert sorted(row["id"] for row in rows) == sorted(data)
+    for row in rows:
+        item = data[row["id"]]
+        for key in ("grr", "nrr", "health_score", "arr", "seat_utilisation"):
+            expected = "" if item[key] is None else str(round(float(item[key]), 6))
+            assert row[key] == expected, (row["id"], key)
+        assert row["warnings"] == ";".join(sorted({w["code"] for w in item["warning_list"]}))
+        assert row["single_threaded"] in ("true", "false")
+    cobalt = next(row for row in rows if row["id"] == "cobalt-ridge")
+    assert cobalt["name"] == '\'=HYPERLINK("http://x")'  # never a formula in a spreadsheet
+    one = run_cli("kpis", "--csv", "tidewater-foods", cwd=sample_workspace).stdout
+    assert len(one.splitlines()) == 2
+    both = run_cli("kpis", "--csv", "--json", cwd=sample_workspace)
+    assert both.returncode == 2 and "choose one: --json or --csv" in both.stderr
+

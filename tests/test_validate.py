@@ -42,9 +42,11 @@ def test_every_problem_is_located(tmp_path: Path) -> None:
         assert any(line.startswith(expected) for line in lines), (
             f"missing: {expected}\n{result.stderr}"
         )
-    # The valid file beside the broken ones is still checked and counted.
-    assert "1 valid account(s)" in result.stderr
-    assert "12 file(s) checked" in result.stderr
+    # The valid file beside the broken ones is still checked and counted, and the summary
+    # adds up: two files sharing an id are both invalid, and qbrgen.yaml is a file checked.
+    assert lines[-1] == (
+        "13 files checked: 2 valid, 11 invalid; 1 account ready to build; 14 errors"
+    )
 
 
 def test_unsafe_yaml_constructs_nothing(tmp_path: Path) -> None:
@@ -63,7 +65,7 @@ def test_valid_workspace_exits_zero_and_paths_narrow(tmp_path: Path) -> None:
     shutil.copytree(BROKEN, ws)
     ok = run_cli("validate", "accounts/fine.yaml", cwd=ws)
     assert ok.returncode == 0, ok.stderr
-    assert "1 file(s) checked: 1 valid account(s)" in ok.stdout
+    assert ok.stdout == "2 files checked: 2 valid, 0 invalid; 1 account ready to build; 0 errors\n"
     missing = run_cli("validate", "accounts/nope.yaml", cwd=ws)
     assert missing.returncode == 2
     assert "accounts/nope.yaml: no such file or folder" in missing.stderr
@@ -81,7 +83,9 @@ def test_config_errors_are_located_and_accounts_still_checked(tmp_path: Path) ->
     assert "qbrgen.yaml:1:1: currency: expected text matching" in result.stderr
     assert "qbrgen.yaml:3:3: health.weights: unknown health component adoptoin" in result.stderr
     assert "qbrgen.yaml:5:1: locale: unknown locale 'xx_YY'" in result.stderr
-    assert "1 valid account(s)" in result.stderr
+    assert "2 files checked: 1 valid, 1 invalid; 1 account ready to build; 3 errors" in (
+        result.stderr
+    )
 
 
 def test_empty_config_means_defaults(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from qbrgen.formatting import counted
+
 if TYPE_CHECKING:
     from qbrgen.errors import ProblemList
     from qbrgen.run import Run
@@ -37,12 +39,66 @@ def _handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class IsoDate(click.ParamType):
+    """A date typed as YYYY-MM-DD (given back as a datetime, like click.DateTime), with
+    errors in words: 'there is no month 13', 'February 2026 has 28 days'."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time())
+        text = str(value).strip()
+        try:
+            if len(text) == 10:  # YYYY-MM-DD only, not the other forms fromisoformat accepts
+                return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        except ValueError:
+            pass
+        self.fail(_date_problem(text), param, ctx)
+
+
+def _date_problem(text: str) -> str:
+    """Why `text` is not a YYYY-MM-DD date, in words, and what to type instead."""
+    import calendar
+    import re
+
+    example = "a date as YYYY-MM-DD, e.g. 2026-10-15"
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    local = re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})[./-](\d{4})", text)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    elif local:
+        first, second, year = int(local[1]), int(local[3]), int(local[4])
+        if local[2] == "/" and first <= 12 and second <= 12 and first != second:
+            return (
+                f"'{text}' could be {year}-{first:02d}-{second:02d} or "
+                f"{year}-{second:02d}-{first:02d}; write {example}"
+            )
+        # day first (15.10.2026, 15/10/2026), unless only the other order makes a date
+        day, month = (second, first) if local[2] == "/" and second > 12 else (first, second)
+    else:
+        return f"'{text}' is not {example}"
+    if not 1 <= month <= 12:
+        return f"'{text}' is not a date: there is no month {month}"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"'{text}' is not a date: {calendar.month_name[month]} {year} has {last} days"
+    return f"'{text}': write dates as YYYY-MM-DD, here {year:04d}-{month:02d}-{day:02d}"
+
+
 def _as_of_option(func: F) -> F:
     return click.option(
         "--as-of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=IsoDate(),
         default=None,
-        help="Date the numbers are true at (YYYY-MM-DD); default from qbrgen.yaml, else today.",
+        help="Date the numbers are true at; default from qbrgen.yaml, else today.",
     )(func)
 
 
@@ -99,7 +155,7 @@ def _render_each(run: Run, renderer: str, what: str, accounts: list[Any]) -> int
     errors = _report_problems(run, quiet_warnings=True)
     if errors:
         click.echo(
-            f"qbrgen: {errors} input error(s); {what} are made for the valid accounts only",
+            f"qbrgen: {counted(errors, 'input error')}; {what} are made for the valid accounts only",
             err=True,
         )
     failed = 0
@@ -126,16 +182,18 @@ def validate(paths: tuple[Path, ...], workspace: Path) -> None:
     from qbrgen.loading import load_portfolio, open_workspace
 
     config_problems = ProblemList()
-    portfolio = load_portfolio(open_workspace(workspace, config_problems), list(paths))
+    loaded = open_workspace(workspace, config_problems)
+    portfolio = load_portfolio(loaded, list(paths))
     portfolio.problems.items[:0] = config_problems.items
     errors = _print_problems(portfolio.problems)
-    bad = len(portfolio.invalid_files)
-    if config_problems.errors:
-        bad += 1
-    checked = len(portfolio.files_checked)
+    warnings = len(portfolio.problems.warnings)
+    config = 1 if loaded.config_path is not None else 0
+    checked = len(portfolio.files_checked) + config
+    invalid = len(portfolio.invalid_files) + (1 if config and config_problems.errors else 0)
     summary = (
-        f"{checked} file(s) checked: {len(portfolio.accounts)} valid account(s), "
-        f"{bad} invalid file(s), {errors} error(s)"
+        f"{counted(checked, 'file')} checked: {checked - invalid} valid, {invalid} invalid; "
+        f"{counted(len(portfolio.accounts), 'account')} ready to build; "
+        f"{counted(errors, 'error')}" + (f", {counted(warnings, 'warning')}" if warnings else "")
     )
     click.echo(summary, err=errors > 0)
     sys.exit(1 if errors else 0)
@@ -147,6 +205,9 @@ def validate(paths: tuple[Path, ...], workspace: Path) -> None:
 @_as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print the KPIs as JSON.")
 @click.option(
+    "--csv", "as_csv", is_flag=True, help="Print one CSV row per account (for a spreadsheet)."
+)
+@click.option(
     "--detail", is_flag=True, help="Show every KPI of every account, with reasons for n/a."
 )
 @_handle_errors
@@ -155,14 +216,22 @@ def kpis(
     workspace: Path,
     as_of: dt.datetime | None,
     as_json: bool,
+    as_csv: bool,
     detail: bool,
 ) -> None:
-    """Compute and print every KPI: the portfolio first, then accounts worst health first."""
+    """Compute and print every KPI: the portfolio first, then accounts worst health first.
+
+    The table fits the terminal: on a narrow one, names wrap and the least needed columns
+    are left out (and named); --csv and --json always have everything.
+    """
+    if as_json and as_csv:
+        raise click.UsageError("choose one: --json or --csv")
     run = _open(workspace, as_of)
     errors = _report_problems(run, quiet_warnings=True)
     if errors:
         click.echo(
-            f"qbrgen: {errors} input error(s); KPIs below leave out the invalid accounts", err=True
+            f"qbrgen: {counted(errors, 'input error')}; KPIs below leave out the invalid accounts",
+            err=True,
         )
     for account_id in account_ids:
         run.portfolio.by_id(account_id)
@@ -173,6 +242,10 @@ def kpis(
         if account_ids:
             data["accounts"] = {k: v for k, v in data["accounts"].items() if k in account_ids}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif as_csv:
+        from qbrgen._kpi_table import kpis_csv
+
+        click.echo(kpis_csv(run, list(account_ids)), nl=False)
     else:
         from qbrgen._kpi_table import print_report
 
@@ -181,17 +254,13 @@ def kpis(
 
 
 @main.command()
-@click.option("--config", "which", flag_value="config", help="Schema of qbrgen.yaml instead.")
-@click.option(
-    "--account",
-    "which",
-    flag_value="account",
-    default=True,
-    help="Schema of an account file (default).",
-)
-def schema(which: str) -> None:
+@click.option("--config", is_flag=True, help="Schema of qbrgen.yaml instead.")
+@click.option("--account", is_flag=True, help="Schema of an account file (the default).")
+def schema(config: bool, account: bool) -> None:
     """Print the JSON Schema of account files (or of qbrgen.yaml) for editors."""
-    if which == "config":
+    if config and account:
+        raise click.UsageError("choose one: --config (qbrgen.yaml) or --account (account files)")
+    if config:
         from qbrgen.config import Workspace
 
         data = Workspace.model_json_schema()
@@ -208,10 +277,11 @@ def schema(which: str) -> None:
 @_handle_errors
 def init(directory: Path) -> None:
     """Create a new workspace in DIRECTORY: qbrgen.yaml, two example accounts, templates/."""
-    from qbrgen.scaffold import create_workspace
+    from qbrgen.scaffold import create_workspace, next_steps
 
     for path in create_workspace(directory):
         click.echo(f"created {path}")
+    click.echo(next_steps(directory), nl=False)
 
 
 @main.command()
@@ -318,9 +388,7 @@ def build(
     "--accounts", "count", type=click.IntRange(1, 1_000_000), default=100, show_default=True
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same portfolio.")
-@click.option(
-    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-10-15", show_default=True
-)
+@click.option("--as-of", type=IsoDate(), default="2026-10-15", show_default=True)
 @_handle_errors
 def demo_data(directory: Path, count: int, seed: int, as_of: dt.datetime) -> None:
     """Write a synthetic workspace of COUNT accounts to DIRECTORY (for benchmarks)."""
@@ -353,7 +421,7 @@ def qbr(account_ids: tuple[str, ...], workspace: Path, as_of: dt.datetime | None
 )
 @click.option(
     "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=IsoDate(),
     default=None,
     help="New hire's first day (YYYY-MM-DD) for due dates; default the next Monday.",
 )
@@ -398,7 +466,9 @@ def kit(
     if portfolio:
         errors = _report_problems(run, quiet_warnings=True)
         if errors:
-            click.echo(f"qbrgen: {errors} input error(s); invalid accounts are left out", err=True)
+            click.echo(
+                f"qbrgen: {counted(errors, 'input error')}; invalid accounts are left out", err=True
+            )
     options: dict[str, Any] = {"all": build_all, "portfolio": portfolio}
     if seniority and industry:
         options["kits"] = [f"{seniority}-{industry}"]
@@ -577,7 +647,7 @@ def scorecard(workspace: Path, as_of: dt.datetime | None) -> None:
     errors = _report_problems(run, quiet_warnings=True)
     if errors:
         click.echo(
-            f"qbrgen: {errors} input error(s); the scorecard covers the valid accounts only",
+            f"qbrgen: {counted(errors, 'input error')}; the scorecard covers the valid accounts only",
             err=True,
         )
     for path in render_now(run, "scorecard", Selection(run.accounts)):
@@ -604,7 +674,7 @@ def digest(owner: str | None, no_pdf: bool, workspace: Path, as_of: dt.datetime 
     errors = _report_problems(run, quiet_warnings=True)
     if errors:
         click.echo(
-            f"qbrgen: {errors} input error(s); the digest covers the valid accounts only",
+            f"qbrgen: {counted(errors, 'input error')}; the digest covers the valid accounts only",
             err=True,
         )
     chosen = run.select(owner=owner)

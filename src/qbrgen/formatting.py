@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from qbrgen.config import Workspace
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 account', '3 accounts': a count and its noun, for command-line messages."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
 def _decimal(value: float | int | Decimal, digits: int, locale: str) -> str:
     from babel.numbers import format_decimal
 

@@ -96,6 +96,29 @@ class BuildSummary:
             else 0
         )
 
+    def files(self) -> dict[str, list[str]]:
+        """Every output file by what happened to it, as paths under the workspace: written,
+        unchanged, kept (hand edits left in place, and the copies kept of replaced ones),
+        failed (not written this time)."""
+        kept = {item["path"] for item in self.hand_edited if "copy" not in item}
+        by_status: dict[str, set[str]] = {
+            "written": set(),
+            "unchanged": set(),
+            "kept": {item["copy"] for item in self.hand_edited if "copy" in item} | kept,
+            "failed": set(),
+        }
+        for result in self.results:
+            for rel in result.outputs:
+                if rel in kept:
+                    continue
+                status = {"built": "written", "kept": "unchanged"}.get(result.status, result.status)
+                by_status[status].add(rel)
+        root = self.output_dir.rstrip("/")
+        return {
+            status: [f"{root}/{rel}" for rel in sorted(paths)]
+            for status, paths in by_status.items()
+        }
+
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of,
@@ -104,6 +127,7 @@ class BuildSummary:
             "seconds": round(self.seconds, 3),
             "workers": self.workers,
             "counts": self.counts(),
+            "files": self.files(),
             "failures": [{"document": r.kind, "key": r.key, "error": r.error} for r in self.failed],
             "hand_edited": self.hand_edited,
             "input_errors": self.input_errors,
@@ -305,7 +329,11 @@ def _write(
         ):
             copy = _keep_copy(path)
             summary.hand_edited.append(
-                {"path": rel, "action": f"changed by hand; kept a copy as {copy.name}"}
+                {
+                    "path": rel,
+                    "action": f"changed by hand; kept a copy as {copy.name}",
+                    "copy": str(Path(rel).with_name(copy.name).as_posix()),
+                }
             )
         entry = Entry(
             job.kind,

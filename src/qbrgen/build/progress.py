@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from qbrgen.formatting import counted
+
 if TYPE_CHECKING:
     from qbrgen.build import BuildSummary, DocResult
 
@@ -55,7 +57,7 @@ class Reporter:
             self._task = self._progress.add_task("", total=total)
         else:
             self.console.print(
-                f"build: {total} document(s), {to_build} to render, {unchanged} unchanged",
+                f"build: {counted(total, 'document')}, {to_build} to render, {unchanged} unchanged",
                 highlight=False,
             )
 
@@ -102,7 +104,7 @@ class Reporter:
             )
         if summary.input_errors:
             console.print(
-                f"[red]{len(summary.input_errors)} input error(s)[/]; invalid accounts were left out (run `qbrgen validate`)"
+                f"[red]{counted(len(summary.input_errors), 'input error')}[/]; invalid accounts were left out (run `qbrgen validate`)"
             )
         if summary.kpi_warnings:
             warnings = ", ".join(

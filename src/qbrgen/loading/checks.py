@@ -137,5 +137,6 @@ def check_portfolio(portfolio: Portfolio) -> None:
                     hint="each account needs its own id",
                 )
                 bad.add(id(item))
+                portfolio.invalid_files.add(item.source.split(":")[0])
     portfolio.accounts = [a for a in portfolio.accounts if id(a) not in bad]
     portfolio.accounts.sort(key=lambda a: a.account.id)

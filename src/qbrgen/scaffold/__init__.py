@@ -59,3 +59,16 @@ def create_workspace(directory: Path | str) -> list[Path]:
         path.write_bytes(content)
         created.append(path)
     return created
+
+
+def next_steps(directory: Path | str) -> str:
+    """What to type after `qbrgen init DIRECTORY`: the three commands of a first session."""
+    import shlex
+
+    return (
+        "\nNext, in the new workspace:\n"
+        f"  cd {shlex.quote(str(directory))}\n"
+        "  qbrgen validate    # check the two example accounts (then add yours to accounts/)\n"
+        "  qbrgen kpis        # their numbers: retention, renewals, health\n"
+        "  qbrgen build       # decks, plans, scorecard and digest in output/\n"
+    )
