@@ -191,3 +191,54 @@ def test_kpis_csv_has_one_row_per_account_and_matches_json(sample_workspace: Pat
     both = run_cli("kpis", "--csv", "--json", cwd=sample_workspace)
     assert both.returncode == 2 and "choose one: --json or --csv" in both.stderr
 
+
+def test_templates_copy_ejects_a_builtin_and_says_how_to_go_back(tmp_path: Path) -> None:
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    ws = tmp_path / "ws"
+    builtin = ROOT / "src" / "qbrgen" / "templates" / "deck" / "qbr.yaml"
+    result = run_cli("templates", "--copy", "deck/qbr.yaml", cwd=ws)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "copied the built-in deck/qbr.yaml to templates/deck/qbr.yaml\n"
+        "Edit your copy: qbrgen uses it from now on in place of the built-in one "
+        "(`qbrgen templates` shows which file wins).\n"
+        "To go back to the built-in deck/qbr.yaml, delete templates/deck/qbr.yaml.\n"
+    )
+    copy = ws / "templates" / "deck" / "qbr.yaml"
+    assert copy.read_bytes() == builtin.read_bytes()
+    listing = run_cli("templates", cwd=ws).stdout
+    line = next(line for line in listing.splitlines() if line.startswith("deck/qbr.yaml"))
+    assert "workspace" in line
+    copy.write_text(copy.read_text() + "# my edit\n")
+    again = run_cli("templates", "--copy", "deck/qbr.yaml", cwd=ws)
+    assert again.returncode == 2 and copy.read_text().endswith("# my edit\n")
+    assert "not replacing templates/deck/qbr.yaml: a copy is already there" in again.stderr
+    forced = run_cli("templates", "--copy", "deck/qbr.yaml", "--force", cwd=ws)
+    assert forced.returncode == 0 and copy.read_bytes() == builtin.read_bytes()
+    copy.unlink()  # going back, as the message says
+    listing = run_cli("templates", cwd=ws).stdout
+    line = next(line for line in listing.splitlines() if line.startswith("deck/qbr.yaml"))
+    assert "built-in" in line
+
+
+def test_templates_copy_a_folder_elsewhere_and_unknown_names(tmp_path: Path) -> None:
+    assert run_cli("init", "ws", cwd=tmp_path).returncode == 0
+    ws = tmp_path / "ws"
+    folder = run_cli("templates", "--copy", "plan", cwd=ws)
+    assert folder.returncode == 0, folder.stderr
+    plan_files = sorted(p.name for p in (ROOT / "src/qbrgen/templates/plan").iterdir())
+    assert sorted(p.name for p in (ws / "templates" / "plan").iterdir()) == plan_files
+    assert "copied the built-in plan/plan.css to templates/plan/plan.css" in folder.stdout
+    assert "To go back to the built-in plan templates, delete the files copied above." in (
+        folder.stdout
+    )
+    other = run_cli("templates", "--copy", "deck/qbr.yaml", "templates/deck/board.yaml", cwd=ws)
+    assert other.returncode == 0 and (ws / "templates" / "deck" / "board.yaml").is_file()
+    assert "does not replace the built-in deck/qbr.yaml" in other.stdout
+    assert "used only where qbrgen.yaml names it" in other.stdout
+    unknown = run_cli("templates", "--copy", "dek/qbr.yml", cwd=ws)
+    assert unknown.returncode == 2
+    assert "no built-in template 'dek/qbr.yml'; did you mean 'deck/qbr.yaml'?" in unknown.stderr
+    outside = run_cli("templates", "--copy", "plan", cwd=tmp_path)
+    assert outside.returncode == 2 and "no qbrgen.yaml in this folder or above" in outside.stderr
+    assert not (tmp_path / "templates").exists()

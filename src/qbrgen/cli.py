@@ -17,6 +17,7 @@ import click
 from qbrgen.formatting import counted
 
 if TYPE_CHECKING:
+    from qbrgen.config import LoadedWorkspace
     from qbrgen.errors import ProblemList
     from qbrgen.run import Run
 
@@ -285,23 +286,83 @@ def init(directory: Path) -> None:
 
 
 @main.command()
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--copy",
+    "copy_name",
+    metavar="NAME",
+    help="Copy the built-in template NAME (a file, or a folder such as plan) into the "
+    "workspace's templates/ to edit it; DEST to put it elsewhere.",
+)
+@click.option("--force", is_flag=True, help="With --copy: replace a copy already there.")
 @_workspace_option
 @_handle_errors
-def templates(workspace: Path) -> None:
-    """List every template and which folder it comes from (workspace overrides built-in)."""
+def templates(dest: Path | None, copy_name: str | None, force: bool, workspace: Path) -> None:
+    """List every template and which folder it comes from (workspace overrides built-in),
+    or copy a built-in one into the workspace to change it:
+
+    \b
+      qbrgen templates --copy deck/qbr.yaml   # the QBR slides -> templates/deck/qbr.yaml
+      qbrgen templates --copy plan            # every account-plan template
+    """
     from rich.console import Console
     from rich.table import Table
 
     from qbrgen.loading import open_workspace
     from qbrgen.templates import Theme
 
-    theme = Theme(open_workspace(workspace))
+    loaded = open_workspace(workspace)
+    if copy_name is not None:
+        _copy_template(loaded, copy_name, dest, force)
+        return
+    if dest is not None:
+        raise click.UsageError("DEST goes with --copy NAME: qbrgen templates --copy NAME [DEST]")
+    theme = Theme(loaded)
     table = Table("template", "from", "path", box=None, pad_edge=False)
     for item in theme.files():
         table.add_row(item.name, item.origin, str(item.path))
     console = Console(width=max(120, Console().width))
     console.print("search path: " + "  →  ".join(f"{d} ({o})" for d, o in theme.dirs))
     console.print(table)
+
+
+def _copy_template(loaded: LoadedWorkspace, name: str, dest: Path | None, force: bool) -> None:
+    """`templates --copy`: copy, then say where it went, whether it now wins, how to go back."""
+    from qbrgen.errors import UsageError, display_path
+    from qbrgen.templates import builtin_names, copy_builtin
+
+    if loaded.config_path is None:
+        raise UsageError(
+            "no qbrgen.yaml in this folder or above: run it inside a workspace "
+            "(or `qbrgen init DIR` to make one, or -w DIR)"
+        )
+    clean = name.strip().strip("/")
+    is_file = clean in builtin_names()
+    target = dest if dest is not None else loaded.templates_dir / clean
+    if dest is not None and is_file and dest.is_dir():
+        target = dest / Path(clean).name
+    root = loaded.root
+    written = copy_builtin(clean, target, force, lambda path: display_path(path, root))
+    for item, path in written:
+        click.echo(f"copied the built-in {item} to {display_path(path, root)}")
+    shown = display_path(target, root)
+    overrides = (loaded.templates_dir / clean).resolve() == target.resolve()
+    if overrides:
+        it = "your copy" if is_file else "your copies"
+        click.echo(
+            f"Edit {it}: qbrgen uses {'it' if is_file else 'them'} from now on in place of the "
+            f"built-in {'one' if is_file else 'ones'} (`qbrgen templates` shows which file wins)."
+        )
+    else:
+        click.echo(
+            f"{shown} does not replace the built-in {clean} (that would be "
+            f"{display_path(loaded.templates_dir / clean, root)}); it is used only where "
+            "qbrgen.yaml names it, e.g. deck.slides or deck.template."
+        )
+    if is_file:
+        click.echo(f"To go back to the built-in {clean}, delete {shown}.")
+    else:
+        click.echo(f"To go back to the built-in {clean} templates, delete the files copied above.")
 
 
 @main.command()

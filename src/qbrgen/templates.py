@@ -8,7 +8,7 @@ masters, content YAML) by putting a file with the same relative name in its `tem
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -148,3 +148,62 @@ def _where(exc: BaseException, fallback: str) -> str:
             found = f"{Path(filename).name}:{line}"
         tb = tb.tb_next
     return found
+
+
+def builtin_names() -> list[str]:
+    """Every file of the built-in theme, by relative '/'-separated name."""
+    return sorted(
+        path.relative_to(BUILTIN_THEME).as_posix()
+        for path in BUILTIN_THEME.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".")
+    )
+
+
+def copy_builtin(
+    name: str, target: Path, force: bool = False, show: Callable[[Path], str] = str
+) -> list[tuple[str, Path]]:
+    """Copy the built-in template `name` (a file, or a folder such as 'plan') to `target`
+    (a file, or for a folder the folder to copy into); returns (name, path) per file written.
+
+    Nothing is written when any target file exists (unless `force`), so a copy you edited is
+    never replaced by accident.
+    """
+    from qbrgen.errors import UsageError
+    from qbrgen.output import atomic_write
+
+    clean = name.strip().strip("/")
+    names = builtin_names()
+    if clean in names:
+        plan = [(clean, target)]
+    else:
+        inside = [n for n in names if n.startswith(clean + "/")]
+        if not clean or not inside:
+            import difflib
+
+            folders = sorted({n.split("/")[0] for n in names})
+            close = difflib.get_close_matches(clean, names + folders, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise UsageError(
+                f"no built-in template '{name}'{hint} (`qbrgen templates` lists them; "
+                f"folders: {', '.join(folders)})"
+            )
+        plan = [(n, target / n[len(clean) + 1 :]) for n in inside]
+    builtin = BUILTIN_THEME.resolve()
+    for item, path in plan:
+        if path.resolve() == (builtin / item):
+            raise UsageError(
+                f"{show(path)} is the built-in template itself (this workspace's templates/ is the "
+                "built-in theme); edit it in place"
+            )
+    existing = [show(path) for _, path in plan if path.exists()]
+    if existing and not force:
+        shown = ", ".join(existing[:3]) + (
+            f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        )
+        raise UsageError(
+            f"not replacing {shown}: a copy is already there (maybe edited); delete it, or use "
+            "--force to replace it with the built-in one"
+        )
+    for item, path in plan:
+        atomic_write(path, (BUILTIN_THEME / item).read_bytes())
+    return plan
