@@ -211,6 +211,9 @@ def validate(paths: tuple[Path, ...], workspace: Path) -> None:
 @click.option(
     "--detail", is_flag=True, help="Show every KPI of every account, with reasons for n/a."
 )
+@click.option(
+    "--definitions", is_flag=True, help="Explain what every KPI means and how it is computed."
+)
 @_handle_errors
 def kpis(
     account_ids: tuple[str, ...],
@@ -219,6 +222,7 @@ def kpis(
     as_json: bool,
     as_csv: bool,
     detail: bool,
+    definitions: bool,
 ) -> None:
     """Compute and print every KPI: the portfolio first, then accounts worst health first.
 
@@ -227,6 +231,9 @@ def kpis(
     """
     if as_json and as_csv:
         raise click.UsageError("choose one: --json or --csv")
+    if definitions:
+        _print_definitions()
+        return
     run = _open(workspace, as_of)
     errors = _report_problems(run, quiet_warnings=True)
     if errors:
@@ -252,6 +259,22 @@ def kpis(
 
         print_report(run, list(account_ids), detail or bool(account_ids))
     sys.exit(1 if errors else 0)
+
+
+def _print_definitions() -> None:
+    """The KPI reference: rendered on a terminal, Markdown when piped (docs/kpis.md's text)."""
+    from qbrgen.kpis.reference import reference_markdown
+
+    text = reference_markdown()
+    if sys.stdout.isatty():
+        import re
+
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(re.sub(r"<!--.*?-->\n\n", "", text, flags=re.DOTALL)))
+    else:
+        click.echo(text, nl=False)
 
 
 @main.command()
