@@ -1,11 +1,12 @@
 # The two README commands: `make demo` (build the sample workspace) and `make test`.
-# Both create the virtual environment and install qbrgen on first use.
+# Both create the virtual environment and install qbrgen on first use. `make docs` builds the
+# documentation site into site/ (strict: any warning or broken link fails it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean docs docs-pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +30,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+docs-pages: $(STAMP)
+	$(BIN)/python -m qbrgen.docs_pages docs
+
+docs: docs-pages
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "site/index.html: the documentation site (serve the site/ folder)"
+
 bench: $(STAMP)
 	$(BIN)/python -m qbrgen.bench
 	$(BIN)/python -m qbrgen.bench --scorecard 10000 --runs 5
 
 clean:
-	rm -rf output $(VENV)
+	rm -rf output site $(VENV)
