@@ -356,4 +356,4 @@ def test_template_workbook_has_validations_and_loads(tmp_path: Path) -> None:
     assert wb["Usage"]["E1"].value == "feature:reports"
     checked = run_cli("validate", cwd=root)
     assert checked.returncode == 0, checked.stderr
-    assert "1 valid account(s)" in checked.stdout
+    assert "1 account ready to build; 0 errors" in checked.stdout

@@ -261,3 +261,37 @@ def test_pure_python_parser_gets_the_same_explanation(
     assert explain_syntax_error(text, fast.value) == explain_syntax_error(text, pure.value)
     explained = explain_syntax_error(text, fast.value)
     assert explained is not None and message.endswith(explained[0])
+
+
+def test_every_broken_variant_of_the_sample_files_gets_a_message() -> None:
+    """Mutations of every line of every YAML file in the repository (a tab, a stray colon, a
+    space more or less, a lone quote or bracket): the explainer never fails, and whatever it
+    says names a line of the file."""
+    from conftest import ROOT
+
+    files = sorted((ROOT / "accounts").glob("*.yaml")) + [ROOT / "qbrgen.yaml"]
+    mutations = (
+        lambda line: "\t" + line,
+        lambda line: " " + line,
+        lambda line: line[1:],
+        lambda line: line + ": x",
+        lambda line: line.replace(": ", ":", 1),
+        lambda line: line + ' "',
+        lambda line: line.replace(": ", ": [", 1),
+        lambda line: line.replace(": ", ": @", 1),
+    )
+    explained = 0
+    for path in files:
+        lines = path.read_text("utf-8").splitlines()
+        for index in range(0, len(lines), 7):
+            for mutate in mutations:
+                broken = "\n".join([*lines[:index], mutate(lines[index]), *lines[index + 1 :]])
+                try:
+                    load_text(broken)
+                except yaml.MarkedYAMLError as exc:
+                    found = explain_syntax_error(broken, exc)
+                    if found is not None:
+                        explained += 1
+                        assert 0 <= found[1] < len(broken.splitlines()), found
+                        assert found[0] and found[2] >= 0, found
+    assert explained > 300, explained

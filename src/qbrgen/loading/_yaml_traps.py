@@ -90,7 +90,7 @@ def _previous(lines: list[str], index: int) -> int | None:
 
 
 def _shown(line: str) -> str:
-    """A line as quoted in a message: tabs visible, trailing blanks and comments dropped."""
+    """A line as quoted in a message: tabs made visible, trailing blanks dropped."""
     return line.rstrip().replace("\t", "\\t")
 
 
@@ -111,6 +111,8 @@ def explain_syntax(
     it is not a trap we know; the position may move to the line the mistake is on."""
     lines = text.splitlines() or [""]
     line = min(line, len(lines) - 1)
+    if context_line is not None:
+        context_line = min(context_line, len(lines) - 1)
     here = lines[line]
     char = here[column] if column < len(here) else ""
     problem = problem or ""
@@ -131,7 +133,7 @@ def explain_syntax(
         opened = lines[context_line][context_column or 0 : (context_column or 0) + 1]
         closing = "]" if opened == "[" else "}"
         match = _KEY_LINE.match(lines[context_line])
-        text = (
+        as_text = (
             f"; if the {opened} is part of the text, put the value in quotes: "
             f"{match.group('key')}: {quote(match.group('value'))}"
             if match is not None and match.group("value")
@@ -139,7 +141,7 @@ def explain_syntax(
         )
         return (
             f"the {opened} here starts a {'list' if opened == '[' else 'mapping'} that is never "
-            f"closed with {closing}{text}",
+            f"closed with {closing}{as_text}",
             context_line,
             context_column or 0,
         )
