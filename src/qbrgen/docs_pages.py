@@ -79,41 +79,67 @@ def commands_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _type(schema: dict[str, Any], defs: dict[str, Any]) -> str:
-    """A JSON Schema fragment in words: 'date (YYYY-MM-DD)', 'list of [Ticket](#ticket)'."""
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        return f"[{name}](#{name.lower()})"
-    if "anyOf" in schema:
-        kinds = [s for s in schema["anyOf"] if s.get("type") != "null"]
-        if any(s.get("type") == "number" for s in kinds):
-            return "number"
-        return " or ".join(dict.fromkeys(_type(s, defs) for s in kinds))
-    if "enum" in schema:
-        return "one of " + ", ".join(f"`{v}`" for v in schema["enum"])
-    if "const" in schema:
-        return f"`{schema['const']}`"
-    kind = schema.get("type")
-    if kind == "string":
-        form = schema.get("format")
-        if form == "date":
-            return "date (YYYY-MM-DD)"
-        if form == "date-time":
-            return "date and time (YYYY-MM-DDTHH:MM)"
-        return "text"
-    if kind == "array":
-        return "list of " + _type(schema.get("items", {}), defs)
-    if kind == "object":
-        return "mapping of name → " + _type(schema.get("additionalProperties", {}), defs)
-    return {"integer": "whole number", "number": "number", "boolean": "true or false"}.get(
-        str(kind), str(kind)
-    )
+def _words(annotation: Any) -> str:
+    """A field's type in words: 'date (YYYY-MM-DD)', 'list of [Ticket](#ticket)'."""
+    import datetime as dt
+    import types
+    import typing
+    from decimal import Decimal
+
+    from pydantic import BaseModel
+
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _words(args[0])
+    if origin is typing.Literal:
+        return "one of " + ", ".join(f"`{value}`" for value in args)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_words(arg) for arg in args if arg is not type(None))
+    if origin is list:
+        return "list of " + _words(args[0])
+    if origin is dict:
+        return "mapping of name → " + _words(args[1])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    known = {
+        dt.datetime: "date and time (YYYY-MM-DDTHH:MM)",
+        dt.date: "date (YYYY-MM-DD)",
+        str: "text",
+        bool: "true or false",
+        int: "whole number",
+        float: "number",
+        Decimal: "amount",
+    }
+    return known.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
-def _default(field: dict[str, Any]) -> str:
-    if "default" not in field:
-        return ""
-    value = field["default"]
+def _models(root: Any) -> list[Any]:
+    """`root` and every model inside it, in the order their fields name them."""
+    import typing
+
+    from pydantic import BaseModel
+
+    found: list[Any] = []
+    queue = [root]
+    while queue:
+        model = queue.pop(0)
+        if model in found:
+            continue
+        found.append(model)
+        for info in model.model_fields.values():
+            stack = [info.annotation]
+            while stack:
+                item = stack.pop(0)
+                if isinstance(item, type) and issubclass(item, BaseModel):
+                    queue.append(item)
+                stack.extend(typing.get_args(item))
+    return found
+
+
+def _default(info: Any) -> str:
+    if info.is_required():
+        return "required"
+    value = info.get_default(call_default_factory=True)
     if value in ([], {}, None):
         return "empty"
     if isinstance(value, bool):
@@ -122,15 +148,13 @@ def _default(field: dict[str, Any]) -> str:
 
 
 def account_fields_markdown() -> str:
-    """Every field of an account file, from the models' docstrings."""
-    from qbrgen.models import account_json_schema
+    """Every field of an account file, from the models' annotations and docstrings."""
+    from qbrgen.models import Account
 
-    schema: dict[str, Any] = account_json_schema()
-    defs: dict[str, Any] = schema.get("$defs", {})
     out = [
         "# Account fields",
         "",
-        GENERATED.format(source="from the field docstrings in src/qbrgen/models.py"),
+        GENERATED.format(source="from the fields of src/qbrgen/models.py"),
         "",
         "Every field of an account file. *Required* fields must be there; the others may be "
         "left out (the default applies). The same descriptions are in the JSON Schema "
@@ -138,15 +162,12 @@ def account_fields_markdown() -> str:
         "the format and YAML's traps.",
         "",
     ]
-    models = [("Account", schema), *((name, defs[name]) for name in defs)]
-    for name, model in models:
-        required = set(model.get("required", []))
-        out += [f"## {name}", "", model.get("description", "").strip(), ""]
+    for model in _models(Account):
+        out += [f"## {model.__name__}", "", " ".join((model.__doc__ or "").split()), ""]
         out += ["| field | type | required / default | description |", "|---|---|---|---|"]
-        for key, field in model.get("properties", {}).items():
-            need = "required" if key in required else (_default(field) or "empty")
-            text = " ".join(str(field.get("description", "")).split()).replace("|", "\\|")
-            out.append(f"| `{key}` | {_type(field, defs)} | {need} | {text} |")
+        for key, info in model.model_fields.items():
+            text = " ".join((info.description or "").split()).replace("|", "\\|")
+            out.append(f"| `{key}` | {_words(info.annotation)} | {_default(info)} | {text} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
