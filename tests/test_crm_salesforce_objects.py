@@ -43,7 +43,9 @@ def test_fifty_accounts_from_salesforce_object_files(tmp_path: Path) -> None:
     assert "50 account(s): 50 created, 0 updated, 0 unchanged; 0 error(s)" in result.stdout
     assert "Salesforce User object (API names)" in result.stdout
     validate = run_cli("validate", "-w", str(imported))
-    assert "50 valid account(s), 0 invalid file(s), 0 error(s)" in validate.stdout
+    assert "51 files checked: 51 valid, 0 invalid; 50 accounts ready to build; 0 errors" in (
+        validate.stdout
+    )
 
     by_name = {}
     for path in (imported / "accounts").glob("*.yaml"):
