@@ -91,7 +91,7 @@ def test_summary_holds_the_engine_numbers(sample: tuple[Run, Path], workbook: An
                 checked += 1
     assert checked > 30
     grr = ws.cell(rows[BY_KEY["grr"].label], 2)
-    assert grr.number_format == "0.0%"
+    assert grr.number_format == "0.0%_)"  # padded off the text beside it
     arr = ws.cell(rows["ARR now"], 5)
     assert "$" in arr.number_format and "#,##0" in arr.number_format
     # health distribution table below
@@ -129,11 +129,11 @@ def test_accounts_sheet_one_row_per_account_with_engine_values(
         assert band == (kpis.health.band or "unscored").capitalize()
         assert ws.cell(offset, col["Warnings"]).value == len(kpis.warnings)
         renewal = ws.cell(offset, col["Renewal date"])
-        assert renewal.is_date and renewal.number_format == "yyyy-mm-dd"
+        assert renewal.is_date and renewal.number_format == "yyyy-mm-dd_)"
         assert renewal.value.date() == run.portfolio.by_id(account_id).account.contract.renewal_date
     row = first + 1
     assert "$" in ws.cell(row, col["ARR"]).number_format
-    assert ws.cell(row, col["GRR (TTM)"]).number_format == "0.0%"
+    assert ws.cell(row, col["GRR (TTM)"]).number_format == "0.0%_)"
     # worst health first
     scores = [ws.cell(r, col["Health score"]).value for r in range(first + 1, ws.max_row + 1)]
     scored = [s for s in scores if s is not None]
@@ -232,7 +232,7 @@ def test_renewals_sheet_covers_the_next_two_quarters(
     for r in range(first + 1, ws.max_row + 1):
         assert ws.cell(r, col["Risk"]).value in ("High", "Medium", "Low")
         assert 0 <= ws.cell(r, col["Readiness"]).value <= 1
-        assert ws.cell(r, col["Readiness"]).number_format == "0.0%"
+        assert ws.cell(r, col["Readiness"]).number_format == "0.0%_)"
 
 
 def test_native_charts_with_engine_series(sample: tuple[Run, Path], workbook: Any) -> None:

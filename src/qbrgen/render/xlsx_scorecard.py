@@ -515,6 +515,18 @@ class _Styles:
             "decimal": "+0.0;-0.0;0.0",
             "points": "+0.0;-0.0;0.0",
         }
+        # A number is right-aligned against the next column's text: a trailing space the width
+        # of ")" in every section keeps them apart in Excel and LibreOffice alike (LibreOffice
+        # ignores an indent on right-aligned cells).
+        self.formats = {k: pad_format(v) for k, v in self.formats.items()}
+        self.change_formats = {k: pad_format(v) for k, v in self.change_formats.items()}
+
+
+def pad_format(number_format: str | None) -> str | None:
+    """`number_format` with a trailing `_)` (a space as wide as ')') in each section."""
+    if not number_format or number_format == "General":
+        return number_format
+    return ";".join(part + "_)" for part in number_format.split(";"))
 
 
 TEXT_WIDTH_FACTOR = 1.1
