@@ -519,7 +519,7 @@ class _Styles:
         # of ")" in every section keeps them apart in Excel and LibreOffice alike (LibreOffice
         # ignores an indent on right-aligned cells).
         self.formats = {k: pad_format(v) for k, v in self.formats.items()}
-        self.change_formats = {k: pad_format(v) for k, v in self.change_formats.items()}
+        self.change_formats = {k: pad_format(v) or v for k, v in self.change_formats.items()}
 
 
 def pad_format(number_format: str | None) -> str | None:
