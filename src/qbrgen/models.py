@@ -230,8 +230,27 @@ class Goal(Record):
     """not_started, on_track, at_risk, achieved or missed."""
     outcome: str | None = None
     """What has been achieved so far."""
+    baseline: float | None = None
+    """Where the metric stood when the goal was set, as a number (e.g. 12 for 12%)."""
+    current: float | None = None
+    """Where the metric stands now, as a number in the same unit."""
+    target_value: float | None = None
+    """The target as a number in the same unit; with `baseline` and `current` the deck draws
+    the goal's progress. The text `target` stays the target's wording."""
+    unit: str | None = None
+    """Unit of baseline, current and target_value: '%', 'days', 'incidents', or an ISO currency
+    code such as 'USD' (shown as money)."""
     milestones: list[Milestone] = Field(default_factory=list)
     """Success milestones on the way."""
+
+    @model_validator(mode="after")
+    def _numbers_need_each_other(self) -> Goal:
+        given = [n for n in ("baseline", "current", "target_value") if getattr(self, n) is not None]
+        if given and "target_value" not in given:
+            raise ValueError(
+                f"{' and '.join(given)} without target_value: give the target as a number too"
+            )
+        return self
 
 
 class Risk(Record):
@@ -255,6 +274,9 @@ class Risk(Record):
     """Date it was closed."""
     last_reviewed: dt.date | None = None
     """Last date someone reviewed the risk; risks not reviewed for 30 days are 'ageing unnoticed'."""
+    shared: bool = False
+    """True when this record may be shown to the customer (the QBR deck); by default it stays
+    on internal documents only (account plan, prep brief, scorecard, digest)."""
 
 
 class Opportunity(Record):
@@ -278,6 +300,10 @@ class Opportunity(Record):
     """Who owns the opportunity on our side (the CRM's opportunity or deal owner)."""
     next_step: str | None = None
     """The next step recorded in the CRM."""
+    shared: bool = False
+    """True when this opportunity may be proposed to the customer in the QBR deck (never its value
+    or stage, and not while the account's health is red); by default it stays
+    on internal documents only (account plan, prep brief, scorecard, digest)."""
 
     @model_validator(mode="after")
     def _closed_has_outcome(self) -> Opportunity:
@@ -301,6 +327,12 @@ class Action(Record):
     """open, done or cancelled."""
     completed: dt.date | None = None
     """Date it was done."""
+    agreed_at: dt.date | None = None
+    """Date of the business review at which it was agreed with the customer: the deck's "what
+    we agreed last time" slide lists the shared actions agreed at the last review held."""
+    shared: bool = False
+    """True when this record may be shown to the customer (the QBR deck); by default it stays
+    on internal documents only (account plan, prep brief, scorecard, digest)."""
 
 
 class Interaction(Record):
@@ -328,6 +360,11 @@ class Win(Record):
     """The win in one line."""
     impact: str | None = None
     """Measured effect, in the customer's terms."""
+    value: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
+    """The effect as a number (hours saved, incidents prevented, cost avoided ...)."""
+    unit: str | None = None
+    """What `value` counts: 'hours saved', 'incidents prevented', or an ISO currency code such
+    as 'USD' for money (shown formatted, e.g. '$85,000')."""
 
 
 class RoadmapItem(Record):
@@ -338,7 +375,42 @@ class RoadmapItem(Record):
     quarter: str | None = Field(default=None, pattern=r"^\d{4}-Q[1-4]$")
     """Planned quarter, e.g. '2027-Q1'."""
     relevance: str | None = None
-    """Why it matters to this customer."""
+    """Why it matters to this customer (shown to the customer)."""
+    priority: str | None = None
+    """Title of the customer priority (in `priorities`) this item serves."""
+
+
+class Priority(Record):
+    """One of the customer's priorities for the year ahead, in their words."""
+
+    title: str
+    """The priority in one line."""
+    detail: str | None = None
+    """What success looks like for them."""
+
+
+class Decision(Record):
+    """A decision we need from the customer at the next review."""
+
+    title: str
+    """The decision, as a question or a choice."""
+    context: str | None = None
+    """Why it matters now (shown to the customer)."""
+    needed_by: dt.date | None = None
+    """When the decision is needed."""
+
+
+class NextReview(Record):
+    """The business review being prepared: when, who, what for."""
+
+    date: dt.date
+    """Date of the meeting."""
+    attendees: list[str] = Field(default_factory=list)
+    """Who attends: stakeholder names and people on our side."""
+    objectives: list[str] = Field(default_factory=list)
+    """What the meeting should achieve, in a line each."""
+    decisions: list[Decision] = Field(default_factory=list)
+    """Decisions we need from the customer in the meeting."""
 
 
 class Account(Record):
@@ -392,6 +464,13 @@ class Account(Record):
     """Value delivered."""
     roadmap: list[RoadmapItem] = Field(default_factory=list)
     """Roadmap items to discuss with this customer."""
+    priorities: list[Priority] = Field(default_factory=list)
+    """The customer's priorities for the year ahead (the deck matches them to the roadmap)."""
+    next_review: NextReview | None = None
+    """The business review being prepared: date, attendees, objectives, decisions needed."""
+    logo: str | None = None
+    """The customer's logo (PNG or JPEG) for the deck's cover: a file in the workspace's
+    assets/ or templates/ folder."""
     notes: str | None = None
     """Free-form notes; shown as text, never run as a template."""
 

@@ -194,7 +194,7 @@ def _link(
 
 def _account_columns() -> tuple[Column, ...]:
     lists = {n for n, i in Account.model_fields.items() if _kind(i.annotation)[0] == "list"}
-    own = _columns(Account, skip={"contract", "notes", *lists})
+    own = _columns(Account, skip={"contract", "notes", "next_review", *lists})
     own[0] = replace(own[0], header="Account ID", aliases=("account id", "account_id"))
     contract = _columns(Contract, prefix="contract.")
     # Contract columns are written 'ARR', 'Start date'; 'Contract ARR' and 'contract_arr' match too.

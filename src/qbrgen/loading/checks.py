@@ -59,6 +59,16 @@ def check_account(item: SourcedAccount, problems: ProblemList) -> None:
                 "first reply is before the request",
                 f"interactions[{i}].first_reply",
             )
+    priorities = {p.title for p in account.priorities}
+    for i, planned in enumerate(account.roadmap):
+        if planned.priority is not None and planned.priority not in priorities:
+            known = ", ".join(sorted(priorities)) or "none listed"
+            problems.add(
+                at(("roadmap", i, "priority")),
+                f"priority '{planned.priority}' is not one of this account's priorities ({known})",
+                f"roadmap[{i}].priority",
+                hint="add it under priorities, or correct the title",
+            )
     seen_names: dict[str, int] = {}
     for i, person in enumerate(account.stakeholders):
         if person.name in seen_names:
