@@ -100,6 +100,22 @@ class Renderer:
     description: str
     plan: Callable[[Run, Selection], list[Job]]
     render: Callable[[Job, RenderEnv], dict[str, bytes]]
+    audience: str = "internal"
+    """Who reads what it makes: "customer" (the QBR deck), "candidate" or "internal" (see
+    render.audience: a customer document's context is built from the customer view)."""
+    file_audiences: tuple[tuple[str, str], ...] = ()
+    """(file name pattern, audience) for outputs whose audience differs from the renderer's:
+    a hiring kit is internal, but its job description is the candidate's."""
+
+    def audience_of(self, path: str) -> str:
+        """The audience of one output file."""
+        from fnmatch import fnmatch
+
+        name = path.rsplit("/", 1)[-1]
+        for pattern, audience in self.file_audiences:
+            if fnmatch(name, pattern):
+                return audience
+        return self.audience
 
     @property
     def module(self) -> str:
@@ -112,6 +128,7 @@ RENDERERS: dict[str, Renderer] = {}
 
 BUILTIN_MODULES = {
     "qbr": "qbrgen.render.pptx_deck",
+    "brief": "qbrgen.render.pdf_brief",
     "plan": "qbrgen.render.pdf_plan",
     "scorecard": "qbrgen.render.xlsx_scorecard",
     "digest": "qbrgen.render.digest",

@@ -1,10 +1,17 @@
 """The deck template (`deck/qbr.yaml` on the theme search path): which slides, in what order, on
-which layout, with which titles, bullets, tables, charts and notes, as Jinja text.
+which layout, with which headlines, bullets, tables, charts, visuals and notes, as Jinja text.
 
 The YAML is read with a safe loader; every string in it is a Jinja template rendered in the
 theme's sandboxed environment (StrictUndefined). Account text only ever arrives as values in
 the context, so `{{ }}` inside a risk title is printed, never run. Autoescape is off here
 because slides are not HTML: `<script>` must appear as typed, not as `&lt;script&gt;`.
+
+A deck template has an audience: `customer` unless it says `audience: internal` at its top.
+A customer deck is rendered with the customer context (`render.context.customer_context`),
+in which internal names do not exist, so a template that names one fails with an error
+saying so; each slide's `brief` (the presenter's private notes) is rendered with the internal
+context, and only into the prep brief. This module imports no document library: the deck
+renderer and the prep brief both read it.
 """
 
 from __future__ import annotations
@@ -18,15 +25,23 @@ import yaml
 
 from qbrgen.errors import TemplateError
 from qbrgen.kpis.definitions import BY_KEY, HEALTH_COMPONENT_DEFINITIONS
+from qbrgen.render.audience import CUSTOMER_KPIS, internal_hint
 from qbrgen.templates import Formatter, Theme
 
 DECK_TEMPLATE = "deck/qbr.yaml"
-KINDS = ("cover", "agenda", "section", "bullets", "summary", "chart", "table", "text")
+KINDS = (
+    "cover", "agenda", "section", "bullets", "summary", "chart", "table", "text",
+    "goals", "tiles", "items", "quotes",
+)  # fmt: skip
 ROLES = ("title", "section", "content", "chart", "table", "closing")
+TOP_KEYS = {"slides", "defaults", "audience"}
 SLIDE_KEYS = {
-    "id", "kind", "layout", "when", "title", "subtitle", "bullets", "notes", "definitions",
-    "table", "chart", "numbers", "text", "empty", "agenda",
+    "id", "kind", "layout", "when", "title", "kicker", "subtitle", "bullets", "notes", "brief",
+    "definitions", "table", "chart", "numbers", "text", "empty", "agenda", "columns", "items",
+    "goals", "quotes", "closing",
 }  # fmt: skip
+COVER_KINDS = ("cover", "section")
+"""Kinds that are not content slides (no content area to fill)."""
 
 
 @dataclass
@@ -46,17 +61,37 @@ class Column:
 class TableSpec:
     columns: list[Column]
     rows: list[list[str]]
-    max_lines: int = 3
 
 
 @dataclass
 class Card:
-    """A big number on the executive summary."""
+    """A big number on a summary slide, optionally with a progress bar (0-1)."""
 
     label: str
     value: str
     caption: str = ""
     band: str = ""
+    progress: float | None = None
+
+
+@dataclass
+class Item:
+    """One entry of an items, tiles or quotes slide."""
+
+    title: str
+    text: str = ""
+    chip: str = ""
+    band: str = ""
+    value: str = ""
+    label: str = ""
+
+
+@dataclass
+class TextList:
+    """A heading and its lines (cover attendees, agenda objectives)."""
+
+    heading: str
+    lines: list[str]
 
 
 @dataclass
@@ -67,9 +102,11 @@ class SlideSpec:
     kind: str
     layout: str
     title: str
+    kicker: str = ""
     subtitle: str = ""
     bullets: list[Bullet] = field(default_factory=list)
     notes: str = ""
+    brief: str = ""
     definitions: list[tuple[str, str]] = field(default_factory=list)
     table: TableSpec | None = None
     chart: dict[str, str] = field(default_factory=dict)
@@ -77,6 +114,12 @@ class SlideSpec:
     text: str = ""
     empty: str = ""
     agenda: bool = True
+    columns: list[TextList] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    goals: list[Any] = field(default_factory=list)
+    """The goal records a goals slide draws (from its `goals` expression)."""
+    closing: bool = False
+    """A closing slide (like a cover: no content area to fill)."""
 
 
 class DeckTemplate:
@@ -94,16 +137,33 @@ class DeckTemplate:
             raise TemplateError(f"{where}: invalid YAML: {exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("slides"), list):
             raise TemplateError(f"{name}: expected a mapping with a 'slides' list")
+        unknown = sorted(set(data) - TOP_KEYS)
+        if unknown:
+            raise TemplateError(
+                f"{name}: unknown top-level key(s) {', '.join(unknown)}; expected some of "
+                f"{', '.join(sorted(TOP_KEYS))}"
+            )
+        self.audience = str(data.get("audience", "customer"))
+        if self.audience not in ("customer", "internal"):
+            raise TemplateError(
+                f"{name}: audience: expected customer or internal, got {self.audience!r}"
+            )
         self.slides: list[dict[str, Any]] = data["slides"]
         self.defaults: dict[str, Any] = data.get("defaults") or {}
         env = theme.env.overlay(autoescape=False)
         env.filters.update(formatter.filters())
+        env.filters["amount"] = lambda value, unit=None: amount(value, unit, formatter)
+        env.filters["unit_words"] = unit_words
         env.globals.update(fmt=formatter)
         self.env = env
         self._templates: dict[str, jinja2.Template] = {}
         self._expressions: dict[str, Callable[..., Any]] = {}
         for index, slide in enumerate(self.slides):
             self._check(index, slide)
+
+    @property
+    def customer(self) -> bool:
+        return self.audience == "customer"
 
     def _check(self, index: int, slide: Any) -> None:
         label = f"{self.name}: slide {index + 1}"
@@ -126,8 +186,17 @@ class DeckTemplate:
                 f"{label} ('{slide['id']}'): unknown layout role '{role}'; "
                 f"expected one of {', '.join(ROLES)}"
             )
+        # The definitions go into the speaker notes, which travel with a customer deck.
+        _definitions(
+            slide.get("definitions") or [], f"{self.name}: slide '{slide['id']}'", self.customer
+        )
 
     # --- Jinja -------------------------------------------------------------------------------
+
+    def _error(self, label: str, exc: Exception) -> TemplateError:
+        message = str(exc)
+        hint = internal_hint(message) if self.customer else ""
+        return TemplateError(f"{self.name}: {label}: {message}{hint}")
 
     def text(self, source: Any, ctx: dict[str, Any], label: str) -> str:
         """Render one template string; errors name the deck template, slide and field."""
@@ -147,7 +216,7 @@ class DeckTemplate:
                 f"{self.name}: {label}: template syntax error: {exc.message}"
             ) from exc
         except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
-            raise TemplateError(f"{self.name}: {label}: {exc}") from exc
+            raise self._error(label, exc) from exc
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise TemplateError(f"{self.name}: {label}: {type(exc).__name__}: {exc}") from exc
 
@@ -161,27 +230,36 @@ class DeckTemplate:
             if compiled is None:
                 compiled = self.env.compile_expression(source, undefined_to_none=False)
                 self._expressions[source] = compiled
-            return compiled(**ctx)
+            result = compiled(**ctx)
+            if isinstance(result, jinja2.Undefined):
+                result._fail_with_undefined_error()
+            return result
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
                 f"{self.name}: {label}: expression syntax error: {exc.message}"
             ) from exc
         except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
-            raise TemplateError(f"{self.name}: {label}: {exc}") from exc
+            raise self._error(label, exc) from exc
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise TemplateError(f"{self.name}: {label}: {type(exc).__name__}: {exc}") from exc
 
     # --- rendering ---------------------------------------------------------------------------
 
-    def render(self, ctx: dict[str, Any]) -> list[SlideSpec]:
+    def render(
+        self, ctx: dict[str, Any], brief_ctx: dict[str, Any] | None = None
+    ) -> list[SlideSpec]:
         """The slides this account gets, in template order (slides whose `when` is false are
-        left out)."""
+        left out). With `brief_ctx` (the internal context), each slide's `brief` is rendered
+        too, for the prep brief; the deck itself never renders it."""
         out: list[SlideSpec] = []
         for slide in self.slides:
             label = f"slide '{slide['id']}'"
             if "when" in slide and not self.value(slide["when"], ctx, f"{label} when"):
                 continue
-            out.append(self._slide(slide, ctx, label))
+            spec = self._slide(slide, ctx, label)
+            if brief_ctx is not None and slide.get("brief"):
+                spec.brief = self.text(slide["brief"], brief_ctx, f"{label} brief")
+            out.append(spec)
         return out
 
     def _slide(self, slide: dict[str, Any], ctx: dict[str, Any], label: str) -> SlideSpec:
@@ -191,14 +269,18 @@ class DeckTemplate:
             kind=kind,
             layout=slide.get("layout", _default_role(kind)),
             title=self.text(slide.get("title", ""), ctx, f"{label} title"),
+            kicker=self.text(slide.get("kicker"), ctx, f"{label} kicker"),
             subtitle=self.text(slide.get("subtitle"), ctx, f"{label} subtitle"),
             notes=self.text(slide.get("notes"), ctx, f"{label} notes"),
             text=self.text(slide.get("text"), ctx, f"{label} text"),
             empty=self.text(slide.get("empty"), ctx, f"{label} empty"),
             agenda=bool(slide.get("agenda", kind not in ("cover", "agenda", "section"))),
+            closing=bool(slide.get("closing", slide.get("layout") == "closing")),
         )
         spec.bullets = self._bullets(slide.get("bullets") or [], ctx, label)
-        spec.definitions = _definitions(slide.get("definitions") or [], f"{self.name}: {label}")
+        spec.definitions = _definitions(
+            slide.get("definitions") or [], f"{self.name}: {label}", self.customer
+        )
         if "numbers" in slide:
             spec.numbers = [
                 Card(
@@ -206,6 +288,9 @@ class DeckTemplate:
                     self.text(card.get("value"), ctx, f"{label} numbers value"),
                     self.text(card.get("caption"), ctx, f"{label} numbers caption"),
                     self.text(card.get("band"), ctx, f"{label} numbers band"),
+                    _fraction(self.value(card["progress"], ctx, f"{label} numbers progress"))
+                    if "progress" in card
+                    else None,
                 )
                 for card in slide["numbers"]
                 if "when" not in card or self.value(card["when"], ctx, f"{label} numbers when")
@@ -219,7 +304,50 @@ class DeckTemplate:
             spec.chart = {
                 key: self.text(value, ctx, f"{label} chart {key}") for key, value in chart.items()
             }
+        if "columns" in slide:
+            spec.columns = [
+                self._text_list(column, ctx, f"{label} columns") for column in slide["columns"]
+            ]
+        for key in ("items", "quotes"):
+            if key in slide:
+                spec.items = self._items(slide[key], ctx, f"{label} {key}")
+        if "goals" in slide:
+            spec.goals = list(self.value(slide["goals"], ctx, f"{label} goals") or [])
         return spec
+
+    def _rows(self, spec: dict[str, Any], ctx: dict[str, Any], label: str) -> list[Any]:
+        if "rows" not in spec:
+            raise TemplateError(f"{self.name}: {label}: needs 'rows' (an expression)")
+        rows = list(self.value(spec["rows"], ctx, f"{label} rows") or [])
+        limit = spec.get("limit")
+        return rows[: int(limit)] if limit is not None else rows
+
+    def _text_list(self, spec: Any, ctx: dict[str, Any], label: str) -> TextList:
+        if not isinstance(spec, dict):
+            raise TemplateError(f"{self.name}: {label}: expected a mapping {{heading, rows, text}}")
+        heading = self.text(spec.get("heading"), ctx, f"{label} heading")
+        lines = []
+        for row in self._rows(spec, ctx, label):
+            line = self.text(spec.get("text", "{{ row }}"), {**ctx, "row": row}, f"{label} text")
+            if line:
+                lines.append(line)
+        return TextList(heading, lines)
+
+    def _items(self, spec: Any, ctx: dict[str, Any], label: str) -> list[Item]:
+        if not isinstance(spec, dict):
+            raise TemplateError(f"{self.name}: {label}: expected a mapping with 'rows'")
+        out = []
+        for row in self._rows(spec, ctx, label):
+            row_ctx = {**ctx, "row": row}
+            out.append(
+                Item(
+                    *(
+                        self.text(spec.get(key), row_ctx, f"{label} {key}")
+                        for key in ("title", "text", "chip", "band", "value", "label")
+                    )
+                )
+            )
+        return out
 
     def _bullets(self, items: list[Any], ctx: dict[str, Any], label: str) -> list[Bullet]:
         out: list[Bullet] = []
@@ -257,7 +385,7 @@ class DeckTemplate:
             for col in table["columns"]
         ]
         rows: list[list[str]] = []
-        for row in self.value(table["rows"], ctx, f"{label} table rows") or []:
+        for row in self._rows(table, ctx, f"{label} table"):
             row_ctx = {**ctx, "row": row}
             rows.append(
                 [
@@ -267,7 +395,53 @@ class DeckTemplate:
                     for col in table["columns"]
                 ]
             )
-        return TableSpec(columns, rows, int(table.get("max_lines", 3)))
+        return TableSpec(columns, rows)
+
+
+_LOADED: dict[tuple[Any, ...], DeckTemplate] = {}
+
+
+def load_deck_template(theme: Theme, formatter: Formatter, name: str) -> DeckTemplate:
+    """The workspace's deck template, parsed once per process (reparsed when the file, the
+    search path or the locale changes)."""
+    path = theme.require(name).path
+    stat = path.stat()
+    key = (name, str(path), stat.st_mtime_ns, formatter.locale, formatter.currency) + tuple(
+        str(folder) for folder in theme.folders
+    )
+    if key not in _LOADED:
+        _LOADED[key] = DeckTemplate(theme, formatter, name)
+    return _LOADED[key]
+
+
+def _currency(unit: str | None) -> str | None:
+    """The ISO currency code a unit starts with ('USD', 'EUR cost avoided'), if any."""
+    head = (unit or "").split(" ", 1)[0]
+    return head if len(head) == 3 and head.isalpha() and head.isupper() else None
+
+
+def unit_words(unit: str | None) -> str:
+    """What a value counts, without its currency code: 'EUR cost avoided' -> 'cost avoided'."""
+    if not unit or unit in ("%", "pts"):
+        return ""  # written onto the number itself
+    if _currency(unit):
+        return unit.split(" ", 1)[1] if " " in unit else ""
+    return unit
+
+
+def amount(value: Any, unit: str | None, formatter: Formatter) -> str:
+    """A quantity for a slide: money when the unit starts with a currency code, else the
+    number (a decimal only when it has one) with short units attached ('12%', '3.5 days')."""
+    if value is None:
+        return ""
+    number = float(value)
+    currency = _currency(unit)
+    if currency:
+        return Formatter(formatter.locale, currency, formatter.labels).money(value)
+    text = formatter.number(value, 0 if number.is_integer() else 1)
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "pts") else text
 
 
 def _default_role(kind: str) -> str:
@@ -276,14 +450,34 @@ def _default_role(kind: str) -> str:
     )
 
 
-def _definitions(keys: list[Any], label: str) -> list[tuple[str, str]]:
+def _fraction(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return max(0.0, min(1.0, float(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _definitions(keys: list[Any], label: str, customer: bool) -> list[tuple[str, str]]:
     """(label, definition) pairs for the KPI keys a slide names, for its speaker notes."""
     out: list[tuple[str, str]] = []
     for key in keys:
         key = str(key)
         if key in BY_KEY:
+            if customer and key not in CUSTOMER_KPIS:
+                raise TemplateError(
+                    f"{label}: definitions: KPI '{key}' is internal and speaker notes travel "
+                    "with a customer deck; name it in the slide's `brief` instead (or declare "
+                    "`audience: internal` at the top of the deck template)"
+                )
             out.append((BY_KEY[key].label, BY_KEY[key].definition))
         elif key.startswith("health:") and key[7:] in HEALTH_COMPONENT_DEFINITIONS:
+            if customer:
+                raise TemplateError(
+                    f"{label}: definitions: '{key}' is part of the health score, which is "
+                    "internal; name it in the slide's `brief` instead"
+                )
             name = key[7:]
             out.append((f"Health component '{name}'", HEALTH_COMPONENT_DEFINITIONS[name]))
         else:

@@ -579,5 +579,7 @@ register(
         "Hiring kits: job description, interview guide, onboarding plan and tracker",
         plan,
         render,
+        audience="internal",
+        file_audiences=(("job-description.*", "candidate"),),
     )
 )
