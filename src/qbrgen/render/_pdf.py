@@ -82,18 +82,9 @@ def allowed_folders(env: RenderEnv, base_folders: list[Path] | None = None) -> l
 def logo_path(env: RenderEnv) -> Path | None:
     """The branding logo: by name on the template search path, else relative to the workspace
     (it must stay inside the workspace folder)."""
-    logo = env.config.branding.logo
-    if not logo:
-        return None
-    found = env.theme.find(logo)
-    if found is not None:
-        return found.path.resolve()
-    candidate = (env.workspace.root / logo).resolve()
-    root = env.workspace.root.resolve()
-    if candidate.is_file() and candidate.is_relative_to(root):
-        return candidate
-    LOG.warning("branding logo %r not found in the template folders or the workspace", logo)
-    return None
+    from qbrgen.render._assets import asset_path
+
+    return asset_path(env, env.config.branding.logo)
 
 
 PAGE_WIDTHS_PT = {"A4": 595.28, "Letter": 612.0}

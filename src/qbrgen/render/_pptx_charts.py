@@ -1,8 +1,10 @@
 """Native, editable deck charts built from the KPI engine's series (never recomputed here).
 
-Each chart kind is a small function from the account's KPIs to a `ChartData` (or the plain
-reason there is nothing to draw); `draw_chart` turns it into a python-pptx chart whose numbers
-the customer can open and edit in PowerPoint.
+Each chart kind is a small function from the series in the deck's render context (the
+customer view holds only the customer's series) to a `ChartData`, or the plain reason there
+is nothing to draw; `draw_chart` turns it into a python-pptx chart whose numbers the customer
+can open and edit in PowerPoint. Severities come in the palette's order and colours, so the
+deck's ticket chart reads like the account plan's.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.util import Emu, Pt
 
+from qbrgen.palette import SEVERITY_ORDER
+
 if TYPE_CHECKING:
     from pptx.slide import Slide
 
-    from qbrgen.kpis import AccountKpis
+    from qbrgen.palette import Palette
     from qbrgen.templates import Formatter
 
-SEVERITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+Series = dict[str, Any]
 
 
 @dataclass
@@ -64,12 +68,9 @@ def _floats(values: list[Any]) -> list[float | None]:
     return [None if v is None else float(v) for v in values]
 
 
-def arr_chart(
-    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
-) -> ChartData | NoChart:
-    series = kpis.series
+def arr_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartData | NoChart:
     if not series.get("arr"):
-        return NoChart(kpis.reason("ending_arr") or "no revenue history")
+        return NoChart("no revenue history")
     values = _floats(series["arr"])
     return ChartData(
         "arr",
@@ -77,72 +78,70 @@ def arr_chart(
         [("ARR", values)],
         money_format(formatter),
         f"ARR ({formatter.currency})",
-        [colours["primary"]],
+        [palette.colours.primary],
     )
 
 
 def utilisation_chart(
-    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
+    series: Series, formatter: Formatter, palette: Palette
 ) -> ChartData | NoChart:
-    series = kpis.series
     if not series.get("utilisation"):
-        return NoChart(kpis.reason("seat_utilisation") or "no usage data")
+        return NoChart("no usage data with licensed seats")
     return ChartData(
         "utilisation",
         list(series["quarters"]),
         [("Seat utilisation", _floats(series["utilisation"]))],
         "0%",
         "Active users ÷ licensed seats",
-        [colours["secondary"]],
+        [palette.colours.secondary],
         line=True,
         percent_axis=True,
     )
 
 
-def feature_chart(
-    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
-) -> ChartData | NoChart:
-    adoption: dict[str, float] = kpis.series.get("feature_adoption") or {}
+def feature_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartData | NoChart:
+    adoption: dict[str, float] = series.get("feature_adoption") or {}
     if not adoption:
         return NoChart("no feature adoption in the latest usage period")
     ordered = sorted(adoption.items(), key=lambda kv: (kv[1], kv[0]))  # bars read top-down
     return ChartData(
         "feature_adoption",
-        [name for name, _ in ordered],
+        [formatter.label(name, "features") for name, _ in ordered],
         [("Share of active users", [float(v) for _, v in ordered])],
         "0%",
         "Share of active users",
-        [colours["primary"]],
+        [palette.colours.primary],
         horizontal=True,
         percent_axis=True,
     )
 
 
-def tickets_chart(
-    kpis: AccountKpis, formatter: Formatter, colours: dict[str, str]
-) -> ChartData | NoChart:
-    tickets: dict[str, list[int]] = kpis.series.get("tickets") or {}
+def tickets_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartData | NoChart:
+    tickets: dict[str, list[int]] = series.get("tickets") or {}
     if not any(sum(v) for v in tickets.values()):
         return NoChart("no support tickets opened in the last five quarters")
-    names = [s for s in SEVERITY_LABELS if s in tickets]
+    names = [s for s in SEVERITY_ORDER if s in tickets]  # worst first, as in every legend
     return ChartData(
         "tickets",
-        list(kpis.series["quarters"]),
-        [(SEVERITY_LABELS[s], [float(v) for v in tickets[s]]) for s in names],
+        list(series["quarters"]),
+        [(formatter.label(s, "severities"), [float(v) for v in tickets[s]]) for s in names],
         "0",
         "Tickets opened",
-        [colours["muted"], colours["secondary"], colours["accent"], colours["red"]],
+        [palette.severity(s) for s in names],
         stacked=True,
     )
 
 
-CHARTS: dict[str, Callable[[AccountKpis, Formatter, dict[str, str]], ChartData | NoChart]] = {
+ChartBuilder = Callable[[Series, "Formatter", "Palette"], ChartData | NoChart]
+CHARTS: dict[str, ChartBuilder] = {
     "arr": arr_chart,
     "utilisation": utilisation_chart,
     "feature_adoption": feature_chart,
     "tickets": tickets_chart,
 }
 """Chart kind (as named in the deck template) -> builder."""
+INTERNAL_CHARTS = frozenset({"arr"})
+"""Chart kinds a customer deck may not draw (the customer context has no ARR history)."""
 
 
 def _rgb(hex_colour: str) -> RGBColor:

@@ -196,12 +196,15 @@ def ellipsize(text: str, font: FontMetrics, size: float, width: float) -> str:
 
 @dataclass
 class Para:
-    """A paragraph to fit: its text, bullet level, and whether it is bold."""
+    """A paragraph to fit: its text, bullet level, whether it is bold, its size relative to the
+    frame's size (a kicker above a headline is smaller) and its own colour, if any."""
 
     text: str
     level: int = 0
     bullet: bool = True
     bold: bool = False
+    scale: float = 1.0
+    colour: str | None = None
 
 
 @dataclass
@@ -229,6 +232,7 @@ class Box:
 
 def para_lines(para: Para, box: Box, font: FontMetrics, size: float) -> list[str]:
     indent = box.indent * (para.level + 1) if para.bullet else box.indent * para.level
+    size = size * para.scale
     return wrap(para.text, font, size, max(box.width - indent, size))
 
 
@@ -239,9 +243,9 @@ def text_height(paras: list[Para], box: Box, family: str, size: float) -> float:
     for index, para in enumerate(paras):
         font = metrics(family, para.bold)
         if index:
-            total += box.space_before * size
+            total += box.space_before * size * para.scale
         for line in para_lines(para, box, font, size):
-            total += line_height(font, size, line)
+            total += line_height(font, size * para.scale, line)
     return total
 
 
@@ -256,29 +260,28 @@ def fit(
     """Fit paragraphs into `box`, trying in turn:
 
     1. the largest size from `max_size` down to `min_size` at which every paragraph fits
-       whole (and within `max_lines` lines each);
-    2. the largest size at which they fit once each paragraph longer than `max_lines` is cut
-       to that many lines with an ellipsis;
-    3. at `min_size`, cutting the paragraph that overflows and dropping the ones after it.
+       whole within `max_lines` lines each (a preference: fewer, bigger lines);
+    2. the largest size at which every paragraph fits whole, on as many lines as it needs:
+       text wraps before it is ever shortened;
+    3. only when not even `min_size` holds it all: at `min_size`, the paragraph that
+       overflows is cut with an ellipsis and the ones after it are dropped.
 
     Text cut or dropped is returned in `dropped`, so the caller can give it in full in the
     speaker notes."""
     sizes = _sizes(max_size, min_size)
+    whole: float | None = None
     for size in sizes:
         if text_height(paras, box, family, size) > box.height:
             continue
+        if whole is None:
+            whole = size
         if max_lines is None or all(
             len(para_lines(p, box, metrics(family, p.bold), size)) <= max_lines for p in paras
         ):
             return FitResult(size, paras, text_height(paras, box, family, size))
-    if max_lines is not None:
-        for size in sizes:
-            clipped = [_clip(p, box, family, size, max_lines) for p in paras]
-            height = text_height(clipped, box, family, size)
-            if height <= box.height:
-                dropped = [p.text for p, c in zip(paras, clipped, strict=True) if c is not p]
-                return FitResult(size, clipped, height, bool(dropped), dropped)
-    return _shorten(paras, box, family, min_size, max_lines)
+    if whole is not None:
+        return FitResult(whole, paras, text_height(paras, box, family, whole))
+    return _shorten(paras, box, family, min_size, None)
 
 
 def _sizes(max_size: float, min_size: float) -> list[float]:
@@ -295,6 +298,7 @@ def _clip(para: Para, box: Box, family: str, size: float, cap: int, room: float 
     paragraph itself when it already fits; an empty paragraph when not even one line fits."""
     font = metrics(family, para.bold)
     lines = para_lines(para, box, font, size)
+    size = size * para.scale
     height = sum(line_height(font, size, line) for line in lines)
     if len(lines) <= cap and height <= room:
         return para
@@ -302,11 +306,17 @@ def _clip(para: Para, box: Box, family: str, size: float, cap: int, room: float 
     keep = min(cap, len(lines))
     while keep > 0:
         head = lines[:keep]
-        last = ellipsize(head[-1] + " " + ELLIPSIS * 3, font, size, box.width - indent)
+        # "word…" when that fits the line, else cut shorter: never a run of ellipses.
+        last = ellipsize(
+            head[-1].rstrip(" ,;:.-–—" + ELLIPSIS) + ELLIPSIS, font, size, box.width - indent
+        )
         if not last.endswith(ELLIPSIS):
             last += ELLIPSIS
-        short = Para(" ".join([*head[:-1], last]), para.level, para.bullet, para.bold)
-        short_lines = para_lines(short, box, font, size)
+        short = Para(
+            " ".join([*head[:-1], last]), para.level, para.bullet, para.bold, para.scale,
+            para.colour,
+        )  # fmt: skip
+        short_lines = para_lines(short, box, font, size / para.scale)
         short_height = sum(line_height(font, size, line) for line in short_lines)
         if len(short_lines) <= keep and short_height <= room:
             return short

@@ -1,0 +1,231 @@
+"""The presenter's prep brief ("brief"): one internal PDF per account, beside its QBR deck.
+
+Everything the deck must not show and the presenter must know, in two or three pages: health
+and what drags it, the warnings, every risk and opportunity (and whether the deck shows it),
+who is in the room with their sentiment, what to ask and what to avoid, the background
+(last review, renewals, recent touchpoints, account notes), and the talking points slide by
+slide: each slide's headline, its speaker notes and its private `brief` from the deck
+template. Rendered with the shared WeasyPrint layer, like the account plan.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from qbrgen.kpis.definitions import HEALTH_COMPONENT_DEFINITIONS, WARNING_LABELS
+from qbrgen.output import safe_filename
+from qbrgen.palette import SEVERITY_RANK
+from qbrgen.render import Job, RenderEnv, Renderer, Selection, _svg, register
+from qbrgen.render._deck_template import load_deck_template
+from qbrgen.render._pdf import document_context, html_to_pdf
+from qbrgen.render.context import (
+    account_inputs,
+    account_payload,
+    customer_context,
+    internal_deck_context,
+    not_presented,
+)
+
+if TYPE_CHECKING:
+    from qbrgen.models import Account
+    from qbrgen.run import Run
+    from qbrgen.templates import Formatter
+
+ENTRY = "brief/brief.html"
+TEMPLATES = [ENTRY, "brief/brief.css", "base/layout.html", "base/print.css"]
+RECENT_TOUCHES = 6
+
+
+def output_name(account: Account, quarter: str) -> str:
+    """`<account-id>/<Customer-Name>-QBR-prep-brief-<quarter>.pdf`."""
+    return f"{account.id}/{safe_filename(account.name)}-QBR-prep-brief-{quarter}.pdf"
+
+
+def plan(run: Run, selection: Selection) -> list[Job]:
+    """One job per account that gets a QBR deck."""
+    quarter = str(run.report.quarter)
+    return [
+        Job(
+            kind="brief",
+            key=item.account.id,
+            outputs=[output_name(item.account, quarter)],
+            payload=account_payload(run, item.account.id),
+            inputs=account_inputs(run, item.account.id),
+            templates=[*TEMPLATES, run.workspace.config.deck.slides],
+            account_id=item.account.id,
+        )
+        for item in selection.accounts
+        if not not_presented(run, item)
+    ]
+
+
+def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
+    """Render one prep brief to PDF bytes."""
+    ctx = brief_context(job, env)
+    html = env.theme.render(ENTRY, ctx, env.formatter)
+    pdf = html_to_pdf(html, env, title=ctx["doc"]["title"], inputs_hash=ctx["doc"]["inputs_hash"])
+    return {job.outputs[0]: pdf}
+
+
+def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
+    """The internal deck context plus the slides as the deck shows them, with their notes."""
+    ctx = internal_deck_context(job, env)
+    account: Account = ctx["account"]
+    fmt: Formatter = env.formatter
+    template = load_deck_template(env.theme, fmt, env.config.deck.slides)
+    slide_ctx = customer_context(job, env) if template.customer else ctx
+    specs = template.render(slide_ctx, brief_ctx=ctx)
+    meeting = ctx["meeting_date"]
+    ctx.update(
+        document_context(
+            env,
+            title=f"QBR prep brief: {account.name}",
+            header=f"{account.name} · internal",
+            inputs_hash=ctx["provenance"]["inputs_hash"],
+            subtitle=f"QBR prep brief · {ctx['quarter']}"
+            + (f" · meeting {fmt.date(meeting, 'long')}" if meeting else ""),
+        )
+    )
+    as_of = ctx["as_of"]
+    attending = {s.name for s in ctx["customer_attendees"]}
+    ctx.update(
+        {
+            "slides": [
+                {"kicker": s.kicker, "title": s.title, "notes": s.notes, "brief": s.brief}
+                for s in specs
+            ],
+            "warning_rows": [
+                {"label": WARNING_LABELS.get(w.code, w.code), "message": w.message}
+                for w in ctx["warnings"]
+            ],
+            "drag_definition": HEALTH_COMPONENT_DEFINITIONS.get(
+                ctx["health"].biggest_drag or "", ""
+            ),
+            "people": [
+                {
+                    "s": s,
+                    "role": fmt.label(s.role, "roles"),
+                    "attending": s.name in attending,
+                    "days": (as_of - s.last_contact).days if s.last_contact else None,
+                }
+                for s in sorted(
+                    account.stakeholders,
+                    key=lambda s: ({"high": 0, "medium": 1, "low": 2}[s.influence], s.name),
+                )
+            ],
+            "all_risks": sorted(
+                account.risks,
+                key=lambda r: (r.status == "closed", SEVERITY_RANK.get(r.severity, 9), r.opened),
+            ),
+            "all_opportunities": sorted(
+                account.opportunities, key=lambda o: (o.outcome != "open", -o.value)
+            ),
+            "on_deck_opportunities": {
+                o.title for o in ctx["open_opportunities"] if o.shared and ctx["expansion_ok"]
+            },
+            "recent_touches": sorted(account.interactions, key=lambda i: i.date, reverse=True)[
+                :RECENT_TOUCHES
+            ],
+            "ask": ask(ctx, fmt),
+            "avoid": avoid(ctx, fmt),
+            "map_svg": _stakeholder_map(ctx),
+        }
+    )
+    return ctx
+
+
+def _stakeholder_map(ctx: dict[str, Any]) -> Any:
+    account: Account = ctx["account"]
+    colours = ctx["colours"]
+    active = set(ctx["k"].get("active_stakeholders") or [])
+    points = [
+        _svg.MapPoint(
+            number,
+            s.name,
+            s.influence,
+            s.sentiment,
+            colours.red if s.role == "detractor" else colours.primary,
+            s.name in active,
+        )  # fmt: skip
+        for number, s in enumerate(account.stakeholders, start=1)
+    ]
+    alt = f"Stakeholder map of {account.name}: " + (
+        "; ".join(f"{p.name}, {p.influence} influence, {p.sentiment}" for p in points)
+        or "no stakeholders recorded"
+    )
+    return _svg.stakeholder_grid(points, alt=alt, width=520)
+
+
+def ask(ctx: dict[str, Any], fmt: Formatter) -> list[str]:
+    """What the presenter should ask in the meeting, from the record and the KPIs."""
+    account: Account = ctx["account"]
+    k = ctx["k"]
+    out: list[str] = []
+    review = ctx["next_review"]
+    for decision in review.decisions if review else []:
+        out.append(f"Ask for the decision: {decision.title}.")
+    for goal in account.goals:
+        if goal.status in ("at_risk", "missed"):
+            out.append(
+                f"Ask what would move “{goal.title}” next quarter, and whether the target "
+                f"{goal.target or ''} still holds.".replace("target  still", "target still")
+            )
+    if not account.goals:
+        out.append("Ask for two or three measurable goals for the next two quarters.")
+    if k.get("single_threaded"):
+        champion = next((s for s in account.stakeholders if s.role == "champion"), None)
+        who = champion.name if champion else "your main contact"
+        out.append(f"Ask {who} for an introduction to a second decision maker (single-threaded).")
+    days = k.get("days_to_renewal")
+    if days is not None and days <= 180:
+        out.append(f"Ask how the renewal in {days} days will be decided, by whom, and when.")
+    for person in account.stakeholders:
+        if person.sentiment == "negative" and person.influence in ("high", "medium"):
+            out.append(f"Ask {person.name} what would change their view (sentiment negative).")
+    return out
+
+
+def avoid(ctx: dict[str, Any], fmt: Formatter) -> list[str]:
+    """What the presenter should not do or say in the room."""
+    account: Account = ctx["account"]
+    health = ctx["health"]
+    out: list[str] = []
+    held = [o for o in ctx["open_opportunities"] if not ctx["expansion_ok"]]
+    if held:
+        titles = "; ".join(o.title for o in held)
+        out.append(
+            f"Do not propose expansion ({titles}): health is {health.band or 'not scored'}"
+            + (f", fix {health.biggest_drag} first." if health.biggest_drag else ".")
+        )
+    for risk in ctx["internal_risks"]:
+        out.append(f"Internal only, not on the slides: {risk.title}.")
+    for escalation in ctx["open_escalations"]:
+        if escalation["past_target"]:
+            out.append(
+                f"Do not play down “{escalation['subject']}”: open {escalation['age_days']} "
+                f"days, past its {escalation['target_days']}-day target. Acknowledge it first."
+            )
+    future = [r for r in account.roadmap if r.quarter and r.quarter > ctx["quarter"]]
+    if future:
+        out.append(
+            "Do not promise dates for "
+            + ", ".join(f"{r.title} ({r.quarter})" for r in future)
+            + ": roadmap quarters are plans."
+        )
+    out.append(
+        "Keep internal language out of the room: health score, churn risk, pipeline, and "
+        "labels such as “detractor”."
+    )
+    return out
+
+
+register(
+    Renderer(
+        name="brief",
+        description="QBR prep brief per account (PDF, internal): health, warnings, risks, "
+        "people, what to ask and avoid, talking points slide by slide",
+        plan=plan,
+        render=render,
+        audience="internal",
+    )
+)
