@@ -147,9 +147,9 @@ def main() -> None:
     """
 
 
-def _render_each(run: Run, renderer: str, what: str, accounts: list[Any]) -> int:
-    """Render one document per account in this process, printing each path written; a failed
-    account is reported and the others still render. Returns the exit code."""
+def _render_each(run: Run, renderer: str | list[str], what: str, accounts: list[Any]) -> int:
+    """Render each renderer's document per account in this process, printing each path
+    written; a failed account is reported and the others still render. Returns the exit code."""
     from qbrgen.errors import RenderError, display_path
     from qbrgen.render import Selection, render_now
 
@@ -160,14 +160,30 @@ def _render_each(run: Run, renderer: str, what: str, accounts: list[Any]) -> int
             err=True,
         )
     failed = 0
+    names = [renderer] if isinstance(renderer, str) else renderer
     for item in accounts:
-        try:
-            for path in render_now(run, renderer, Selection([item])):
-                click.echo(display_path(path, run.workspace.root))
-        except RenderError as exc:
-            failed += 1
-            click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
+        for name in names:
+            try:
+                for path in render_now(run, name, Selection([item])):
+                    click.echo(display_path(path, run.workspace.root))
+            except RenderError as exc:
+                failed += 1
+                click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
     return 1 if errors or failed else 0
+
+
+def _presented(run: Run, accounts: list[Any]) -> list[Any]:
+    """The accounts that get a QBR; for each that does not (churned), say why on stderr."""
+    from qbrgen.render.context import not_presented
+
+    kept = []
+    for item in accounts:
+        why = not_presented(run, item)
+        if why:
+            click.echo(f"qbrgen: {item.account.id}: {why}", err=True)
+        else:
+            kept.append(item)
+    return kept
 
 
 @main.command()
@@ -450,6 +466,11 @@ def build(
     run = _open(workspace, as_of)
     if not as_json:
         _report_problems(run, quiet_warnings=True)
+    wanted = [o for item in only for o in item.split(",") if o]
+    if not as_json and (not wanted or {"qbr", "brief"} & set(wanted)):
+        days = parse_days(renewing_within) if renewing_within else None
+        ids = [a for item in account_ids for a in item.split(",") if a]
+        _presented(run, run.select(ids, owner, days))
     options = BuildOptions(
         accounts=[a for item in account_ids for a in item.split(",") if a],
         owner=owner,
@@ -484,16 +505,56 @@ def demo_data(directory: Path, count: int, seed: int, as_of: dt.datetime) -> Non
 
 @main.command()
 @click.argument("account_ids", nargs=-1)
+@click.option("--no-brief", is_flag=True, help="Write the decks only, not the prep briefs.")
 @_workspace_option
 @_as_of_option
 @_handle_errors
-def qbr(account_ids: tuple[str, ...], workspace: Path, as_of: dt.datetime | None) -> None:
-    """Write a QBR deck (.pptx) per account (all, or ACCOUNT_IDS) to output/<account-id>/.
+def qbr(
+    account_ids: tuple[str, ...], no_brief: bool, workspace: Path, as_of: dt.datetime | None
+) -> None:
+    """Write a QBR deck (.pptx, for the customer) and the presenter's prep brief (.pdf,
+    internal) per account (all, or ACCOUNT_IDS) to output/<account-id>/.
 
-    Exit code 0 when every deck was written, 1 when an input was invalid or a deck failed.
+    Churned accounts get neither (the command says so). Exit code 0 when every deck was
+    written, 1 when an input was invalid or a deck failed.
     """
     run = _open(workspace, as_of)
-    sys.exit(_render_each(run, "qbr", "decks", run.select(account_ids)))
+    accounts = _presented(run, run.select(account_ids))
+    renderers = ["qbr"] if no_brief else ["qbr", "brief"]
+    sys.exit(_render_each(run, renderers, "decks", accounts))
+
+
+@main.group("deck-template")
+def deck_template() -> None:
+    """Check a company PowerPoint template before using it for QBR decks."""
+
+
+@deck_template.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@_workspace_option
+@_handle_errors
+def deck_template_check(file: Path, workspace: Path) -> None:
+    """Print FILE's slide size, layouts and placeholders, which deck role (title, section,
+    content, chart, table, closing) each layout could serve, the layout each role will use
+    (with deck.layouts of the workspace, if any) and what to rename.
+
+    Exit code 0 when every role is served, 1 otherwise.
+    """
+    from qbrgen.errors import ProblemList, TemplateError
+    from qbrgen.loading import open_workspace
+    from qbrgen.render._pptx_layouts import check_report
+
+    try:
+        from pptx import Presentation
+
+        prs = Presentation(str(file))
+    except Exception as exc:  # python-pptx raises assorted errors for non-pptx files
+        raise TemplateError(f"{file}: not a readable .pptx file: {exc}") from exc
+    layouts = dict(open_workspace(workspace, ProblemList()).config.deck.layouts)
+    lines = check_report(prs, layouts, str(file))
+    for line in lines:
+        click.echo(line)
+    sys.exit(1 if "problems:" in lines else 0)
 
 
 @main.command()
