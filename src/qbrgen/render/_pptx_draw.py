@@ -440,9 +440,11 @@ def draw_card(
     band_colour: str | None,
     style: Style,
     progress: float | None = None,
+    sizes: tuple[float, float] = (12, 30),
 ) -> None:
     """A big number with its label, a caption and, given a fraction, a progress bar, in a
-    light rounded box."""
+    light rounded box. `sizes` caps the label and value sizes (a row of cards shares them,
+    see `card_sizes`)."""
     box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, *rect.emus())
     box.adjustments[0] = 0.08
     box.fill.solid()
@@ -451,16 +453,16 @@ def draw_card(
     box.line.width = Pt(2.5 if band_colour else 1)
     plain(box)
     box.text_frame.text = ""
-    pad = emu(8)
+    pad = emu(CARD_PAD)
     inner = Rect(rect.left + pad, rect.top + pad, rect.width - 2 * pad, rect.height - 2 * pad)
-    label_h = int(emu(28))
-    value_h = int(inner.height * 0.46)
+    label_pt, value_pt = card_rows(pt(inner.height))
+    label_h, value_h = int(emu(label_pt)), int(emu(value_pt))
     add_text(
         slide,
         Rect(inner.left, inner.top, inner.width, label_h),
         [Para(label, bullet=False)],
         style.body_font,
-        12,
+        sizes[0],
         7,
         style.colours["muted"],
         max_lines=1,
@@ -471,8 +473,8 @@ def draw_card(
         Rect(inner.left, inner.top + label_h, inner.width, value_h),
         [Para(value, bullet=False, bold=True)],
         style.heading_font,
-        30,
-        14,
+        sizes[1],
+        10,
         band_colour or style.colours["primary"],
         max_lines=1,
         anchor=MSO_ANCHOR.MIDDLE,
@@ -500,6 +502,38 @@ def draw_card(
             style.colours["text"],
             max_lines=2,
         )
+
+
+CARD_PAD = 8.0
+CARD_LABEL = 28.0
+
+
+def card_rows(inner_height: float) -> tuple[float, float]:
+    """Heights (points) of a card's label and value rows; the caption gets the rest."""
+    return min(CARD_LABEL, inner_height * 0.26), inner_height * 0.42
+
+
+def card_sizes(
+    labels: list[str], values: list[str], width: int, height: int, style: Style
+) -> tuple[float, float]:
+    """The label and value sizes at which every card of a row fits on one line: one size for
+    the whole row, so the numbers read as a set."""
+    inner_w = pt(width) - 2 * CARD_PAD - 2 * MARGIN_X
+    label_h, value_h = card_rows(pt(height) - 2 * CARD_PAD)
+    label_box = Box(inner_w, label_h - 2 * MARGIN_Y, 0, 0)
+    value_box = Box(inner_w, value_h - 2 * MARGIN_Y, 0, 0)
+    label = min(
+        (fit([Para(t, bullet=False)], label_box, style.body_font, 12, 7, 1).size for t in labels),
+        default=12.0,
+    )
+    value = min(
+        (
+            fit([Para(t, bullet=False, bold=True)], value_box, style.heading_font, 30, 10, 1).size
+            for t in values
+        ),
+        default=30.0,
+    )
+    return label, value
 
 
 def draw_bar(slide: Slide, rect: Rect, share: float, colour: str, track: str = "#E5E7EB") -> None:

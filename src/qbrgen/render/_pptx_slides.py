@@ -25,6 +25,7 @@ from qbrgen.render._pptx_draw import (
     Rect,
     Style,
     add_text,
+    card_sizes,
     draw_card,
     draw_table,
     fit_into,
@@ -429,12 +430,22 @@ class DeckBuilder:
     def _cards(self, page: Page, rect: Rect, spec: SlideSpec, height: int) -> None:
         cards = spec.numbers[:4]
         width = (rect.width - GAP * (len(cards) - 1)) // len(cards)
+        sizes = card_sizes(
+            [c.label for c in cards], [c.value for c in cards], width, height, self.style
+        )
         for index, card in enumerate(cards):
             band = self.palette.band(card.band) if card.band in ("green", "yellow", "red") else None
             draw_card(
                 page.slide, Rect(rect.left + index * (width + GAP), rect.top, width, height),
-                card.label, card.value, card.caption, band, self.style, card.progress,
+                card.label, card.value, card.caption, band, self.style, card.progress, sizes,
             )  # fmt: skip
+
+    def card_height(self, rect: Rect, more: bool) -> int:
+        """Height of a row of cards: a share of the content area (less when text follows),
+        within CARD_HEIGHT on a normal slide, smaller on a small one."""
+        low, high = CARD_HEIGHT
+        share = 0.4 if more else 0.62
+        return max(min(low, int(rect.height * 0.3)), min(high, int(rect.height * share)))
 
     def kind_summary(self, spec: SlideSpec) -> None:
         page, rect = self.content_page(spec)
@@ -442,15 +453,11 @@ class DeckBuilder:
         if not spec.numbers:
             self.text_in(page, rect, paras, (22, 11), into_body=True)
             return
-        height = (
-            CARD_HEIGHT[1]
-            if not paras
-            else max(CARD_HEIGHT[0], min(CARD_HEIGHT[1], rect.height // 2 - GAP))
-        )
+        height = self.card_height(rect, more=bool(paras))
         self._cards(page, rect, spec, height)
         if paras:
             top = rect.top + height + GAP * 2
-            self.text_in(page, Rect(rect.left, top, rect.width, rect.bottom - top), paras, (20, 11))
+            self.text_in(page, Rect(rect.left, top, rect.width, rect.bottom - top), paras, (20, 9))
 
     def kind_chart(self, spec: SlideSpec) -> None:
         page, rect = self.content_page(spec)
@@ -594,7 +601,7 @@ class DeckBuilder:
         page, rect = self.content_page(spec)
         top = rect.top
         if spec.numbers:
-            height = CARD_HEIGHT[0] if spec.items else CARD_HEIGHT[1]
+            height = self.card_height(rect, more=bool(spec.items))
             self._cards(page, rect, spec, height)
             top += height + GAP * 2
         quotes = spec.items[:3]

@@ -123,25 +123,32 @@ def goal_row(slide: Slide, rect: Rect, row: GoalRow, style: Style) -> list[FitRe
         inner.width - left_w - chip_w - 2 * pad,
         inner.height,
     )
+    label_h = int(emu(14))
+    bar_h = int(emu(10))
+    out_top = inner.top + (2 * label_h + bar_h + int(emu(10)) if row.progress is not None else 0)
+    # On a low row there is no room for the outcome under the bar: it joins the left column.
+    outcome_below = inner.bottom - out_top >= int(emu(24))
+    paras = [
+        Para(row.title, bullet=False, bold=True),
+        Para(row.detail, bullet=False, scale=0.8, colour=style.colours["muted"]),
+    ]
+    if row.outcome and not outcome_below:
+        paras.append(Para(row.outcome, bullet=False, scale=0.8))
     results = [
         text(
             slide,
             Rect(inner.left, inner.top, left_w, inner.height),
-            [
-                Para(row.title, bullet=False, bold=True),
-                Para(row.detail, bullet=False, scale=0.8, colour=style.colours["muted"]),
-            ],
+            paras,
             style,
-            (17, 10),
+            (17, 8),
             anchor=MSO_ANCHOR.MIDDLE,
         )  # fmt: skip
     ]
     chip(slide, Rect(inner.right - chip_w, inner.top + pad // 2, chip_w, inner.height), row.status,
          row.status_colour, style)  # fmt: skip
     if row.progress is not None:
-        label_h = int(emu(16))
         bar_top = inner.top + label_h + int(emu(4))
-        bar = Rect(mid.left, bar_top, mid.width, int(emu(11)))
+        bar = Rect(mid.left, bar_top, mid.width, bar_h)
         draw_bar(slide, bar, row.progress, row.status_colour)
         half = mid.width // 2
         for where, words, align in (
@@ -158,10 +165,7 @@ def goal_row(slide: Slide, rect: Rect, row: GoalRow, style: Style) -> list[FitRe
             text(slide, Rect(now_left, inner.top, now_w, label_h),
                  [Para(row.now_label, bullet=False, bold=True)], style, (10, 7),
                  row.status_colour, align=PP_ALIGN.CENTER)  # fmt: skip
-        out_top = bar.bottom + label_h + int(emu(6))
-    else:
-        out_top = inner.top
-    if row.outcome:
+    if row.outcome and outcome_below:
         results.append(
             text(slide, Rect(mid.left, out_top, mid.width, inner.bottom - out_top),
                  [Para(row.outcome, bullet=False)], style, (14, 9),
