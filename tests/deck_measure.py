@@ -49,7 +49,8 @@ def is_content(slide) -> bool:
     return slide_kind(slide) not in ("cover", "section")
 
 
-def paragraph_height(paragraph, width: float) -> float:
+def paragraph_height(paragraph, width: float, family: str = "DejaVu Sans") -> float:
+    """Height in points of a paragraph as written (`family` for runs without a font name)."""
     runs = [r for r in paragraph.runs if r.text]
     fld = paragraph._p.find(f"{A}fld")
     if not runs and fld is None:
@@ -57,7 +58,7 @@ def paragraph_height(paragraph, width: float) -> float:
     if runs:
         font = runs[0].font
         size = font.size.pt if font.size is not None else 18.0
-        face = metrics(font.name or "DejaVu Sans", bool(font.bold))
+        face = metrics(font.name or family, bool(font.bold))
     else:
         size, face = 9.0, metrics("DejaVu Sans")
     ppr = paragraph._p.pPr
@@ -83,10 +84,7 @@ def text_height(frame, width: float) -> float:
 
 def box_of(shape) -> Box:
     left, top = pt(shape.left), pt(shape.top)
-    if shape.has_table:
-        height = sum(pt(r.height) for r in shape.table.rows)
-    else:
-        height = pt(shape.height)
+    height = sum(pt(r.height) for r in shape.table.rows) if shape.has_table else pt(shape.height)
     return Box(left, top, left + pt(shape.width), top + height)
 
 
@@ -177,8 +175,14 @@ def all_texts(slide) -> list[str]:
 
 
 def shortened(slide) -> list[str]:
-    """Texts on the slide that end in an ellipsis (cut to fit)."""
-    return [t for t in all_texts(slide) if t.rstrip().endswith("…")]
+    """Texts the slide had to shorten: cut with an ellipsis, or given in full in the notes
+    because they were cut or dropped."""
+    cut = [t for t in all_texts(slide) if t.rstrip().endswith("…")]
+    notes = notes_text(slide)
+    for marker in ("Shown shortened on the slide; in full:", "Full title: "):
+        if marker in notes:
+            cut.append(notes.split(marker, 1)[1].strip().splitlines()[0])
+    return cut
 
 
 def notes_text(slide) -> str:

@@ -191,7 +191,8 @@ def test_headers_are_matched_forgivingly_and_features_read(tmp_path: Path) -> No
     assert [str(w) for w in portfolio.problems.warnings] == [
         "accounts/hand.xlsx:Pivot: warning: sheet 'Pivot' is not a record type; ignored "
         "(known sheets: Accounts, ARR movements, ARR snapshots, Renewals, Usage, Tickets, Stakeholders, "
-        "Reviews, Surveys, Goals, Milestones, Risks, Opportunities, Actions, Interactions, Wins, Roadmap; "
+        "Reviews, Surveys, Goals, Milestones, Risks, Opportunities, Actions, Interactions, Wins, Roadmap, "
+        "Priorities, Decisions; "
         "name a help sheet README or start it with '_')"
     ]
 
@@ -340,6 +341,8 @@ def test_template_workbook_has_validations_and_loads(tmp_path: Path) -> None:
         "Interactions",
         "Wins",
         "Roadmap",
+        "Priorities",
+        "Decisions",
     ]
     people = wb["Stakeholders"]
     headers = [c.value for c in people[1]]

@@ -38,10 +38,13 @@ from qbrgen.models import (
     ArrSnapshot,
     BusinessReview,
     Contract,
+    Decision,
     Goal,
     Interaction,
     Milestone,
+    NextReview,
     Opportunity,
+    Priority,
     Renewal,
     Risk,
     RoadmapItem,
@@ -199,8 +202,14 @@ def _account_columns() -> tuple[Column, ...]:
     contract = _columns(Contract, prefix="contract.")
     # Contract columns are written 'ARR', 'Start date'; 'Contract ARR' and 'contract_arr' match too.
     contract = [replace(c, aliases=(*c.aliases, f"contract {c.field[9:]}")) for c in contract]
+    # The review being prepared: its date, attendees and objectives on the account's row, its
+    # decisions on their own sheet.
+    review = _columns(
+        NextReview, skip={"decisions"}, prefix="next_review.", header_prefix="next_review_"
+    )
+    review = [replace(c, required=False) for c in review]
     notes = _columns(Account, skip=set(Account.model_fields) - {"notes"})
-    return (*own, *contract, *notes)
+    return (*own, *contract, *review, *notes)
 
 
 def _child(
@@ -263,6 +272,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     ),
     _child("wins", "Wins", Win, "win", "value delivered"),
     _child("roadmap", "Roadmap", RoadmapItem, "roadmap items"),
+    _child("priorities", "Priorities", Priority, "priority", "customer priorities"),
+    _child("decisions", "Decisions", Decision, "decision", "decisions needed"),
 )
 """Every record type, in sheet order. Goals come before Milestones (milestones attach to goals)."""
 
@@ -554,6 +565,11 @@ class _Slot:
         if head == "contract":
             sub = loc[1] if len(loc) > 1 else None
             return self.table.at(self.row, f"contract.{sub}" if isinstance(sub, str) else "id")
+        if head == "next_review" and len(loc) > 1 and loc[1] == "decisions":
+            return self.locate(("decisions", *loc[2:]))
+        if head == "next_review":
+            sub = loc[1] if len(loc) > 1 else None
+            return self.table.at(self.row, f"next_review.{sub}" if isinstance(sub, str) else "id")
         if isinstance(head, str) and head in self.items:
             rows = self.items[head]
             if len(loc) < 2 or not isinstance(loc[1], int) or loc[1] >= len(rows):
@@ -723,6 +739,10 @@ def _read_child(
         if key == "milestones":
             _attach_milestone(table, row, cells, slot, record, reader, problems)
             continue
+        if key == "decisions":  # decisions belong to the next review (on the Accounts row)
+            slot.data.setdefault("next_review", {}).setdefault("decisions", []).append(record)
+            slot.items.setdefault(key, []).append((table, row))
+            continue
         slot.data.setdefault(key, []).append(record)
         slot.items.setdefault(key, []).append((table, row))
 
@@ -788,6 +808,8 @@ def account_rows(account: Account, features: Sequence[str]) -> dict[str, list[li
     for rtype in RECORD_TYPES:
         if rtype is ACCOUNTS:
             records = [data]
+        elif rtype.key == "decisions":
+            records = (data.get("next_review") or {}).get("decisions") or []
         elif rtype.key == "milestones":
             records = [
                 {**m, GOAL_LINK: goal["title"]}

@@ -222,6 +222,12 @@ class DeckBuilder:
             page.notes.append(shortened_note(result.dropped))
         return result
 
+    def dropped(self, page: Page, results: list[FitResult]) -> None:
+        """Give in full in the notes whatever the visuals had to shorten."""
+        for result in results:
+            if result.dropped:
+                page.notes.append(shortened_note(result.dropped))
+
     def statement(self, page: Page, rect: Rect, words: str) -> None:
         """A plain sentence where content would be (there is nothing to show), in a panel."""
         height = max(int(rect.height * FILL), min(rect.height, int(Inches(1.2))))
@@ -540,11 +546,11 @@ class DeckBuilder:
             for index, goal in enumerate(chunk):
                 top = rect.top + index * (row_h + GAP)
                 row = goal_row(goal, self.fmt, self.palette)
-                for result in vis.goal_row(
-                    page.slide, Rect(rect.left, top, rect.width, row_h), row, self.style
-                ):
-                    if result.dropped:
-                        page.notes.append(shortened_note(result.dropped))
+                with vis.recording() as results:
+                    vis.goal_row(
+                        page.slide, Rect(rect.left, top, rect.width, row_h), row, self.style
+                    )
+                self.dropped(page, results)
 
     def _probe_area(self, spec: SlideSpec) -> tuple[LayoutInfo, Rect]:
         info = self.layouts[spec.layout]
@@ -568,10 +574,18 @@ class DeckBuilder:
                     self.palette.band(item.band) if item.band else self.style.colours["secondary"]
                 )
                 top = rect.top + index * (row_h + GAP)
-                for result in vis.item_row(page.slide, Rect(rect.left, top, rect.width, row_h), number,
-                                           item.title, item.text, item.chip, colour, self.style):  # fmt: skip
-                    if result.dropped:
-                        page.notes.append(shortened_note(result.dropped))
+                with vis.recording() as results:
+                    vis.item_row(
+                        page.slide,
+                        Rect(rect.left, top, rect.width, row_h),
+                        number,
+                        item.title,
+                        item.text,
+                        item.chip,
+                        colour,
+                        self.style,
+                    )
+                self.dropped(page, results)
 
     def kind_tiles(self, spec: SlideSpec) -> None:
         items = spec.items
@@ -592,10 +606,18 @@ class DeckBuilder:
                 where = Rect(
                     rect.left + c * (width + GAP), rect.top + r * (height + GAP), width, height
                 )
-                for result in vis.tile(page.slide, where, item.value, item.label, item.title,
-                                       item.text, item.chip, self.style):  # fmt: skip
-                    if result.dropped:
-                        page.notes.append(shortened_note(result.dropped))
+                with vis.recording() as results:
+                    vis.tile(
+                        page.slide,
+                        where,
+                        item.value,
+                        item.label,
+                        item.title,
+                        item.text,
+                        item.chip,
+                        self.style,
+                    )
+                self.dropped(page, results)
 
     def kind_quotes(self, spec: SlideSpec) -> None:
         page, rect = self.content_page(spec)
@@ -613,9 +635,9 @@ class DeckBuilder:
         width = (area.width - GAP * (len(quotes) - 1)) // len(quotes)
         for index, item in enumerate(quotes):
             where = Rect(area.left + index * (width + GAP), area.top, width, area.height)
-            for result in vis.quote(page.slide, where, item.title, item.text, self.style):
-                if result.dropped:
-                    page.notes.append(shortened_note(result.dropped))
+            with vis.recording() as results:
+                vis.quote(page.slide, where, item.title, item.text, self.style)
+            self.dropped(page, results)
 
     def kind_closing(self, spec: SlideSpec) -> None:
         page, right = self._panel_slide(spec)

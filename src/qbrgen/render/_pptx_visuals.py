@@ -8,6 +8,8 @@ the rest of the deck, never left to PowerPoint's auto-fit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,21 @@ from qbrgen.render._pptx_text import FitResult, Para
 
 if TYPE_CHECKING:
     from pptx.slide import Slide
+
+_RECORD: list[FitResult] | None = None
+
+
+@contextmanager
+def recording() -> Iterator[list[FitResult]]:
+    """Collect what every text of the visuals drawn inside the block fitted (so the caller
+    can give anything shortened in full in the speaker notes)."""
+    global _RECORD
+    saved, _RECORD = _RECORD, []
+    try:
+        yield _RECORD
+    finally:
+        _RECORD = saved
+
 
 TINT = "#F3F4F6"
 LINE = "#E5E7EB"
@@ -65,10 +82,12 @@ def chip(slide: Slide, rect: Rect, text: str, colour: str, style: Style) -> Rect
     height = min(rect.height, int(emu(size * 2.1)))
     where = Rect(rect.right - width, rect.top, width, height)
     box(slide, where, colour, radius=0.5)
-    add_text(
-        slide, where, [Para(text, bullet=False, bold=True)], style.body_font, size, 8, WHITE,
+    result = add_text(
+        slide, where, [Para(text, bullet=False, bold=True)], style.body_font, size, 7, WHITE,
         align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE, set_font=True,
     )  # fmt: skip
+    if _RECORD is not None:
+        _RECORD.append(result)
     return where
 
 
@@ -83,10 +102,13 @@ def text(
     **kwargs: Any,
 ) -> FitResult:
     """Fitted text in its own box (the visuals always set their fonts: they are qbrgen's)."""
-    return add_text(
+    result = add_text(
         slide, rect, paras, style.heading_font if heading else style.body_font, size[0], size[1],
         colour or style.colours["text"], set_font=True, **kwargs,
     )  # fmt: skip
+    if _RECORD is not None:
+        _RECORD.append(result)
+    return result
 
 
 # --- goals -------------------------------------------------------------------------------------
@@ -123,15 +145,14 @@ def goal_row(slide: Slide, rect: Rect, row: GoalRow, style: Style) -> list[FitRe
         inner.width - left_w - chip_w - 2 * pad,
         inner.height,
     )
-    label_h = int(emu(14))
+    label_h = int(emu(16))
     bar_h = int(emu(10))
     out_top = inner.top + (2 * label_h + bar_h + int(emu(10)) if row.progress is not None else 0)
     # On a low row there is no room for the outcome under the bar: it joins the left column.
     outcome_below = inner.bottom - out_top >= int(emu(24))
-    paras = [
-        Para(row.title, bullet=False, bold=True),
-        Para(row.detail, bullet=False, scale=0.8, colour=style.colours["muted"]),
-    ]
+    paras = [Para(row.title, bullet=False, bold=True)]
+    if row.detail:
+        paras.append(Para(row.detail, bullet=False, scale=0.8, colour=style.colours["muted"]))
     if row.outcome and not outcome_below:
         paras.append(Para(row.outcome, bullet=False, scale=0.8))
     results = [

@@ -93,6 +93,7 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             "slides": [
                 {"kicker": s.kicker, "title": s.title, "notes": s.notes, "brief": s.brief}
                 for s in specs
+                if s.kind != "section"  # a divider has nothing to say
             ],
             "warning_rows": [
                 {"label": WARNING_LABELS.get(w.code, w.code), "message": w.message}
