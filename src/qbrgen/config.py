@@ -130,11 +130,9 @@ class Deck(Record):
     template: str | None = None
     """A corporate .pptx whose slide master and layouts the deck uses (found via the template search path, else relative to the workspace); default the built-in clean theme deck/clean.pptx."""
     layouts: dict[str, str] = Field(default_factory=dict)
-    """Map of qbrgen layout roles (title, section, content, chart, table, closing) to layout names in the template; unmapped roles use 'Title Slide', 'Section Header', 'Title and Content', 'Title Only', 'Title Only' and 'Title Slide'."""
+    """Map of qbrgen layout roles (title, section, content, chart, table, closing) to layout names in the template; an unmapped role uses the layout with PowerPoint's default English name ('Title Slide', 'Section Header', 'Title and Content', 'Title Only'), else the one whose layout type or placeholders fit (`qbrgen deck-template check FILE` shows which)."""
     slides: str = "deck/qbr.yaml"
     """The deck template (on the template search path) listing the slides, their layouts, words and notes."""
-    account_notes_slide: bool = False
-    """Show the account's free-form notes on a slide. Off by default: notes are usually internal and the deck goes to the customer."""
 
 
 class Plan(Record):
