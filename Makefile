@@ -40,6 +40,7 @@ docs: docs-pages
 bench: $(STAMP)
 	$(BIN)/python -m qbrgen.bench
 	$(BIN)/python -m qbrgen.bench --scorecard 10000 --runs 5
+	$(BIN)/python -m qbrgen.bench --decks 5
 
 clean:
 	rm -rf output site $(VENV)

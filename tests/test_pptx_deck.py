@@ -765,7 +765,7 @@ def test_stress_deck_lists_continue_over_slides(stress_deck) -> None:
         shape.text_frame.text
         for s in risk_pages
         for shape in s.shapes
-        if shape.name.startswith("Oval")
+        if shape.name.startswith("ellipse")
     ]
     assert numbers == [str(i) for i in range(1, 41)]  # numbered on, none lost
     action_pages = slides_by_id(prs)["actions"]

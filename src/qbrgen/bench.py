@@ -9,6 +9,11 @@ accounts, run `--runs` times: wall time (median, min, max), CPU time, peak memor
 largest process and of the whole process tree (parent plus its YAML-parsing workers, sampled
 every 20 ms from /proc; shared pages counted in each process, so it errs high).
 
+Decks (`--decks RUNS`): every QBR deck and prep brief of a workspace (`-w`, default the
+current folder: the sample portfolio in the repository) rendered in this process, RUNS times
+after one warm-up render: median, 90th percentile and slowest seconds per document, and the
+cold first deck (fonts, master and templates loaded).
+
 Every figure comes from runs on this machine; it is a measurement to report, not a test that
 can flake.
 """
@@ -153,6 +158,37 @@ def scorecard_bench(size: int, runs: int, root: Path) -> dict[str, Any]:
     }
 
 
+def deck_bench(workspace: Path, runs: int) -> dict[str, Any]:
+    """Seconds per QBR deck and per prep brief, rendered in-process (no writing)."""
+    from qbrgen.render import Selection, load_renderers, render_env
+    from qbrgen.run import open_run
+
+    run = open_run(workspace)
+    env = render_env(run)
+    row: dict[str, Any] = {"workspace": str(workspace), "runs": runs}
+    for name in ("qbr", "brief"):
+        renderer = load_renderers([name])[name]
+        jobs = renderer.plan(run, Selection(run.accounts))
+        started = time.perf_counter()
+        renderer.render(jobs[0], env)  # warm-up: fonts, the master, the templates
+        cold = time.perf_counter() - started
+        times = []
+        for _ in range(runs):
+            for job in jobs:
+                started = time.perf_counter()
+                renderer.render(job, env)
+                times.append(time.perf_counter() - started)
+        times.sort()
+        row[name] = {
+            "documents": len(jobs),
+            "cold_first_seconds": round(cold, 3),
+            "median_seconds": round(statistics.median(times), 3),
+            "p90_seconds": round(times[int(len(times) * 0.9) - 1], 3),
+            "max_seconds": round(times[-1], 3),
+        }
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qbrgen.bench", description=__doc__)
     parser.add_argument("--sizes", default="200,1000", help="portfolio sizes (default 200,1000)")
@@ -172,7 +208,26 @@ def main(argv: list[str] | None = None) -> int:
         help="time `qbrgen scorecard` on this many accounts instead of the build",
     )
     parser.add_argument("--runs", type=int, default=5, help="scorecard runs (default 5)")
+    parser.add_argument(
+        "--decks",
+        type=int,
+        metavar="RUNS",
+        default=None,
+        help="time every QBR deck and prep brief of the workspace -w instead of the build",
+    )
+    parser.add_argument("-w", "--workspace", type=Path, default=Path("."))
     args = parser.parse_args(argv)
+    if args.decks:
+        row = deck_bench(args.workspace, args.decks)
+        print(json.dumps(row))
+        for name, label in (("qbr", "QBR deck"), ("brief", "prep brief")):
+            r = row[name]
+            print(
+                f"{label}: {r['documents']} × {args.decks} runs, median {r['median_seconds']} s, "
+                f"p90 {r['p90_seconds']} s, slowest {r['max_seconds']} s; cold first "
+                f"{r['cold_first_seconds']} s"
+            )
+        return 0
     if args.scorecard:
         with tempfile.TemporaryDirectory() as tmp:
             row = scorecard_bench(args.scorecard, args.runs, args.keep or Path(tmp))

@@ -16,7 +16,8 @@ renderer and the prep brief both read it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,6 +199,20 @@ class DeckTemplate:
         hint = internal_hint(message) if self.customer else ""
         return TemplateError(f"{self.name}: {label}: {message}{hint}")
 
+    @contextmanager
+    def _located(self, label: str, what: str) -> Iterator[None]:
+        """Turn a Jinja error into a TemplateError naming the deck template, slide and field."""
+        try:
+            yield
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"{self.name}: {label}: {what} syntax error: {exc.message}"
+            ) from exc
+        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
+            raise self._error(label, exc) from exc
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise TemplateError(f"{self.name}: {label}: {type(exc).__name__}: {exc}") from exc
+
     def text(self, source: Any, ctx: dict[str, Any], label: str) -> str:
         """Render one template string; errors name the deck template, slide and field."""
         if source is None:
@@ -205,28 +220,21 @@ class DeckTemplate:
         source = str(source)
         if "{" not in source:
             return source.strip()
-        template = self._templates.get(source)
-        try:
+        with self._located(label, "template"):
+            template = self._templates.get(source)
             if template is None:
                 template = self.env.from_string(source)
                 self._templates[source] = template
             return template.render(ctx).strip()
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"{self.name}: {label}: template syntax error: {exc.message}"
-            ) from exc
-        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
-            raise self._error(label, exc) from exc
-        except (TypeError, ValueError, ArithmeticError) as exc:
-            raise TemplateError(f"{self.name}: {label}: {type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def value(self, expression: Any, ctx: dict[str, Any], label: str) -> Any:
         """Evaluate a Jinja expression (a `when` condition, a table's `rows`)."""
         if isinstance(expression, bool | int | float | list):
             return expression
         source = str(expression)
-        compiled = self._expressions.get(source)
-        try:
+        with self._located(label, "expression"):
+            compiled = self._expressions.get(source)
             if compiled is None:
                 compiled = self.env.compile_expression(source, undefined_to_none=False)
                 self._expressions[source] = compiled
@@ -234,14 +242,7 @@ class DeckTemplate:
             if isinstance(result, jinja2.Undefined):
                 result._fail_with_undefined_error()
             return result
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"{self.name}: {label}: expression syntax error: {exc.message}"
-            ) from exc
-        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
-            raise self._error(label, exc) from exc
-        except (TypeError, ValueError, ArithmeticError) as exc:
-            raise TemplateError(f"{self.name}: {label}: {type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # --- rendering ---------------------------------------------------------------------------
 

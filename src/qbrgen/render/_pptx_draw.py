@@ -7,14 +7,16 @@ PowerPoint's auto-fit.
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.util import Emu, Pt
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Emu
 
 from qbrgen.render._pptx_text import (
     ELLIPSIS,
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from qbrgen.render._deck_template import TableSpec
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 EMU_PER_PT = 12700
 MARGIN_X = 6.0  # text frame inner margins, points
 MARGIN_Y = 3.0
@@ -108,73 +111,103 @@ def frame_box(rect: Rect) -> Box:
     )
 
 
+ANCHORS = {MSO_ANCHOR.TOP: "t", MSO_ANCHOR.MIDDLE: "ctr", MSO_ANCHOR.BOTTOM: "b"}
+ALIGNS = {PP_ALIGN.LEFT: "l", PP_ALIGN.CENTER: "ctr", PP_ALIGN.RIGHT: "r"}
+_AUTOFIT = {f"{{{A}}}{tag}" for tag in ("noAutofit", "normAutofit", "spAutoFit")}
+_CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
+
+
 def setup_frame(
     frame: TextFrame,
     anchor: MSO_ANCHOR | None = MSO_ANCHOR.TOP,
     mx: float = MARGIN_X,
     my: float = MARGIN_Y,
 ) -> None:
-    frame.word_wrap = True
-    frame.auto_size = MSO_AUTO_SIZE.NONE
-    frame.margin_left = frame.margin_right = emu(mx)
-    frame.margin_top = frame.margin_bottom = emu(my)
+    """Word wrap on, no auto-fit, explicit insets and anchor, written on a:bodyPr directly
+    (python-pptx's property setters cost a lookup each; decks set thousands)."""
+    body = _body(frame).find(f"{{{A}}}bodyPr")
+    body.set("wrap", "square")
+    body.set("lIns", str(int(emu(mx))))
+    body.set("rIns", str(int(emu(mx))))
+    body.set("tIns", str(int(emu(my))))
+    body.set("bIns", str(int(emu(my))))
     if anchor is not None:
-        frame.vertical_anchor = anchor
+        body.set("anchor", ANCHORS[anchor])
+    for child in list(body):
+        if child.tag in _AUTOFIT:
+            body.remove(child)
+    first = body[0] if len(body) else None
+    position = 1 if first is not None and first.tag == f"{{{A}}}prstTxWarp" else 0
+    body.insert(position, etree.Element(f"{{{A}}}noAutofit"))
 
 
-def _ppr(paragraph: Any) -> Any:
-    return paragraph._p.get_or_add_pPr()
+def _body(frame: Any) -> Any:
+    """The a:txBody of a python-pptx text frame, or the element itself."""
+    return getattr(frame, "_txBody", frame)
 
 
-def _set_spacing(paragraph: Any, space_before: float) -> None:
-    ppr = _ppr(paragraph)
-    for tag in ("lnSpc", "spcBef", "spcAft"):
-        for old in ppr.findall(f"{{{A}}}{tag}"):
-            ppr.remove(old)
-    # Children of a:pPr must come in schema order: lnSpc, spcBef, spcAft, bullets...
-    ln = etree.SubElement(ppr, f"{{{A}}}lnSpc")
-    etree.SubElement(ln, f"{{{A}}}spcPct").set("val", "100000")
-    before = etree.SubElement(ppr, f"{{{A}}}spcBef")
-    etree.SubElement(before, f"{{{A}}}spcPts").set("val", str(int(round(space_before * 100))))
-    after = etree.SubElement(ppr, f"{{{A}}}spcAft")
-    etree.SubElement(after, f"{{{A}}}spcPts").set("val", "0")
-    _reorder(ppr)
+def clean_text(text: str) -> str:
+    """Control characters (other than tab and line feed) as the plain-text escapes Office
+    uses: XML cannot hold them, and account text must never break a file."""
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
-PPR_ORDER = [
-    "lnSpc", "spcBef", "spcAft", "buClrTx", "buClr", "buSzTx", "buSzPct", "buSzPts",
-    "buFontTx", "buFont", "buNone", "buAutoNum", "buChar", "buBlip", "tabLst", "defRPr", "extLst",
-]  # fmt: skip
-
-
-def _reorder(ppr: Any) -> None:
-    """Put a:pPr children back in schema order (PowerPoint rejects files otherwise)."""
-    rank = {f"{{{A}}}{tag}": index for index, tag in enumerate(PPR_ORDER)}
-    children = sorted(ppr, key=lambda child: rank.get(child.tag, len(rank)))
-    for child in children:
-        ppr.remove(child)
-        ppr.append(child)
-
-
-def _set_bullet(paragraph: Any, para: Para, colour: str | None) -> None:
-    ppr = _ppr(paragraph)
-    for tag in ("buNone", "buChar", "buAutoNum", "buFont", "buClr", "buSzPct"):
-        for old in ppr.findall(f"{{{A}}}{tag}"):
-            ppr.remove(old)
+def _paragraph(
+    body: Any,
+    para: Para,
+    size: float,
+    space_before: float,
+    font: str | None,
+    colour: str | None,
+    bullet_colour: str | None,
+    align: str | None,
+) -> None:
+    p = etree.SubElement(body, f"{{{A}}}p")
     indent = BULLET_INDENT * (para.level + 1) if para.bullet else BULLET_INDENT * para.level
-    ppr.set("marL", str(int(indent * EMU_PER_PT)))
-    ppr.set("lvl", "0")
+    ppr = etree.SubElement(
+        p,
+        f"{{{A}}}pPr",
+        marL=str(int(indent * EMU_PER_PT)),
+        lvl="0",
+        indent=str(int(-BULLET_INDENT * EMU_PER_PT)) if para.bullet else "0",
+    )
+    if align:
+        ppr.set("algn", align)
+    # Children of a:pPr in schema order: lnSpc, spcBef, spcAft, then the bullet.
+    etree.SubElement(etree.SubElement(ppr, f"{{{A}}}lnSpc"), f"{{{A}}}spcPct", val="100000")
+    etree.SubElement(
+        etree.SubElement(ppr, f"{{{A}}}spcBef"),
+        f"{{{A}}}spcPts",
+        val=str(int(round(space_before * 100))),
+    )
+    etree.SubElement(etree.SubElement(ppr, f"{{{A}}}spcAft"), f"{{{A}}}spcPts", val="0")
     if para.bullet:
-        ppr.set("indent", str(int(-BULLET_INDENT * EMU_PER_PT)))
-        if colour:
+        if bullet_colour:
             clr = etree.SubElement(ppr, f"{{{A}}}buClr")
-            etree.SubElement(clr, f"{{{A}}}srgbClr").set("val", colour.lstrip("#").upper())
-        etree.SubElement(ppr, f"{{{A}}}buFont").set("typeface", "Arial")
-        etree.SubElement(ppr, f"{{{A}}}buChar").set("char", "•" if para.level == 0 else "–")
+            etree.SubElement(clr, f"{{{A}}}srgbClr", val=bullet_colour.lstrip("#").upper())
+        etree.SubElement(ppr, f"{{{A}}}buFont", typeface="Arial")
+        etree.SubElement(ppr, f"{{{A}}}buChar", char="•" if para.level == 0 else "–")
     else:
-        ppr.set("indent", "0")
         etree.SubElement(ppr, f"{{{A}}}buNone")
-    _reorder(ppr)
+    for index, line in enumerate(clean_text(para.text).split("\n")):
+        if index:
+            etree.SubElement(p, f"{{{A}}}br")
+        run = etree.SubElement(p, f"{{{A}}}r")
+        rpr = etree.SubElement(
+            run,
+            f"{{{A}}}rPr",
+            lang="en-US",
+            sz=str(int(round(size * 2) / 2 * 100)),
+            b="1" if para.bold else "0",
+            dirty="0",
+        )
+        fill = para.colour or colour
+        if fill:
+            solid = etree.SubElement(rpr, f"{{{A}}}solidFill")
+            etree.SubElement(solid, f"{{{A}}}srgbClr", val=fill.lstrip("#").upper())
+        if font:
+            etree.SubElement(rpr, f"{{{A}}}latin", typeface=font)
+        etree.SubElement(run, f"{{{A}}}t").text = line
 
 
 def write_paragraphs(
@@ -186,25 +219,20 @@ def write_paragraphs(
     align: PP_ALIGN | None = None,
     set_font: bool = True,
 ) -> None:
-    """Put fitted paragraphs into a text frame with explicit size, font and spacing."""
-    frame.clear()
+    """Put fitted paragraphs into a text frame with explicit size, font and spacing (as
+    DrawingML directly: a deck writes thousands of runs)."""
+    body = _body(frame)
+    for old in body.findall(f"{{{A}}}p"):
+        body.remove(old)
     for index, para in enumerate(result.paragraphs):
         size = result.size * para.scale
-        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-        _set_spacing(paragraph, SPACE_BEFORE * size if index else 0.0)
-        _set_bullet(paragraph, para, bullet_colour)
-        if align is not None:
-            paragraph.alignment = align
-        run = paragraph.add_run()
-        run.text = para.text
-        run.font.size = Pt(round(size * 2) / 2)
-        if set_font:
-            run.font.name = font
-        run.font.bold = para.bold
-        if para.colour or colour:
-            run.font.color.rgb = rgb(para.colour or colour or "")
+        _paragraph(
+            body, para, size, SPACE_BEFORE * size if index else 0.0,
+            font if set_font else None, colour, bullet_colour,
+            ALIGNS.get(align) if align is not None else None,
+        )  # fmt: skip
     if not result.paragraphs:
-        frame.paragraphs[0].text = ""
+        etree.SubElement(body, f"{{{A}}}p")
 
 
 def fit_into(
@@ -238,8 +266,27 @@ def add_text(
     colour: str | None = None,
     **kwargs: Any,
 ) -> FitResult:
-    box = slide.shapes.add_textbox(*rect.emus())
-    return fit_into(box.text_frame, rect, paras, font, max_size, min_size, colour, **kwargs)
+    body = text_box(slide, rect)
+    return fit_into(body, rect, paras, font, max_size, min_size, colour, **kwargs)
+
+
+def text_box(slide: Slide, rect: Rect, name: str = "TextBox") -> Any:
+    """A new text box at `rect`, written as DrawingML in one go; returns its a:txBody (which
+    `fit_into`, `setup_frame` and `write_paragraphs` take like a text frame)."""
+    from pptx.oxml import parse_xml
+
+    tree = slide.shapes._spTree
+    shape_id = max((int(i) for i in tree.xpath("//p:cNvPr/@id")), default=1) + 1
+    element = parse_xml(
+        f'<p:sp xmlns:p="{P}" xmlns:a="{A}"><p:nvSpPr><p:cNvPr id="{shape_id}" '
+        f'name="{escape(name)} {shape_id}"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
+        f'<p:spPr><a:xfrm><a:off x="{rect.left}" y="{rect.top}"/><a:ext cx="{rect.width}" '
+        f'cy="{rect.height}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+        f'<a:noFill/></p:spPr><p:txBody><a:bodyPr wrap="square" rtlCol="0"/><a:lstStyle/>'
+        f"<a:p/></p:txBody></p:sp>"
+    )
+    tree.insert_element_before(element, "p:extLst")
+    return element.find(f"{{{P}}}txBody")
 
 
 # --- tables --------------------------------------------------------------------------------
@@ -394,27 +441,11 @@ def _cell(
     body = etree.SubElement(tc, f"{{{A}}}txBody")
     etree.SubElement(body, f"{{{A}}}bodyPr", wrap="square")
     etree.SubElement(body, f"{{{A}}}lstStyle")
-    for line in text.split("\n"):
-        paragraph = etree.SubElement(body, f"{{{A}}}p")
-        ppr = etree.SubElement(
-            paragraph, f"{{{A}}}pPr", algn="r" if align == "right" else "l", marL="0", indent="0"
-        )
-        etree.SubElement(etree.SubElement(ppr, f"{{{A}}}lnSpc"), f"{{{A}}}spcPct", val="100000")
-        etree.SubElement(etree.SubElement(ppr, f"{{{A}}}spcBef"), f"{{{A}}}spcPts", val="0")
-        etree.SubElement(ppr, f"{{{A}}}buNone")
-        run = etree.SubElement(paragraph, f"{{{A}}}r")
-        rpr = etree.SubElement(
-            run,
-            f"{{{A}}}rPr",
-            lang="en-US",
-            sz=str(int(round(size * 100))),
-            b="1" if header else "0",
-            dirty="0",
-        )
-        etree.SubElement(etree.SubElement(rpr, f"{{{A}}}solidFill"), f"{{{A}}}srgbClr", val=colour)
-        etree.SubElement(rpr, f"{{{A}}}latin", typeface=font)
-        etree.SubElement(rpr, f"{{{A}}}cs", typeface=font)
-        etree.SubElement(run, f"{{{A}}}t").text = line
+    for line in text.split("\n"):  # a row split over slides keeps its lines apart
+        _paragraph(
+            body, Para(line, bullet=False, bold=header), size, 0.0, font, colour, None,
+            "r" if align == "right" else "l",
+        )  # fmt: skip
     tcpr = etree.SubElement(
         tc,
         f"{{{A}}}tcPr",
@@ -445,14 +476,7 @@ def draw_card(
     """A big number with its label, a caption and, given a fraction, a progress bar, in a
     light rounded box. `sizes` caps the label and value sizes (a row of cards shares them,
     see `card_sizes`)."""
-    box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, *rect.emus())
-    box.adjustments[0] = 0.08
-    box.fill.solid()
-    box.fill.fore_color.rgb = rgb("#F3F4F6")
-    box.line.color.rgb = rgb(band_colour or "#E5E7EB")
-    box.line.width = Pt(2.5 if band_colour else 1)
-    plain(box)
-    box.text_frame.text = ""
+    flat_shape(slide, rect, "#F3F4F6", band_colour or "#E5E7EB", 2.5 if band_colour else 1.0, 0.08)
     pad = emu(CARD_PAD)
     inner = Rect(rect.left + pad, rect.top + pad, rect.width - 2 * pad, rect.height - 2 * pad)
     label_pt, value_pt = card_rows(pt(inner.height))
@@ -538,34 +562,60 @@ def card_sizes(
 
 def draw_bar(slide: Slide, rect: Rect, share: float, colour: str, track: str = "#E5E7EB") -> None:
     """A horizontal progress bar: a light track, filled to `share` (0-1) in `colour`."""
-    base = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, *rect.emus())
-    base.adjustments[0] = 0.5
-    _flat(base, track)
+    flat_shape(slide, rect, track, radius=0.5)
     share = max(0.0, min(1.0, share))
     if share > 0:
         width = max(int(rect.width * share), rect.height)
-        done = slide.shapes.add_shape(
-            MSO_SHAPE.ROUNDED_RECTANGLE, *Rect(rect.left, rect.top, width, rect.height).emus()
+        flat_shape(slide, Rect(rect.left, rect.top, width, rect.height), colour, radius=0.5)
+
+
+def flat_shape(
+    slide: Slide,
+    rect: Rect,
+    fill: str,
+    line: str | None = None,
+    line_width: float = 0.75,
+    radius: float = 0.0,
+    geometry: str = "",
+    text: str = "",
+    text_size: float = 12.0,
+    text_colour: str = "#FFFFFF",
+    font: str = "",
+) -> Any:
+    """A flat filled shape (rectangle, rounded when `radius` > 0, or any preset `geometry`),
+    written as DrawingML in one go (python-pptx's add_shape and its property setters cost a
+    lookup each), optionally with one centred bold line of text. Returns the element."""
+    from pptx.oxml import parse_xml
+
+    tree = slide.shapes._spTree
+    shape_id = max((int(i) for i in tree.xpath("//p:cNvPr/@id")), default=1) + 1
+    prst = geometry or ("roundRect" if radius else "rect")
+    guide = f'<a:gd name="adj" fmla="val {int(radius * 100000)}"/>' if radius else ""
+    outline = (
+        f'<a:ln w="{int(line_width * EMU_PER_PT)}"><a:solidFill>'
+        f'<a:srgbClr val="{line.lstrip("#").upper()}"/></a:solidFill></a:ln>'
+        if line
+        else "<a:ln><a:noFill/></a:ln>"
+    )
+    body = "<a:p/>"
+    if text:
+        face = f'<a:latin typeface="{escape(font)}"/>' if font else ""
+        body = (
+            f'<a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="en-US" sz="{int(text_size * 100)}" '
+            f'b="1" dirty="0"><a:solidFill><a:srgbClr val="{text_colour.lstrip("#").upper()}"/>'
+            f"</a:solidFill>{face}</a:rPr><a:t>{escape(clean_text(text))}</a:t></a:r></a:p>"
         )
-        done.adjustments[0] = 0.5
-        _flat(done, colour)
-
-
-def _flat(shape: Any, colour: str) -> None:
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = rgb(colour)
-    shape.line.fill.background()
-    plain(shape)
-    shape.text_frame.text = ""
-
-
-def plain(shape: Any) -> None:
-    """Drop an autoshape's theme style reference: its shadow (effectRef) would otherwise
-    show in LibreOffice, and its white default text colour is never wanted."""
-    shape.shadow.inherit = False
-    style = shape._element.find("{http://schemas.openxmlformats.org/presentationml/2006/main}style")
-    if style is not None:
-        shape._element.remove(style)
+    element = parse_xml(
+        f'<p:sp xmlns:p="{P}" xmlns:a="{A}"><p:nvSpPr><p:cNvPr id="{shape_id}" '
+        f'name="{prst} {shape_id}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr><a:xfrm>'
+        f'<a:off x="{rect.left}" y="{rect.top}"/><a:ext cx="{rect.width}" cy="{rect.height}"/>'
+        f'</a:xfrm><a:prstGeom prst="{prst}"><a:avLst>{guide}</a:avLst></a:prstGeom>'
+        f'<a:solidFill><a:srgbClr val="{fill.lstrip("#").upper()}"/></a:solidFill>{outline}'
+        f'</p:spPr><p:txBody><a:bodyPr rtlCol="0" anchor="ctr" lIns="0" tIns="0" rIns="0" '
+        f'bIns="0"/><a:lstStyle/>{body}</p:txBody></p:sp>'
+    )
+    tree.insert_element_before(element, "p:extLst")
+    return element
 
 
 # --- footer --------------------------------------------------------------------------------
@@ -577,8 +627,10 @@ SLIDE_NUMBER_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
 def slide_number(
     paragraph: Any, number: int, size: float, font: str | None, colour: str | None
 ) -> None:
-    """A slide-number field (PowerPoint renumbers it when slides move), showing `number`."""
-    fld = etree.SubElement(paragraph._p, f"{{{A}}}fld", id=SLIDE_NUMBER_FIELD, type="slidenum")
+    """A slide-number field (PowerPoint renumbers it when slides move), showing `number`;
+    `paragraph` is a python-pptx paragraph or an a:p element."""
+    p = getattr(paragraph, "_p", paragraph)
+    fld = etree.SubElement(p, f"{{{A}}}fld", id=SLIDE_NUMBER_FIELD, type="slidenum")
     rpr = etree.SubElement(fld, f"{{{A}}}rPr", lang="en-US", sz=str(int(size * 100)), dirty="0")
     if colour:
         fill = etree.SubElement(rpr, f"{{{A}}}solidFill")
@@ -599,71 +651,117 @@ def _one_line(
 
 
 def footer_in_placeholders(
-    slide: Slide, placeholders: dict[str, Any], left: str, date: str, number: int, style: Style
-) -> list[Any]:
+    slide: Slide,
+    placeholders: dict[str, Any],
+    left: str,
+    date: str,
+    number: int,
+    style: Style,
+    cache: dict[Any, list[Any]] | None = None,
+) -> None:
     """Fill the layout's own footer, date and slide-number placeholders (cloned onto the
-    slide, as PowerPoint does when footers are switched on); returns the shapes."""
-    shapes = []
+    slide, as PowerPoint does when footers are switched on). The filled shapes of a layout
+    are kept in `cache` and copied onto its next slides with their own slide number."""
+    key = ("placeholders", id(placeholders))
+    if cache is not None and key in cache:
+        copy_shapes(slide, cache[key], number)
+        return
     texts = {"footer": left, "date": date}
     if "footer" not in placeholders:
         texts["date"] = f"{left} · {date}"
     elif "date" not in placeholders:
         texts["footer"] = f"{left} · {date}"
+    elements = []
     for kind in ("footer", "date", "number"):
         layout_ph = placeholders.get(kind)
         if layout_ph is None:
             continue
         slide.shapes.clone_placeholder(layout_ph)
-        shape = slide.placeholders[layout_ph.placeholder_format.idx]
+        element = slide.shapes._spTree[-1]
+        shape: Any = slide.shapes[-1]
         shape.name = f"qbrgen footer {kind}"
-        rect = Rect(int(shape.left), int(shape.top), int(shape.width), int(shape.height))
+        rect = Rect(
+            int(layout_ph.left), int(layout_ph.top), int(layout_ph.width), int(layout_ph.height)
+        )
         align = None
         if style.colour_titles:  # the built-in theme: text on the left, date and number right
             align = PP_ALIGN.LEFT if kind == "footer" else PP_ALIGN.RIGHT
+        frame = shape.text_frame
         if kind == "number":
-            frame = shape.text_frame
             setup_frame(frame, None)
-            frame.clear()
+            body = frame._txBody
+            for old in body.findall(f"{{{A}}}p"):
+                body.remove(old)
+            paragraph = etree.SubElement(body, f"{{{A}}}p")
+            if align is not None:
+                etree.SubElement(paragraph, f"{{{A}}}pPr", algn=ALIGNS[align])
             slide_number(
-                frame.paragraphs[0], number, FOOTER_SIZE,
-                style.body_font if style.set_fonts else None,
+                paragraph, number, FOOTER_SIZE, style.body_font if style.set_fonts else None,
                 style.colours["muted"] if style.colour_titles else None,
             )  # fmt: skip
-            if align is not None:
-                frame.paragraphs[0].alignment = align
         else:
-            _one_line(shape.text_frame, rect, texts[kind], style, align)
-        shapes.append(shape)
-    return shapes
+            _one_line(frame, rect, texts[kind], style, align)
+        elements.append(element)
+    if cache is not None:
+        cache[key] = elements
 
 
-def draw_footer(slide: Slide, rect: Rect, text: str, number: int | None, style: Style) -> list[Any]:
+def copy_shapes(slide: Slide, elements: list[Any], number: int) -> None:
+    """Copies of shapes drawn on an earlier slide (a footer), with fresh ids and this slide's
+    number in their slide-number field."""
+    tree = slide.shapes._spTree
+    next_id = max((int(e.get("id")) for e in tree.iter(f"{{{P}}}cNvPr")), default=1) + 1
+    for offset, element in enumerate(elements):
+        clone = copy.deepcopy(element)
+        for props in clone.iter(f"{{{P}}}cNvPr"):
+            props.set("id", str(next_id + offset))
+        for field in clone.iter(f"{{{A}}}fld"):
+            if field.get("type") == "slidenum":
+                field.find(f"{{{A}}}t").text = str(number)
+        tree.append(clone)
+
+
+def draw_footer(
+    slide: Slide,
+    rect: Rect,
+    text: str,
+    number: int | None,
+    style: Style,
+    cache: dict[Any, list[Any]] | None = None,
+) -> None:
     """qbrgen's own footer line (for layouts without footer placeholders): the text on the
-    left, the slide number on the right, unless the template prints its own."""
+    left, the slide number on the right, unless the template prints its own. Drawn once per
+    position and copied onto the next slides (`cache`)."""
+    key = ("own", rect, number is None)
+    if cache is not None and key in cache:
+        copy_shapes(slide, cache[key], number or 0)
+        return
     number_width = 0
     if number is not None:
         number_width = int(
             emu(metrics(style.body_font).text_width("888", FOOTER_SIZE) + 2 * MARGIN_X + 6)
         )
     left = Rect(rect.left, rect.top, rect.width - number_width, rect.height)
-    shapes = []
+    elements = []
     box = slide.shapes.add_textbox(*left.emus())
     box.name = "qbrgen footer"
     setup_frame(box.text_frame, MSO_ANCHOR.MIDDLE)
     _one_line(box.text_frame, left, text, style, PP_ALIGN.LEFT)
-    shapes.append(box)
+    elements.append(box._element)
     if number is not None:
         where = Rect(left.right, rect.top, number_width, rect.height)
         box = slide.shapes.add_textbox(*where.emus())
         box.name = "qbrgen footer number"
         setup_frame(box.text_frame, MSO_ANCHOR.MIDDLE)
-        box.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
-        slide_number(
-            box.text_frame.paragraphs[0], number, FOOTER_SIZE, style.body_font,
-            style.colours["muted"],
-        )  # fmt: skip
-        shapes.append(box)
-    return shapes
+        body = box.text_frame._txBody
+        for old in body.findall(f"{{{A}}}p"):
+            body.remove(old)
+        paragraph = etree.SubElement(body, f"{{{A}}}p")
+        etree.SubElement(paragraph, f"{{{A}}}pPr", algn="r")
+        slide_number(paragraph, number, FOOTER_SIZE, style.body_font, style.colours["muted"])
+        elements.append(box._element)
+    if cache is not None:
+        cache[key] = elements
 
 
 def shortened_note(texts: list[str]) -> str:

@@ -13,7 +13,7 @@ to hold anything is a located error naming the slide and the layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -225,11 +225,42 @@ FALLBACKS = {
 can go on a title-and-content layout, and so on."""
 
 
+_CHOSEN: dict[tuple[Any, ...], dict[str, tuple[LayoutInfo, int, int]]] = {}
+
+
 def choose_layouts(
-    prs: PresentationType, configured: dict[str, str], template: str
+    prs: PresentationType, configured: dict[str, str], template: str, key: Any = None
 ) -> dict[str, LayoutInfo]:
-    """The layout of every role; every problem is reported in one TemplateError."""
-    return _choose(prs, configured, template)[0]
+    """The layout of every role; every problem is reported in one TemplateError. With a
+    `key` (the master file's identity), the choice and the layouts' geometry are worked out
+    once per process and bound to each new presentation's layouts."""
+    if key is None:
+        return _choose(prs, configured, template)[0]
+    cache_key = (key, tuple(sorted(configured.items())))
+    if cache_key not in _CHOSEN:
+        chosen = _choose(prs, configured, template)[0]
+        _CHOSEN[cache_key] = {
+            role: (info, *_position(prs, info.layout)) for role, info in chosen.items()
+        }
+    masters = prs.slide_masters
+    out = {}
+    for role, (info, master, index) in _CHOSEN[cache_key].items():
+        layout = masters[master].slide_layouts[index]
+        holders: Any = layout.placeholders
+        by_idx = {p.placeholder_format.idx: p for p in holders}
+        footers = {
+            kind: by_idx[shape.placeholder_format.idx] for kind, shape in info.footers.items()
+        }
+        out[role] = replace(info, layout=layout, footers=footers)
+    return out
+
+
+def _position(prs: PresentationType, layout: SlideLayout) -> tuple[int, int]:
+    for m, master in enumerate(prs.slide_masters):
+        for i, candidate in enumerate(master.slide_layouts):
+            if candidate == layout:
+                return m, i
+    raise ValueError("layout not in the presentation")
 
 
 def _choose(

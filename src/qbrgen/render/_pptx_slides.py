@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from qbrgen.templates import Formatter
 
 T = TypeVar("T")
+P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 GAP = int(Inches(0.18))
 CARD_HEIGHT = (int(Inches(1.45)), int(Inches(2.2)))
 """Smallest and largest height of a row of summary cards."""
@@ -115,12 +116,15 @@ class DeckBuilder:
         return f"slide {page.number} ('{page.spec.id}')"
 
     def placeholder(self, page: Page, idx: int | None) -> Any:
+        """The slide's placeholder `idx`, found on the elements (python-pptx's lookup runs
+        an XPath query per shape)."""
         if idx is None:
             return None
-        try:
-            return page.slide.placeholders[idx]
-        except KeyError:
-            return None
+        for element in page.slide.shapes._spTree.iterchildren():
+            ph = element.find(f"*/{{{P}}}nvPr/{{{P}}}ph")
+            if ph is not None and int(ph.get("idx", "0")) == idx:
+                return page.slide.shapes._shape_factory(element)
+        return None
 
     def set_title(
         self,

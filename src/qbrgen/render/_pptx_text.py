@@ -34,6 +34,7 @@ class FontMetrics:
         self.path = path
         self._widths: dict[str, float] = {}
         self._text_widths: dict[str, float] = {}
+        self._fallback: dict[str, bool] = {}
         self._cmap: dict[int, str] = {}
         self._advances: dict[str, int] = {}
         self._upm = 1000
@@ -76,7 +77,12 @@ class FontMetrics:
         return em * size
 
     def needs_fallback(self, text: str) -> bool:
-        return any(not self.has(c) for c in text if not c.isspace())
+        found = self._fallback.get(text)
+        if found is None:
+            found = any(not self.has(c) for c in text if not c.isspace())
+            if len(self._fallback) < 50_000:
+                self._fallback[text] = found
+        return found
 
 
 def missing_width(char: str) -> float:
@@ -147,8 +153,23 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+_WRAPPED: dict[tuple[Path | None, str, float, float], list[str]] = {}
+
+
 def wrap(text: str, font: FontMetrics, size: float, width: float) -> list[str]:
-    """Lines of `text` (which may hold newlines) wrapped to `width` points at `size`."""
+    """Lines of `text` (which may hold newlines) wrapped to `width` points at `size`
+    (remembered: fitting tries the same text at the same sizes many times)."""
+    key = (font.path, text, size, width)
+    lines = _WRAPPED.get(key)
+    if lines is None:
+        lines = _wrap(text, font, size, width)
+        if len(_WRAPPED) > 200_000:
+            _WRAPPED.clear()
+        _WRAPPED[key] = lines
+    return lines
+
+
+def _wrap(text: str, font: FontMetrics, size: float, width: float) -> list[str]:
     limit = width * WRAP_SAFETY
     lines: list[str] = []
     for raw in text.split("\n") or [""]:

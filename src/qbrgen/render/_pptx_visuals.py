@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.util import Emu, Pt
+from pptx.util import Emu
 
-from qbrgen.render._pptx_draw import Rect, Style, add_text, draw_bar, emu, plain, pt, rgb
+from qbrgen.render._pptx_draw import Rect, Style, add_text, draw_bar, emu, flat_shape, pt
 from qbrgen.render._pptx_text import FitResult, Para
 
 if TYPE_CHECKING:
@@ -45,27 +44,12 @@ WHITE = "#FFFFFF"
 
 
 def box(slide: Slide, rect: Rect, fill: str, line: str | None = None, radius: float = 0.0) -> Any:
-    """A flat filled rectangle (rounded when `radius` > 0), without text."""
-    shape = slide.shapes.add_shape(
-        MSO_SHAPE.ROUNDED_RECTANGLE if radius else MSO_SHAPE.RECTANGLE, *rect.emus()
-    )
-    if radius:
-        shape.adjustments[0] = radius
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = rgb(fill)
-    if line:
-        shape.line.color.rgb = rgb(line)
-        shape.line.width = Pt(0.75)
-    else:
-        shape.line.fill.background()
-    plain(shape)
-    shape.text_frame.text = ""
-    return shape
+    """A flat filled rectangle (rounded when `radius` > 0), without text; its element."""
+    return flat_shape(slide, rect, fill, line, radius=radius)
 
 
-def send_to_back(shape: Any) -> None:
-    """Move a shape behind every other shape of its slide (a background panel)."""
-    element = shape._element
+def send_to_back(element: Any) -> None:
+    """Move a shape's element behind every other shape of its slide (a background panel)."""
     tree = element.getparent()
     tree.remove(element)
     tree.insert(2, element)  # after nvGrpSpPr and grpSpPr
@@ -261,28 +245,11 @@ def item_row(
     box(slide, rect, TINT, radius=0.08)
     pad = int(emu(10))
     size = min(int(emu(34)), rect.height - 2 * pad)
-    circle = slide.shapes.add_shape(
-        MSO_SHAPE.OVAL,
-        Emu(rect.left + pad),
-        Emu(rect.top + (rect.height - size) // 2),
-        Emu(size),
-        Emu(size),
-    )
-    circle.fill.solid()
-    circle.fill.fore_color.rgb = rgb(style.colours["primary"])
-    circle.line.fill.background()
-    plain(circle)
-    frame = circle.text_frame
-    frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
-    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-    paragraph = frame.paragraphs[0]
-    paragraph.alignment = PP_ALIGN.CENTER
-    run = paragraph.add_run()
-    run.text = str(number)
-    run.font.size = Pt(max(9, min(16, pt(size) * 0.45)))
-    run.font.bold = True
-    run.font.name = style.heading_font
-    run.font.color.rgb = rgb(WHITE)
+    flat_shape(
+        slide, Rect(rect.left + pad, rect.top + (rect.height - size) // 2, size, size),
+        style.colours["primary"], geometry="ellipse", text=str(number),
+        text_size=max(9, min(16, round(pt(size) * 0.45))), font=style.heading_font,
+    )  # fmt: skip
     chip_w = int(rect.width * 0.16) if chip_text else 0
     left = rect.left + pad * 2 + size
     body = Rect(left, rect.top + pad // 2, rect.right - left - chip_w - pad * 2, rect.height - pad)

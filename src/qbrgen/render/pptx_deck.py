@@ -12,11 +12,13 @@ lives in this module and its `_pptx_*` helpers.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
 from pptx import Presentation
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
@@ -25,7 +27,7 @@ from qbrgen.output import safe_filename
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render._assets import asset_path
 from qbrgen.render._deck_template import DeckTemplate, load_deck_template
-from qbrgen.render._pptx_draw import Style, draw_footer, footer_in_placeholders
+from qbrgen.render._pptx_draw import Style, clean_text, draw_footer, footer_in_placeholders
 from qbrgen.render._pptx_layouts import choose_layouts, footer_band
 from qbrgen.render._pptx_slides import DeckBuilder, Page
 from qbrgen.render.context import (
@@ -110,6 +112,15 @@ def master_path(env: RenderEnv) -> Path | None:
     )
 
 
+def master_key(env: RenderEnv) -> tuple[Any, ...]:
+    """What identifies the master file's content (for caches)."""
+    path = master_path(env)
+    if path is None:
+        return ("clean",)
+    stat = path.stat()
+    return ("master", str(path), stat.st_mtime_ns, stat.st_size)
+
+
 def master_bytes(env: RenderEnv) -> bytes:
     path = master_path(env)
     if path is None:
@@ -192,7 +203,7 @@ def build_deck(job: Job, env: RenderEnv) -> PresentationType:
     prs = open_master(env)
     builtin = env.config.deck.template is None
     name = env.config.deck.template or CLEAN_MASTER
-    layouts = choose_layouts(prs, dict(env.config.deck.layouts), name)
+    layouts = choose_layouts(prs, dict(env.config.deck.layouts), name, master_key(env))
     logos = (
         _picture(asset_path(env, env.config.branding.logo)),
         _picture(asset_path(env, getattr(ctx["account"], "logo", None))),
@@ -221,16 +232,19 @@ def finish(
     left = f"{company} · {account.name}"
     date = f"Figures as of {formatter.date(as_of, 'long')}"
     style = builder.style
+    footers: dict[Any, list[Any]] = {}
     for page in builder.pages:
         _remove_unused_placeholders(page)
         if page.spec.kind in ("cover",) and style.builtin:
             pass  # the built-in cover and closing slides carry no footer
         elif page.info.footers:
-            footer_in_placeholders(page.slide, page.info.footers, left, date, page.number, style)
+            footer_in_placeholders(
+                page.slide, page.info.footers, left, date, page.number, style, footers
+            )
         else:
             band = footer_band(page.info, builder.width, builder.height)
             number = None if page.info.own_number else page.number
-            draw_footer(page.slide, band, f"{left} · {date}", number, style)
+            draw_footer(page.slide, band, f"{left} · {date}", number, style, footers)
         notes = [page.spec.notes.strip() or f"Talking points: {page.spec.title}."]
         notes += [n for n in page.notes if n]
         if page.spec.definitions:
@@ -238,21 +252,62 @@ def finish(
                 "Definitions:\n"
                 + "\n".join(f"• {label}: {text}" for label, text in page.spec.definitions)
             )
-        notes_frame = page.slide.notes_slide.notes_text_frame
-        if notes_frame is not None:
-            notes_frame.text = "\n\n".join(notes)
+        set_notes(page.slide, "\n\n".join(notes), footers)
     _properties(builder.prs, ctx, env, job, customer)
+
+
+def set_notes(slide: Any, text: str, cache: dict[Any, Any]) -> None:
+    """The slide's speaker notes. The first notes page is made by python-pptx from the notes
+    master; the next ones are copies of it (python-pptx rebuilds each from the master, which
+    costs more than the rest of a slide)."""
+    from pptx.opc.constants import CONTENT_TYPE
+    from pptx.opc.packuri import PackURI
+    from pptx.parts.slide import NotesSlidePart
+
+    part = slide.part
+    template = cache.get("notes")
+    if template is None:
+        notes = slide.notes_slide
+        element = notes._element
+        cache["notes"] = copy.deepcopy(element)
+        cache["notes_number"] = int(str(notes.part.partname).rsplit("Slide", 1)[1][:-4])
+    else:
+        package = part.package
+        element = copy.deepcopy(template)
+        # Numbered on from the first (looking the next free name up each time walks every
+        # part of the package).
+        cache["notes_number"] += 1
+        notes_part = NotesSlidePart(
+            PackURI(f"/ppt/notesSlides/notesSlide{cache['notes_number']}.xml"),
+            CONTENT_TYPE.PML_NOTES_SLIDE,
+            package,
+            element,
+        )
+        notes_part.relate_to(package.presentation_part.notes_master_part, RT.NOTES_MASTER)
+        notes_part.relate_to(part, RT.SLIDE)
+        part.relate_to(notes_part, RT.NOTES_SLIDE)
+    for body in element.xpath('.//p:sp[p:nvSpPr/p:nvPr/p:ph[@type="body"]]/p:txBody'):
+        for old in body.findall(f"{A}p"):
+            body.remove(old)
+        for line in text.split("\n"):
+            paragraph = etree.SubElement(body, f"{A}p")
+            if line:
+                run = etree.SubElement(paragraph, f"{A}r")
+                etree.SubElement(run, f"{A}t").text = clean_text(line)
+        break
 
 
 def _remove_unused_placeholders(page: Page) -> None:
     """Placeholders the slide did not fill would show 'Click to add text' in PowerPoint."""
-    for shape in list(page.slide.placeholders):
-        if shape.placeholder_format.idx in page.used:
+    p = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+    tree = page.slide.shapes._spTree
+    for element in list(tree):
+        ph = element.find(f"*/{p}nvPr/{p}ph")
+        if ph is None or int(ph.get("idx", "0")) in page.used:
             continue
-        if shape.has_text_frame and shape.text_frame.text.strip():
+        if "".join(element.itertext()).strip():
             continue
-        element = shape._element
-        element.getparent().remove(element)
+        tree.remove(element)
 
 
 def _properties(
