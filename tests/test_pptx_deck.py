@@ -182,9 +182,7 @@ def test_slides_tell_the_qbr_story(cli_decks) -> None:
         "support", "voice", "priorities", "risks", "expansion", "renewal", "decisions",
         "actions", "appendix", "definitions", "closing",
     ]  # fmt: skip
-    assert title_text(prs.slides[0]) == (
-        "NORTHWIND ANALYTICS · QUARTERLY BUSINESS REVIEW\nAcme Logistics"
-    )
+    assert title_text(prs.slides[0]) == "QUARTERLY BUSINESS REVIEW\nAcme Logistics"
     cover = slide_text(prs.slides[0])
     assert "2026-Q3 review · October 22, 2026" in cover
     assert "Presented by Jamie Chen" in cover and "Figures as of October 15, 2026" in cover
@@ -245,6 +243,33 @@ def test_chart_series_hold_the_kpi_engine_numbers(cli_decks) -> None:
         )
     # no ARR chart in a customer deck
     assert not [c for s in prs.slides for c in charts(s) if c.series[0].name == "ARR"]
+
+
+def test_cover_shows_both_logos(tmp_path: Path) -> None:
+    from PIL import Image
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    ws = copy_ws(tmp_path)
+    (ws / "assets").mkdir()
+    Image.new("RGB", (400, 100), "#1F3A5F").save(ws / "assets" / "northwind.png")
+    Image.new("RGB", (300, 150), "#C0392B").save(ws / "assets" / "acme.png")
+    (ws / "assets" / "vector.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    set_config(ws, branding={"logo": "northwind.png"})
+    account = ws / "accounts" / "acme.yaml"
+    account.write_text(
+        account.read_text().replace(
+            "\nowner: Priya Nair\n", "\nowner: Priya Nair\nlogo: acme.png\n"
+        )
+    )
+    cover = render_decks(ws, ["acme"])["acme"].slides[0]
+    pictures = [s for s in cover.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(pictures) == 2
+    for picture in pictures:  # aspect kept
+        ratio = picture.width / picture.height
+        assert ratio == pytest.approx(4.0, rel=0.01) or ratio == pytest.approx(2.0, rel=0.01)
+    set_config(ws, branding={"logo": "vector.svg"})  # an SVG logo is for the PDFs only
+    cover = render_decks(ws, ["acme"])["acme"].slides[0]
+    assert len([s for s in cover.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]) == 1
 
 
 def test_feature_labels_come_from_the_label_map(tmp_path: Path) -> None:

@@ -375,7 +375,7 @@ class DeckBuilder:
             paras = [Para(column.heading.upper(), bullet=False, bold=True, scale=0.75,
                           colour=self.style.colours["secondary"])] if column.heading else []  # fmt: skip
             paras += [Para(line, bullet=False) for line in column.lines]
-            self.text_in(page, where, paras, (16, 9), anchor=MSO_ANCHOR.MIDDLE)
+            self.text_in(page, where, paras, (16, 9), anchor=MSO_ANCHOR.TOP)
 
     def kind_agenda(self, spec: SlideSpec) -> None:
         page, rect = self.content_page(spec)
@@ -603,8 +603,8 @@ class DeckBuilder:
             rows = math.ceil(n / cols)
             width = (rect.width - GAP * (cols - 1)) // cols
             height = (rect.height - GAP * (rows - 1)) // rows
-            if n == 1:
-                height = max(int(rect.height * FILL), min(rect.height, int(Inches(2.6))))
+            if rows == 1:  # one row of tiles: as tall as the slide needs, not the whole area
+                height = min(rect.height, max(int(rect.height * FILL), int(Inches(3.0))))
             for index, item in enumerate(chunk):
                 r, c = divmod(index, cols)
                 where = Rect(

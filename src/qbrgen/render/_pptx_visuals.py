@@ -256,7 +256,9 @@ def item_row(
     paras = [Para(title, bullet=False, bold=True)]
     if detail:
         paras.append(Para(detail, bullet=False, scale=0.8, colour=style.colours["muted"]))
-    result = text(slide, body, paras, style, (18, 9), anchor=MSO_ANCHOR.MIDDLE)
+    # A tall row (one item on its slide) gets larger text rather than empty space.
+    largest = max(18.0, min(26.0, pt(rect.height) * 0.16))
+    result = text(slide, body, paras, style, (largest, 9), anchor=MSO_ANCHOR.MIDDLE)
     if chip_text:
         chip_rect = Rect(rect.right - pad - chip_w, rect.top, chip_w, rect.height)
         pill_h = int(emu(23))
