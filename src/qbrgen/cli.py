@@ -424,7 +424,7 @@ def _copy_template(loaded: LoadedWorkspace, name: str, dest: Path | None, force:
     "--only",
     "only",
     multiple=True,
-    help="Only these document types (qbr, plan, scorecard, digest, kit).",
+    help="Only these document types (qbr, brief, plan, scorecard, digest, kit).",
 )
 @click.option(
     "-j",
@@ -453,8 +453,9 @@ def build(
     scheduler: str | None,
     as_json: bool,
 ) -> None:
-    """Build everything the workspace asks for: a deck and a plan per account, the scorecard,
-    the digest and the configured kits. Incremental, parallel, never half-written."""
+    """Build everything the workspace asks for: a deck, a prep brief and a plan per account,
+    the scorecard, the digest and the configured kits. Incremental, parallel, never
+    half-written."""
     from qbrgen.build import BuildOptions
     from qbrgen.build import build as run_build
     from qbrgen.build.progress import Reporter

@@ -20,6 +20,7 @@ COMMAND_ORDER = (
     "validate",
     "kpis",
     "qbr",
+    "deck-template",
     "plan",
     "scorecard",
     "digest",
@@ -68,14 +69,15 @@ def commands_markdown() -> str:
         command = main.get_command(root, name)
         if command is None or command.hidden:
             continue
-        out += [
-            f"## qbrgen {name}",
-            "",
-            "```text",
-            command.get_help(context(command, name, root)).rstrip(),
-            "```",
-            "",
-        ]
+        here = context(command, name, root)
+        out += [f"## qbrgen {name}", "", "```text", command.get_help(here).rstrip(), "```", ""]
+        if isinstance(command, click.Group):  # a group's subcommands, each with its help
+            for sub in command.list_commands(here):
+                subcommand = command.get_command(here, sub)
+                if subcommand is None or subcommand.hidden:
+                    continue
+                help_text = subcommand.get_help(context(subcommand, sub, here)).rstrip()
+                out += [f"### qbrgen {name} {sub}", "", "```text", help_text, "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
