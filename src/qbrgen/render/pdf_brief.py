@@ -129,13 +129,13 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             ],
             "ask": ask(ctx, fmt),
             "avoid": avoid(ctx, fmt),
-            "map_svg": _stakeholder_map(ctx),
+            "map_svg": _stakeholder_map(ctx, fmt),
         }
     )
     return ctx
 
 
-def _stakeholder_map(ctx: dict[str, Any]) -> Any:
+def _stakeholder_map(ctx: dict[str, Any], fmt: Formatter) -> Any:
     account: Account = ctx["account"]
     colours = ctx["colours"]
     active = set(ctx["k"].get("active_stakeholders") or [])
@@ -154,7 +154,7 @@ def _stakeholder_map(ctx: dict[str, Any]) -> Any:
         "; ".join(f"{p.name}, {p.influence} influence, {p.sentiment}" for p in points)
         or "no stakeholders recorded"
     )
-    return _svg.stakeholder_grid(points, alt=alt, width=520)
+    return _svg.stakeholder_grid(points, alt=alt, width=520, label=fmt.label)
 
 
 def ask(ctx: dict[str, Any], fmt: Formatter) -> list[str]:
