@@ -49,8 +49,6 @@ def report_json(report: KpiReport) -> dict[str, Any]:
         item = _set_json(kpis)
         item["name"] = kpis.name
         item["health_used"] = kpis.health.weights
-        item["health_missing"] = kpis.health.missing
-        item["health_score_prev"] = kpis.health_prev.score
         item["warning_list"] = [w.to_json() for w in kpis.warnings]
         item["open_escalation_list"] = plain(kpis.open_escalations)
         item["series"] = plain(kpis.series)

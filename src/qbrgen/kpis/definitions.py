@@ -7,13 +7,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class KpiDefinition:
-    """A KPI's label, kind of value (for formatting) and definition."""
+    """A KPI's label, kind of value (its display rule, see qbrgen.formatting.KINDS) and
+    definition."""
 
     key: str
     label: str
-    kind: str  # ratio | money | days | hours | points | count | score | flag
+    kind: str
+    """ratio | money | score | score_points | percentage_points | count | days | hours | nps |
+    csat | flag | text: how every document displays the value."""
     definition: str
     group: str  # lagging | leading
+    unit: str | None = None
+    """For counts: the unit, singular ('active stakeholder')."""
+    audience: str = "all"
+    """'internal' for planning figures that never reach a customer-facing document."""
 
 
 DEFINITIONS: tuple[KpiDefinition, ...] = (
@@ -21,14 +28,14 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "grr",
         "Gross revenue retention",
         "ratio",
-        "(Starting ARR − contraction − churned ARR) ÷ starting ARR, over the accounts that had ARR at the start of the trailing twelve months; never above 100%.",
+        "(Starting ARR − contraction − churned ARR) ÷ starting ARR, over the accounts that had ARR at the start of the trailing twelve months (the cohort); never above 100%. Accounts without revenue history are outside the cohort.",
         "lagging",
     ),
     KpiDefinition(
         "nrr",
         "Net revenue retention",
         "ratio",
-        "(Starting ARR + expansion − contraction − churned ARR) ÷ starting ARR, same cohort as GRR; new logos are outside it.",
+        "(Starting ARR + expansion and reactivation − contraction − churned ARR) ÷ starting ARR, same cohort as GRR; new logos and accounts without revenue history are outside it.",
         "lagging",
     ),
     KpiDefinition(
@@ -79,27 +86,38 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "money",
         "Sum of open opportunity values, by stage.",
         "leading",
+        audience="internal",
     ),
     KpiDefinition(
         "arpa",
         "ARPA",
         "money",
-        "Portfolio ARR at the end of the window ÷ accounts with ARR then.",
+        "Portfolio ARR at the end of the window ÷ accounts with ARR then (accounts without revenue history count with their contract ARR).",
         "lagging",
     ),
     KpiDefinition(
         "clv",
         "Customer lifetime value",
         "money",
-        "ARPA × gross margin ÷ annual logo churn rate (per account: its own ARR in place of ARPA). Null when nothing churned in the window.",
+        "Portfolio: ARPA × gross margin ÷ annual logo churn rate. Null when nothing churned in the window.",
         "lagging",
+        audience="internal",
+    ),
+    KpiDefinition(
+        "expected_lifetime_value",
+        "Expected lifetime value at portfolio churn",
+        "money",
+        "The account's ARR at the end of the window × gross margin ÷ the portfolio's logo churn rate: an internal planning figure. Null with “no churn in window”, “churned” (ARR fell to 0 by the end of the window) or “no ARR in window” (ARR starts after it).",
+        "lagging",
+        audience="internal",
     ),
     KpiDefinition(
         "stakeholder_coverage",
         "Stakeholder coverage",
         "count",
-        "Stakeholders touched (meeting, call, email reply) in the last 90 days, and which of executive sponsor, decision maker, champion and user they cover.",
+        "Active stakeholders: touched (meeting, call, email reply) on a day d with as-of − 90 days < d ≤ as-of; and which of executive sponsor, decision maker, champion and user they cover.",
         "leading",
+        unit="active stakeholder",
     ),
     KpiDefinition(
         "single_threaded",
@@ -112,7 +130,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "qbr_completion_rate",
         "QBR completion",
         "ratio",
-        "Business reviews held ÷ due; one is due per quarter in which the account had ARR.",
+        "Quarters with at least one business review held ÷ reviews due; one is due per quarter in which the account had ARR (never above 100%).",
         "leading",
     ),
     KpiDefinition(
@@ -132,8 +150,8 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
     KpiDefinition(
         "adoption_trend",
         "Adoption trend",
-        "points",
-        "Seat utilisation now minus one quarter earlier, in percentage points.",
+        "percentage_points",
+        "Seat utilisation at the as-of date minus at as-of − 3 months, in percentage points, each from the latest usage period ending on or before its date; n/a when the earlier date has no period or both fall on the same one.",
         "leading",
     ),
     KpiDefinition(
@@ -154,29 +172,103 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "health_score",
         "Health score",
         "score",
-        "Weighted average of component scores (adoption, engagement, support, sentiment, outcomes; 0–100). Components without inputs are dropped and their weight spread over the rest. Red 0–50, yellow 51–75, green 76–100 by default.",
+        "Weighted average of component scores (adoption, engagement, support, sentiment, outcomes; 0–100). Components without inputs are dropped and their weight spread over the rest. Shown as a whole number (halves up); the band applies to that number: red 0–50, yellow 51–75, green 76–100 by default. The biggest drag is the component with the largest weight × (100 − score); ties go to the larger weight, then alphabetically.",
         "leading",
+        audience="internal",
     ),
     KpiDefinition(
         "health_trend",
         "Health trend",
-        "points",
-        "Health score now minus the score one quarter earlier.",
+        "score_points",
+        "Health score now minus one quarter earlier (as-of − 3 months), in score points. Uses the score recorded in the KPI history within the 14 days before that date when there is one, and says so. Otherwise it compares like with like: a component whose past value cannot be known (engagement when a stakeholder's past contacts are unknown; outcomes, as goal statuses have no dated history) is left out of both scores, and the trend names the components it compared.",
+        "leading",
+        audience="internal",
+    ),
+    KpiDefinition(
+        "arr",
+        "Current ARR",
+        "money",
+        "ARR at the as-of date: the sum of the account's revenue movements up to that day; an account without revenue history has its contract ARR from the contract start on.",
+        "lagging",
+    ),
+    KpiDefinition(
+        "ending_arr",
+        "Ending ARR",
+        "money",
+        "ARR at the end of the trailing twelve months, summing every account (those without revenue history at their contract ARR).",
+        "lagging",
+    ),
+    KpiDefinition(
+        "nps",
+        "NPS (trailing twelve months)",
+        "nps",
+        "% promoters (9–10) − % detractors (0–6) among NPS responses in the trailing twelve months, −100 to 100. The health score's sentiment uses the last 180 days instead.",
+        "leading",
+    ),
+    KpiDefinition(
+        "csat",
+        "CSAT (trailing twelve months)",
+        "csat",
+        "Mean of the 1–5 CSAT responses in the trailing twelve months. The health score's sentiment uses the last 180 days instead.",
         "leading",
     ),
 )
 
+SUPPORTING_DEFINITIONS: tuple[KpiDefinition, ...] = (
+    KpiDefinition("starting_arr", "Starting ARR (cohort)", "money", "ARR at the start of the period of the accounts that had ARR then and have a revenue history.", "lagging"),
+    KpiDefinition("new_arr", "New-logo ARR", "money", "ARR of new logos won in the period (outside the retention cohort).", "lagging"),
+    KpiDefinition("contraction_arr", "Contraction", "money", "Downgrades of the starting cohort in the period.", "lagging"),
+    KpiDefinition("churned_arr", "Churned ARR", "money", "ARR lost with churned accounts of the starting cohort.", "lagging"),
+    KpiDefinition("ending_arr_without_history", "ARR without revenue history", "money", "Contract ARR, at the end of the period, of accounts that have no revenue history: in ending ARR, outside the retention cohort.", "lagging"),
+    KpiDefinition("churned_logos", "Churned logos", "count", "Cohort accounts with no ARR at the end of the period.", "lagging", unit="churned logo"),
+    KpiDefinition("cohort_size", "Retention cohort", "count", "Accounts with ARR at the start of the period and a revenue history.", "lagging", unit="account"),
+    KpiDefinition("renewals_open", "Open renewals", "count", "Renewals due in the period and not decided yet (listed, not in the rates).", "lagging", unit="open renewal"),
+    KpiDefinition("days_to_renewal", "Days to renewal", "count", "Days from the as-of date to the contract's renewal date.", "leading", unit="day"),
+    KpiDefinition("open_escalations", "Open escalations", "count", "Escalations open at the as-of date.", "leading", unit="open escalation"),
+    KpiDefinition("single_threaded_accounts", "Single-threaded accounts", "count", "Active accounts with fewer than two active stakeholders or no active decision maker or executive sponsor.", "leading", unit="account"),
+    KpiDefinition("tickets", "Support tickets opened", "count", "Support tickets opened in the quarter, all severities.", "leading", unit="ticket"),
+    KpiDefinition("warnings", "Warnings raised", "count", "Warnings the numbers raise across the book.", "leading", unit="warning"),
+    KpiDefinition("accounts_without_revenue_history", "Accounts without revenue history", "count", "Accounts with a contract but neither ARR movements nor snapshots: their contract ARR counts in every ARR sum; they are outside the retention cohort.", "lagging", unit="account"),
+)  # fmt: skip
+"""Money sums and counts shown beside the KPIs (scorecard summary, ARR bridge, CLI)."""
+
 BY_KEY = {d.key: d for d in DEFINITIONS}
+_ALL = {d.key: d for d in (*DEFINITIONS, *SUPPORTING_DEFINITIONS)}
+PERIOD_SUFFIXES = ("_prev_q", "_q")
+
+
+def definition_of(key: str) -> KpiDefinition | None:
+    """The definition of a KPI key, also for its quarterly variants ('grr_q', 'grr_prev_q')."""
+    found = _ALL.get(key)
+    if found is None:
+        for suffix in PERIOD_SUFFIXES:
+            if key.endswith(suffix):
+                return _ALL.get(key[: -len(suffix)])
+    return found
+
+
+def customer_definitions() -> list[KpiDefinition]:
+    """The definitions a customer-facing document may show (no internal planning figures)."""
+    return [d for d in DEFINITIONS if d.audience != "internal"]
+
+
+INTERNAL_KPIS = frozenset(d.key for d in DEFINITIONS if d.audience == "internal")
+PLANNING_FIGURES = ("expected_lifetime_value", "clv")
+"""Internal planning figures a customer-facing document's context never carries."""
 
 HEALTH_COMPONENT_DEFINITIONS = {
-    "adoption": "Seat utilisation; 80% or more scores 100.",
-    "engagement": "25 points for each key role (executive sponsor, decision maker, champion, user) among stakeholders active in the last 90 days.",
-    "support": "100, minus 30 per open escalation, 15 per other open high or critical ticket, 5 per other open ticket.",
-    "sentiment": "Mean of NPS (score × 10) and CSAT ((score − 1) ÷ 4 × 100) responses of the last 180 days.",
-    "outcomes": "Mean over the customer's goals: achieved 100, on track 80, not started 50, at risk 30, missed 0.",
+    "adoption": "min(100, seat utilisation ÷ 0.8 × 100): 80% of licensed seats active or more scores 100.",
+    "engagement": "25 × the number of key roles (executive sponsor, decision maker, champion, user) covered by stakeholders active on the day (touched in the 90 days up to it).",
+    "support": "max(0, 100 − 30 per open escalation − 15 per other open high or critical ticket − 5 per other open ticket), tickets open on the day; an account with no tickets at all has no support input.",
+    "sentiment": "One mean over every NPS and CSAT response of the last 180 days, each put on 0–100 (NPS × 10, (CSAT − 1) ÷ 4 × 100). Not the NPS/CSAT KPIs, which use the trailing twelve months.",
+    "outcomes": "Mean over the customer's goals at their current status: achieved 100, on track 80, not started 50, at risk 30, missed 0.",
 }
 
+SENTIMENT_PERIOD = "NPS and CSAT, last 180 days"
+"""How the sentiment component's period is labelled wherever the NPS/CSAT KPIs also appear."""
+
 WARNING_LABELS = {
+    "utilisation_above_seats": "More active users than licensed seats",
     "expansion_without_health": "Expansion without health context",
     "renewal_hides_contraction": "Renewal rate hides contraction",
     "renewal_at_risk": "Renewal within 120 days with open high-severity risk or escalation",

@@ -15,9 +15,12 @@ from typing import Any
 from qbrgen.config import Workspace, gross_margin
 from qbrgen.formatting import Formatter
 from qbrgen.kpis.health import (
+    NOISE_DIGITS,
     HealthScore,
+    HealthTrend,
     active_stakeholders,
     health_at,
+    health_trend,
     roles_covered,
     seat_utilisation_at,
 )
@@ -30,6 +33,9 @@ SINGLE_THREAD_RENEWAL_DAYS = 180
 STALE_DAYS = 30
 SEVERITIES = ("low", "medium", "high", "critical")
 WINDOW_SUFFIX = {"ttm": "", "q": "_q", "prev_q": "_prev_q"}
+NO_REVENUE_HISTORY = "no revenue history"
+"""Why an account without movements or snapshots has no retention KPIs: what moved is unknown."""
+RETENTION_MONEY = ("starting_arr", "expansion_revenue", "contraction_arr", "churned_arr")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class KpiWarning:
 
 WARNING_ORDER = (
     "renewal_at_risk",
+    "utilisation_above_seats",
     "expansion_without_health",
     "single_threaded_near_renewal",
     "renewal_hides_contraction",
@@ -81,12 +88,13 @@ class KpiSet:
 
 @dataclass
 class AccountKpis(KpiSet):
-    """Every per-account KPI, the health score now and a quarter ago, warnings and series."""
+    """Every per-account KPI, the health score and its trend, warnings and series."""
 
     account_id: str = ""
     name: str = ""
     health: HealthScore = field(default_factory=lambda: HealthScore(None, None))
-    health_prev: HealthScore = field(default_factory=lambda: HealthScore(None, None))
+    trend: HealthTrend = field(default_factory=lambda: HealthTrend(None))
+    """How the health trend was compared (recorded score or like for like, and which components)."""
     warnings: list[KpiWarning] = field(default_factory=list)
     series: dict[str, Any] = field(default_factory=dict)
     """Chart series by quarter: arr, utilisation, tickets by severity; latest feature adoption."""
@@ -125,6 +133,10 @@ class KpiReport:
             self.accounts.values(),
             key=lambda k: (k.health.score is None, k.health.score or 0.0, k.account_id),
         )
+
+
+RecordedScores = dict[str, tuple[dt.date, float]]
+"""Account id -> (day, health score) recorded in the KPI history for the health trend."""
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -344,30 +356,29 @@ def account_kpis(
     periods: Periods,
     history: RevenueHistory,
     fmt: Formatter,
+    recorded: tuple[dt.date, float] | None = None,
 ) -> AccountKpis:
-    """Every per-account KPI, following kpi-definitions.md."""
+    """Every per-account KPI, following kpi-definitions.md. `recorded` is the health score the
+    KPI history holds for about one quarter earlier, when it holds one (for the trend)."""
     as_of = periods.as_of
     kpis = AccountKpis(account_id=account.id, name=account.name)
     windows = {"ttm": periods.ttm, "q": periods.q, "prev_q": periods.prev_q}
 
-    arr_now = history.arr_at(as_of) if history.recorded else account.contract.arr
+    # One ARR for every output: "current ARR" at as_of, "ending ARR" at the end of W; an
+    # account without revenue history has its contract ARR from the contract start on.
+    arr_now = history.arr_at(as_of)
     kpis.put("arr", arr_now)
-    kpis.put(
-        "ending_arr",
-        history.arr_at(periods.ttm.end) if history.recorded else None,
-        "no revenue history",
-    )
-    churned_now = history.recorded and arr_now <= 0
+    kpis.put("ending_arr", history.arr_at(periods.ttm.end))
+    kpis.put("revenue_history", history.recorded)
+    churned_now = history.churned_by(as_of)
     kpis.put("status", "churned" if churned_now else "active")
 
     for name, window in windows.items():
         suffix = WINDOW_SUFFIX[name]
         if not history.recorded:
-            _put_retention(
-                kpis, _Money(), suffix, "no revenue history (arr_movements or arr_snapshots)"
-            )
-            for key in ("starting_arr", "expansion_revenue", "contraction_arr", "churned_arr"):
-                kpis.put(key + suffix, None, "no revenue history (arr_movements or arr_snapshots)")
+            _put_retention(kpis, _Money(), suffix, NO_REVENUE_HISTORY)
+            for key in RETENTION_MONEY:
+                kpis.put(key + suffix, None, NO_REVENUE_HISTORY)
         else:
             _put_retention(
                 kpis,
@@ -393,8 +404,9 @@ def account_kpis(
     kpis.put("pipeline", sum(pipeline.values(), ZERO))
     kpis.put("pipeline_by_stage", pipeline)
 
-    # Lifetime value: per account, its own ARR in place of ARPA (filled in by the portfolio pass).
-    kpis.put("clv", None, "set from the portfolio churn rate")
+    # Expected lifetime value at portfolio churn: set by the portfolio pass (it needs the
+    # portfolio's logo churn rate).
+    kpis.put("expected_lifetime_value", None, "no churn in window")
 
     # Engagement
     active = active_stakeholders(account, as_of)
@@ -434,15 +446,10 @@ def account_kpis(
         if not account.usage
         else "no licensed seats to divide by",
     )
-    if utilisation is not None and usage_end is not None:
-        earlier_q = Quarter.of(usage_end).prev()
-        before, _ = seat_utilisation_at(account, earlier_q.end)
-        if before is not None and _has_usage_in(account, earlier_q):
-            kpis.put("adoption_trend", (utilisation - before) * 100)
-        else:
-            kpis.put("adoption_trend", None, "no usage for the quarter before the latest")
-    else:
-        kpis.put("adoption_trend", None, "no usage data")
+    kpis.put(
+        "adoption_trend",
+        *_adoption_trend(account, as_of, utilisation, usage_end, kpis.reason("seat_utilisation")),
+    )
     tickets = _tickets_by_quarter(account)
     tickets_now = _tickets_by_severity(tickets, periods.quarter)
     tickets_before = _tickets_by_severity(tickets, periods.quarter.prev())
@@ -477,20 +484,23 @@ def account_kpis(
     kpis.put("open_escalations", len(kpis.open_escalations))
 
     kpis.health = health_at(account, as_of, config.health)
-    kpis.health_prev = health_at(account, shift_months(as_of, -3), config.health)
     no_health = "no health component has inputs: " + "; ".join(kpis.health.missing.values())
     kpis.put("health_score", kpis.health.score, no_health)
     kpis.put("health_band", kpis.health.band, no_health)
     kpis.put("health_components", kpis.health.components)
+    kpis.put("health_weights", kpis.health.weights)
+    kpis.put("health_missing", kpis.health.missing)
     kpis.put(
         "health_biggest_drag",
         kpis.health.biggest_drag,
         "no component below 100" if kpis.health.score is not None else no_health,
     )
-    if kpis.health.score is not None and kpis.health_prev.score is not None:
-        kpis.put("health_trend", round(kpis.health.score - kpis.health_prev.score, 1))
-    else:
-        kpis.put("health_trend", None, "no health score a quarter ago")
+    kpis.trend = health_trend(account, as_of, config.health, kpis.health, recorded)
+    kpis.put("health_trend", kpis.trend.value, kpis.trend.reason)
+    kpis.put("health_trend_basis", kpis.trend.basis, kpis.trend.reason)
+    kpis.put("health_trend_since", kpis.trend.since)
+    kpis.put("health_trend_components", kpis.trend.compared)
+    kpis.put("health_trend_left_out", kpis.trend.left_out)
 
     days = (account.contract.renewal_date - as_of).days
     kpis.put("days_to_renewal", None if churned_now else days, "account churned")
@@ -504,9 +514,29 @@ def account_kpis(
     return kpis
 
 
-def _has_usage_in(account: Account, quarter: Quarter) -> bool:
-    """True when some usage period ends inside `quarter`."""
-    return any(quarter.start <= u.period_end <= quarter.end for u in account.usage)
+def _adoption_trend(
+    account: Account,
+    as_of: dt.date,
+    utilisation: float | None,
+    usage_end: dt.date | None,
+    no_utilisation: str,
+) -> tuple[float | None, str]:
+    """Utilisation at as_of minus one quarter earlier (as_of − 3 months), in percentage points,
+    each from the latest usage period ending on or before its date."""
+    earlier = shift_months(as_of, -3)
+    if utilisation is None or usage_end is None:
+        return None, no_utilisation
+    before, before_end = seat_utilisation_at(account, earlier)
+    if before_end is None:
+        return None, f"no usage period ending on or before {earlier.isoformat()}"
+    if before_end == usage_end:
+        return None, (
+            f"no usage period since {earlier.isoformat()}: both dates fall on the period "
+            f"ending {usage_end.isoformat()}"
+        )
+    if before is None:
+        return None, f"no licensed seats for the period ending {before_end.isoformat()}"
+    return round((utilisation - before) * 100, NOISE_DIGITS), ""
 
 
 def _nps(scores: list[int]) -> float | None:
@@ -514,7 +544,7 @@ def _nps(scores: list[int]) -> float | None:
         return None
     promoters = sum(1 for s in scores if s >= 9)
     detractors = sum(1 for s in scores if s <= 6)
-    return round((promoters - detractors) / len(scores) * 100, 1)
+    return (promoters - detractors) / len(scores) * 100
 
 
 def _account_series(
@@ -556,6 +586,16 @@ def _warnings(
     def warn(code: str, message: str) -> None:
         out.append(KpiWarning(code, message, account.id))
 
+    utilisation = kpis.get("seat_utilisation")
+    if utilisation is not None and utilisation > 1:
+        latest = max(
+            (u for u in account.usage if u.period_end <= as_of), key=lambda u: u.period_end
+        )
+        seats = latest.licensed_seats or account.contract.licensed_seats or 0
+        warn(
+            "utilisation_above_seats",
+            f"more active users than licensed seats: {fmt.plural(latest.active_users, 'active user')} on {fmt.plural(seats, 'seat')} ({fmt.kpi(utilisation, 'ratio')}) in the period ending {fmt.date(latest.period_end)}: a data error or an expansion signal",
+        )
     if kpis.health.band == "red":
         for opp in account.opportunities:
             if opp.outcome == "open" or (
@@ -565,7 +605,7 @@ def _warnings(
             ):
                 warn(
                     "expansion_without_health",
-                    f"expansion without health context: '{opp.title}' is {opp.outcome} on a red account (health {fmt.number(kpis.health.score, 1)})",
+                    f"expansion without health context: '{opp.title}' is {opp.outcome} on a red account (health {fmt.kpi(kpis.health.score, 'score')})",
                 )
     for renewal in account.renewals:
         if (
@@ -624,13 +664,23 @@ def _warnings(
 # --- portfolio -----------------------------------------------------------------------------
 
 
-def compute(accounts: list[Account], config: Workspace, as_of: dt.date | None = None) -> KpiReport:
-    """The KPI report of one run: one as_of, one set of numbers for every document."""
+def compute(
+    accounts: list[Account],
+    config: Workspace,
+    as_of: dt.date | None = None,
+    recorded: RecordedScores | None = None,
+) -> KpiReport:
+    """The KPI report of one run: one as_of, one set of numbers for every document.
+    `recorded` holds health scores from the KPI history for about one quarter earlier."""
     day = as_of or config.as_of or dt.date.today()
     periods = Periods(day, review_quarter(day, config.quarter))
     histories = {a.id: RevenueHistory.of(a) for a in accounts}
     fmt = Formatter.for_config(config)
-    per_account = {a.id: account_kpis(a, config, periods, histories[a.id], fmt) for a in accounts}
+    recorded = recorded or {}
+    per_account = {
+        a.id: account_kpis(a, config, periods, histories[a.id], fmt, recorded.get(a.id))
+        for a in accounts
+    }
     portfolio = _portfolio(accounts, config, periods, histories, per_account)
     return KpiReport(periods, portfolio, per_account)
 
@@ -646,6 +696,10 @@ def _portfolio(
     recorded = [a for a in accounts if histories[a.id].recorded]
     kpis.put("accounts", len(accounts))
     kpis.put("accounts_without_revenue_history", len(accounts) - len(recorded))
+    kpis.put(
+        "accounts_without_revenue_history_ids",
+        [a.id for a in accounts if not histories[a.id].recorded],
+    )
     windows = {"ttm": periods.ttm, "q": periods.q, "prev_q": periods.prev_q}
     for name, window in windows.items():
         suffix = WINDOW_SUFFIX[name]
@@ -659,8 +713,20 @@ def _portfolio(
             "new_arr" + suffix,
             sum((histories[a.id].in_window(window, "new") for a in recorded), ZERO),
         )
+        # Ending ARR sums every account, those without revenue history included.
         kpis.put(
-            "ending_arr" + suffix, sum((histories[a.id].arr_at(window.end) for a in recorded), ZERO)
+            "ending_arr" + suffix, sum((histories[a.id].arr_at(window.end) for a in accounts), ZERO)
+        )
+        kpis.put(
+            "ending_arr_without_history" + suffix,
+            sum(
+                (
+                    histories[a.id].arr_at(window.end)
+                    for a in accounts
+                    if not histories[a.id].recorded
+                ),
+                ZERO,
+            ),
         )
         renewals = _Renewals()
         for account in accounts:
@@ -684,10 +750,7 @@ def _portfolio(
     kpis.put("pipeline_by_stage", pipeline)
 
     end = periods.ttm.end
-    arr_end = {
-        a.id: (histories[a.id].arr_at(end) if histories[a.id].recorded else a.contract.arr)
-        for a in accounts
-    }
+    arr_end = {a.id: histories[a.id].arr_at(end) for a in accounts}
     paying = [v for v in arr_end.values() if v > 0]
     arpa = sum(paying, ZERO) / len(paying) if paying else None
     kpis.put("arr", sum((k["arr"] for k in per_account.values()), ZERO))
@@ -704,15 +767,20 @@ def _portfolio(
         kpis.put("clv", (arpa * margin / Decimal(str(churn))).quantize(Decimal("0.01")))
     for account in accounts:
         own = per_account[account.id]
-        if churn is None or churn == 0:
-            own.put(
-                "clv", None, "no churn in window" if churn == 0 else kpis.reason("logo_churn_rate")
-            )
+        history = histories[account.id]
+        if history.churned_by(end):
+            own.put("expected_lifetime_value", None, "churned")
         elif arr_end[account.id] <= 0:
-            own.put("clv", None, "no ARR at the end of the window")
+            own.put("expected_lifetime_value", None, "no ARR in window")
+        elif churn is None or churn == 0:
+            own.put(
+                "expected_lifetime_value",
+                None,
+                "no churn in window" if churn == 0 else kpis.reason("logo_churn_rate"),
+            )
         else:
             own.put(
-                "clv",
+                "expected_lifetime_value",
                 (arr_end[account.id] * margin / Decimal(str(churn))).quantize(Decimal("0.01")),
             )
 
@@ -774,10 +842,18 @@ def _portfolio(
     total_arr = sum((Decimal(arr) for _, arr in scored), ZERO)
     kpis.put(
         "health_score",
-        round(float(sum((Decimal(str(s)) * arr for s, arr in scored), ZERO) / total_arr), 1)
+        float(sum((Decimal(repr(s)) * arr for s, arr in scored), ZERO) / total_arr)
         if total_arr
         else None,
         "no scored account with ARR",
+    )
+    kpis.put(
+        "unscored_accounts",
+        sorted(
+            k.account_id
+            for k in per_account.values()
+            if k.health.score is None and k["status"] == "active"
+        ),
     )
     kpis.warnings = sorted(
         (w for k in per_account.values() for w in k.warnings),

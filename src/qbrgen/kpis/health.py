@@ -7,6 +7,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from qbrgen.config import Health
+from qbrgen.formatting import round_half_up
+from qbrgen.kpis.periods import shift_months
 from qbrgen.models import Account
 
 ACTIVE_DAYS = 90
@@ -20,7 +22,8 @@ FULL_UTILISATION = 0.8
 
 
 def active_stakeholders(account: Account, on: dt.date) -> list[str]:
-    """Names of stakeholders touched (meeting, call, email reply) in the 90 days before `on`."""
+    """Names of stakeholders touched (meeting, call, email reply) on a day `d` with
+    `on` − 90 days < d ≤ `on`."""
     since = on - dt.timedelta(days=ACTIVE_DAYS)
     touched: set[str] = set()
     for person in account.stakeholders:
@@ -63,7 +66,9 @@ def seat_utilisation_at(account: Account, on: dt.date) -> tuple[float | None, dt
 
 def _adoption(account: Account, on: dt.date) -> float | None:
     utilisation, _ = seat_utilisation_at(account, on)
-    return None if utilisation is None else min(100.0, utilisation / FULL_UTILISATION * 100)
+    if utilisation is None:
+        return None
+    return min(100.0, round(utilisation / FULL_UTILISATION * 100, NOISE_DIGITS))
 
 
 def _engagement(account: Account, on: dt.date) -> float | None:
@@ -95,13 +100,13 @@ def _sentiment(account: Account, on: dt.date) -> float | None:
         for r in account.surveys
         if since < r.date <= on
     ]
-    return statistics.fmean(scores) if scores else None
+    return round(statistics.fmean(scores), NOISE_DIGITS) if scores else None
 
 
 def _outcomes(account: Account, on: dt.date) -> float | None:
     if not account.goals:
         return None
-    return statistics.fmean(GOAL_SCORES[g.status] for g in account.goals)
+    return round(statistics.fmean(GOAL_SCORES[g.status] for g in account.goals), NOISE_DIGITS)
 
 
 COMPONENTS = {
@@ -121,15 +126,25 @@ MISSING_REASONS = {
     "outcomes": "no customer goals recorded",
 }
 
+DRAG_DIGITS = 6
+"""Drags (weight × (100 − score)) are compared after rounding to this many decimals."""
+NOISE_DIGITS = 9
+"""Scores and trends are kept to 9 decimals: far below any displayed digit, it drops binary
+noise (75.49999999999999 is 75.5, a trend of -7e-15 is 0) so rounding for display and a
+spreadsheet's own rounding agree."""
+
 
 @dataclass
 class HealthScore:
-    """A health score at one date: the score, its band, and how it was made."""
+    """A health score at one date: the score, its band, and how it was made.
+
+    The score and the component scores are unrounded (trends are computed from them); the
+    band is that of the score rounded to a whole number, as every document shows it."""
 
     score: float | None
     band: str | None
     components: dict[str, float] = field(default_factory=dict)
-    """Scores of the components used."""
+    """Scores of the components used (0-100, unrounded)."""
     weights: dict[str, float] = field(default_factory=dict)
     """Weights actually applied (re-normalised over the components used)."""
     missing: dict[str, str] = field(default_factory=dict)
@@ -137,17 +152,25 @@ class HealthScore:
     biggest_drag: str | None = None
 
 
+def display_score(score: float) -> int:
+    """The score as documents show it: a whole number, halves rounded up."""
+    return int(round_half_up(score))
+
+
 def band_of(score: float, settings: Health) -> str:
-    if score <= settings.bands.red_max:
+    """The band of a score, applied to the score as displayed (rounded, halves up)."""
+    shown = display_score(score)
+    if shown <= settings.bands.red_max:
         return "red"
-    if score <= settings.bands.yellow_max:
+    if shown <= settings.bands.yellow_max:
         return "yellow"
     return "green"
 
 
-def health_at(account: Account, on: dt.date, settings: Health) -> HealthScore:
-    """The weighted health score on `on`; components without inputs are dropped and the
-    remaining weights spread in proportion."""
+def component_scores(
+    account: Account, on: dt.date, settings: Health
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Each weighted component's score on `on`, and the components without inputs (why)."""
     scores: dict[str, float] = {}
     missing: dict[str, str] = {}
     for name, weight in settings.weights.items():
@@ -158,18 +181,150 @@ def health_at(account: Account, on: dt.date, settings: Health) -> HealthScore:
             missing[name] = MISSING_REASONS[name]
         else:
             scores[name] = value
+    return scores, missing
+
+
+def _weighted(scores: dict[str, float], settings: Health) -> tuple[float, dict[str, float]] | None:
+    """The weighted mean of `scores` with the configured weights spread over them."""
     total = sum(settings.weights[name] for name in scores)
     if not scores or total <= 0:
-        return HealthScore(None, None, {}, {}, missing)
+        return None
     weights = {name: settings.weights[name] / total for name in scores}
-    score = round(sum(scores[name] * weights[name] for name in scores), 1)
-    drag = max(scores, key=lambda name: (weights[name] * (100 - scores[name]), name))
-    drag_or_none = drag if weights[drag] * (100 - scores[drag]) > 0 else None
+    return round(sum(scores[name] * weights[name] for name in scores), NOISE_DIGITS), weights
+
+
+def biggest_drag(
+    scores: dict[str, float], weights: dict[str, float], settings: Health
+) -> str | None:
+    """The component with the largest weight × (100 − score), compared after rounding to 6
+    decimals; a tie goes to the larger configured weight, then to the first alphabetically.
+    None when every component scores 100."""
+    drags = {name: round(weights[name] * (100 - scores[name]), DRAG_DIGITS) for name in scores}
+    ranked = sorted(drags, key=lambda name: (-drags[name], -settings.weights[name], name))
+    return ranked[0] if ranked and drags[ranked[0]] > 0 else None
+
+
+def health_at(account: Account, on: dt.date, settings: Health) -> HealthScore:
+    """The weighted health score on `on`; components without inputs are dropped and the
+    remaining weights spread in proportion."""
+    scores, missing = component_scores(account, on, settings)
+    combined = _weighted(scores, settings)
+    if combined is None:
+        return HealthScore(None, None, {}, {}, missing)
+    score, weights = combined
     return HealthScore(
         score,
         band_of(score, settings),
-        {k: round(v, 1) for k, v in scores.items()},
-        {k: round(v, 4) for k, v in weights.items()},
+        scores,
+        weights,
         missing,
-        drag_or_none,
+        biggest_drag(scores, weights, settings),
+    )
+
+
+# --- the health trend ------------------------------------------------------------------------
+
+RECORDED_DAYS = 14
+"""A score recorded in the KPI history up to this many days before "one quarter earlier" is
+used for the trend instead of a reconstruction."""
+
+
+@dataclass
+class HealthTrend:
+    """Health score now minus one quarter earlier, and how it was compared."""
+
+    value: float | None
+    basis: str | None = None
+    """'recorded' (a score from the KPI history), 'like_for_like' (both scores rebuilt from the
+    components whose past value can be known), or None when there is no trend."""
+    since: dt.date | None = None
+    """The earlier day compared with: the recorded score's day, or `as_of` − 3 months."""
+    compared: list[str] = field(default_factory=list)
+    """Components the trend compares."""
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Components left out of both scores for the trend, with why."""
+    reason: str = ""
+    """Why the trend is None."""
+
+
+def unknown_contacts(account: Account, on: dt.date) -> list[str]:
+    """Stakeholders whose active/inactive state on a past day `on` cannot be known: their
+    `last_contact` is after `on` and no logged touch falls in the 90 days up to `on` (the log
+    is not assumed complete). Someone with neither a last contact nor a logged touch is
+    inactive at every date: known."""
+    since = on - dt.timedelta(days=ACTIVE_DAYS)
+    touched_then: set[str] = set()
+    ever_touched: set[str] = set()
+    for interaction in account.interactions:
+        if interaction.stakeholder and interaction.kind in TOUCH_KINDS:
+            ever_touched.add(interaction.stakeholder)
+            if since < interaction.date.date() <= on:
+                touched_then.add(interaction.stakeholder)
+    unknown = []
+    for person in account.stakeholders:
+        if person.last_contact is not None and person.last_contact <= on:
+            continue
+        if person.name in touched_then:
+            continue
+        if person.last_contact is None and person.name not in ever_touched:
+            continue
+        unknown.append(person.name)
+    return unknown
+
+
+def _names(names: list[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def health_trend(
+    account: Account,
+    as_of: dt.date,
+    settings: Health,
+    now: HealthScore,
+    recorded: tuple[dt.date, float] | None = None,
+) -> HealthTrend:
+    """The health trend of kpi-definitions.md (Health and risk): against a score recorded in
+    the KPI history within 14 days before `as_of` − 3 months when there is one, else like with
+    like from the inputs as they were known then."""
+    earlier = shift_months(as_of, -3)
+    if now.score is None:
+        return HealthTrend(None, reason="no health score now", since=earlier)
+    if recorded is not None:
+        day, score = recorded
+        return HealthTrend(
+            round(now.score - score, NOISE_DIGITS), "recorded", day, list(now.components)
+        )
+    then, missing_then = component_scores(account, earlier, settings)
+    left_out: dict[str, str] = {}  # components scored now that the trend cannot compare
+    for name in now.components:
+        if name == "outcomes":
+            left_out[name] = "goal statuses have no dated history"
+        elif name in missing_then:
+            left_out[name] = f"not scored on {earlier.isoformat()} ({missing_then[name]})"
+        elif name == "engagement":
+            unknown = unknown_contacts(account, earlier)
+            if unknown:
+                left_out[name] = (
+                    f"contacts on {earlier.isoformat()} unknown for {_names(unknown)} "
+                    "(last contact later, no logged touch then)"
+                )
+    compared = [name for name in now.components if name not in left_out]
+    if not compared:
+        detail = "; ".join(f"{name}: {why}" for name, why in left_out.items())
+        return HealthTrend(
+            None,
+            since=earlier,
+            left_out=left_out,
+            reason=f"no health component comparable with one quarter earlier ({earlier.isoformat()}): {detail}",
+        )
+    score_now = _weighted({n: now.components[n] for n in compared}, settings)
+    score_then = _weighted({n: then[n] for n in compared}, settings)
+    assert score_now is not None and score_then is not None  # compared is not empty
+    return HealthTrend(
+        round(score_now[0] - score_then[0], NOISE_DIGITS),
+        "like_for_like",
+        earlier,
+        compared,
+        left_out,
     )

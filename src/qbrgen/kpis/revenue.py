@@ -80,8 +80,22 @@ class RevenueHistory:
         if account.arr_snapshots:
             snaps = [(Quarter.parse(s.quarter), s.arr) for s in account.arr_snapshots]
             return cls(movements_from_snapshots(snaps), True)
+        # No history: the contract is the evidence, ARR = contract.arr from its start date on.
         contract = account.contract
         return cls([Movement(contract.start_date, "new", contract.arr)], False)
+
+    @property
+    def first_arr_day(self) -> dt.date | None:
+        """The first day the account had ARR above zero (None if it never had)."""
+        for day, total in zip(self._dates, self._running, strict=True):
+            if total > 0:
+                return day
+        return None
+
+    def churned_by(self, day: dt.date) -> bool:
+        """True when the account had ARR and it had fallen to zero by the end of `day`."""
+        first = self.first_arr_day
+        return first is not None and first <= day and self.arr_at(day) <= 0
 
     def arr_at(self, day: dt.date) -> Decimal:
         """ARR at the end of `day`: the sum of movements up to and including it."""
