@@ -56,8 +56,9 @@ def run_cli(
     return result
 
 
-def soffice_convert(path: Path, outdir: Path, fmt: str = "pdf") -> Path:
-    """Convert an office file with LibreOffice headless; returns the converted file."""
+def soffice_convert(path: Path, outdir: Path, fmt: str = "pdf", expect: str | None = None) -> Path:
+    """Convert an office file with LibreOffice headless; returns the converted file (`expect`:
+    its name, when the filter names it otherwise, e.g. one CSV per sheet)."""
     soffice = require_tool("soffice")
     profile = outdir / "lo-profile"
     result = subprocess.run(
@@ -75,7 +76,7 @@ def soffice_convert(path: Path, outdir: Path, fmt: str = "pdf") -> Path:
         text=True,
         timeout=300,
     )
-    out = outdir / (path.stem + "." + fmt)
+    out = outdir / (expect or path.stem + "." + fmt)
     assert result.returncode == 0 and out.exists(), (
         f"LibreOffice failed on {path}: {result.stdout}{result.stderr}"
     )

@@ -78,6 +78,7 @@ def test_fixture_verdicts_and_lists(fixture_book: Path) -> None:
         "expansion_without_health": ["slipstream"],
         "single_threaded_near_renewal": ["stallwood"],
         "next_step": ["stallwood", "slipstream"],
+        "utilisation_above_seats": [],
         "risk_ageing": ["stallwood"],
         "stale_record": ["stallwood"],
         "renewal_hides_contraction": ["slipstream"],

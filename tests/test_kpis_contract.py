@@ -15,9 +15,17 @@ from qbrgen.config import Workspace
 from qbrgen.formatting import Formatter
 from qbrgen.kpis import compute, report_json
 from qbrgen.models import Account
+from test_kpis import account, moves
 
 AS_OF = dt.date(2026, 10, 15)  # W = (2025-09-30, 2026-09-30]; one quarter earlier 2026-07-15
 EARLIER = dt.date(2026, 7, 15)
+SEATS = {
+    "arr": 100,
+    "start_date": "2024-01-01",
+    "renewal_date": "2027-09-01",
+    "licensed_seats": 100,
+}
+"""A contract with 100 licensed seats."""
 RETENTION = (
     "grr",
     "nrr",
@@ -28,23 +36,6 @@ RETENTION = (
     "contraction_arr",
     "churned_arr",
 )
-
-
-def account(id: str, **extra: Any) -> Account:
-    data: dict[str, Any] = {
-        "id": id,
-        "name": id.title(),
-        "industry": "SaaS",
-        "segment": "mid_market",
-        "owner": "Dana",
-        "contract": {"arr": 100, "start_date": "2024-01-01", "renewal_date": "2027-09-01"},
-    }
-    data.update(extra)
-    return Account.model_validate(data)
-
-
-def moves(*items: tuple[str, str, int]) -> list[dict[str, Any]]:
-    return [{"date": d, "type": t, "amount": a} for d, t, a in items]
 
 
 def weights(**w: float) -> Workspace:
@@ -146,12 +137,7 @@ def test_active_stakeholder_boundary_is_as_of_minus_90_exclusive() -> None:
 def test_component_formulas() -> None:
     a = account(
         "a",
-        contract={
-            "arr": 100,
-            "start_date": "2024-01-01",
-            "renewal_date": "2027-09-01",
-            "licensed_seats": 100,
-        },
+        contract=SEATS,
         usage=[{"period_end": "2026-09-30", "active_users": 95}],
         tickets=[
             {"id": "1", "subject": "s", "severity": "low", "opened": "2026-09-01", "escalation": True},
@@ -214,12 +200,7 @@ def test_drag_tie_goes_to_the_larger_weight_then_alphabetical() -> None:
     # the larger configured weight wins.
     a = account(
         "a",
-        contract={
-            "arr": 100,
-            "start_date": "2024-01-01",
-            "renewal_date": "2027-09-01",
-            "licensed_seats": 100,
-        },
+        contract=SEATS,
         usage=[{"period_end": "2026-09-30", "active_users": 40}],
         stakeholders=[{"name": "C", "role": "champion", "last_contact": "2026-10-01"}],
     )
@@ -238,12 +219,7 @@ def test_drag_tie_goes_to_the_larger_weight_then_alphabetical() -> None:
 
 def _trend_account(**extra: Any) -> Account:
     base: dict[str, Any] = {
-        "contract": {
-            "arr": 100,
-            "start_date": "2024-01-01",
-            "renewal_date": "2027-09-01",
-            "licensed_seats": 100,
-        },
+        "contract": SEATS,
         "usage": [
             {"period_end": "2026-06-30", "active_users": 40},
             {"period_end": "2026-09-30", "active_users": 60},
@@ -325,7 +301,7 @@ def test_trend_uses_a_recorded_score_and_says_so() -> None:
 
 
 def test_adoption_trend_uses_the_latest_period_on_or_before_each_date() -> None:
-    seats = {"arr": 100, "start_date": "2024-01-01", "renewal_date": "2027-09-01", "licensed_seats": 100}  # fmt: skip
+    seats = SEATS
     monthly = account(
         "m",
         contract=seats,
@@ -351,7 +327,7 @@ def test_adoption_trend_uses_the_latest_period_on_or_before_each_date() -> None:
 def test_utilisation_above_100_percent_raises_a_warning() -> None:
     a = account(
         "a",
-        contract={"arr": 100, "start_date": "2024-01-01", "renewal_date": "2027-09-01", "licensed_seats": 100},
+        contract=SEATS,
         usage=[{"period_end": "2026-09-30", "active_users": 160}],
     )  # fmt: skip
     k = compute([a], Workspace(), AS_OF).accounts["a"]
@@ -363,7 +339,7 @@ def test_utilisation_above_100_percent_raises_a_warning() -> None:
     )
     at_seats = account(
         "b",
-        contract={"arr": 100, "start_date": "2024-01-01", "renewal_date": "2027-09-01", "licensed_seats": 100},
+        contract=SEATS,
         usage=[{"period_end": "2026-09-30", "active_users": 100}],
     )  # fmt: skip
     codes = {w.code for w in compute([at_seats], Workspace(), AS_OF).accounts["b"].warnings}

@@ -252,7 +252,9 @@ def test_plan_holds_every_section_and_the_kpi_numbers(
         assert account.name in text
         assert fmt.money(kpis["arr"]) in text
         if kpis.health.score is not None:
-            assert fmt.number(kpis.health.score, 1) in text
+            assert (
+                f"{kpis.health.band.upper()} · {fmt.kpi(kpis.health.score, 'health_score')}" in text
+            )
         for key in ("nrr", "grr", "seat_utilisation"):
             if kpis[key] is not None:
                 assert fmt.kpi(kpis[key], "ratio") in text, (account.id, key)

@@ -29,6 +29,7 @@ CAST = {
     "renewed_contraction": "orchard-lane-hotels",
     "missing_usage": "kestrel-manufacturing",
     "red_with_expansion": "brackenridge-telecom",
+    "without_revenue_history": "alder-point-dental",
 }
 
 
@@ -78,11 +79,40 @@ def test_both_revenue_history_forms_and_contract_arr_matches_history(run: Run) -
     snapshots = [a.account.id for a in run.accounts if a.account.arr_snapshots]
     movements = [a.account.id for a in run.accounts if a.account.arr_movements]
     assert len(snapshots) >= 2
-    assert len(snapshots) + len(movements) == len(run.accounts)
+    without = [a.account.id for a in run.accounts if not RevenueHistory.of(a.account).recorded]
+    assert without == [CAST["without_revenue_history"]]
+    assert len(snapshots) + len(movements) + len(without) == len(run.accounts)
     for item in run.accounts:
         history = RevenueHistory.of(item.account)
-        assert history.recorded
         assert history.arr_at(AS_OF) == item.account.contract.arr, item.account.id
+
+
+def test_account_without_revenue_history_gives_one_arr_number(run: Run) -> None:
+    k = kpis(run, "without_revenue_history")
+    reasons = run.report.accounts[CAST["without_revenue_history"]].reasons
+    assert k["arr"] == k["ending_arr"] == Decimal(25000)
+    for key in ("grr", "nrr", "gross_revenue_churn", "logo_churn_rate", "expansion_revenue"):
+        assert k[key] is None and reasons[key] == "no revenue history", key
+    portfolio = run.report.portfolio
+    assert portfolio["arr"] == portfolio["ending_arr"]  # nothing moved since the end of W
+    assert portfolio["arr"] == sum(a["arr"] for a in run.report.accounts.values())
+    assert portfolio["accounts_without_revenue_history"] == 1
+
+
+def test_sample_shows_the_revised_contract_edge_cases(run: Run) -> None:
+    alder = kpis(run, "without_revenue_history")
+    # Tom Becker's last contact is exactly 90 days before as_of: not active.
+    assert AS_OF - dt.timedelta(days=90) == dt.date(2026, 7, 17)
+    assert "Tom Becker" not in alder["active_stakeholders"]
+    assert alder["seat_utilisation"] > 1
+    assert "utilisation_above_seats" in warning_codes(run, "without_revenue_history")
+    # Somewhere a stakeholder's past contacts are unknown: the trend leaves engagement out.
+    left_out = [k["health_trend_left_out"] for k in run.report.accounts.values()]
+    assert any("engagement" in item for item in left_out)
+    assert all(
+        k["health_trend"] is not None or k.reason("health_trend")
+        for k in run.report.accounts.values()
+    )
 
 
 def test_every_account_has_at_least_five_quarters_of_history(run: Run) -> None:

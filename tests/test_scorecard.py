@@ -91,8 +91,8 @@ def test_summary_holds_the_engine_numbers(sample: tuple[Run, Path], workbook: An
                 checked += 1
     assert checked > 30
     grr = ws.cell(rows[BY_KEY["grr"].label], 2)
-    assert grr.number_format == "0.0%_)"  # padded off the text beside it
-    arr = ws.cell(rows["ARR now"], 5)
+    assert grr.number_format == "#,##0.0%_)"  # the formatter's rule, padded off the text beside it
+    arr = ws.cell(rows["Current ARR"], 5)
     assert "$" in arr.number_format and "#,##0" in arr.number_format
     # health distribution table below
     band_row = rows["Red"]
@@ -109,16 +109,16 @@ def test_accounts_sheet_one_row_per_account_with_engine_values(
     ids = [ws.cell(r, col["Account ID"]).value for r in range(first + 1, ws.max_row + 1)]
     assert sorted(ids) == sorted(run.report.accounts)
     keys = {
-        "ARR": "arr",
+        "Current ARR": "arr",
         "Health score": "health_score",
         "Days to renewal": "days_to_renewal",
         "GRR (TTM)": "grr",
         "NRR (TTM)": "nrr",
         "Seat utilisation": "seat_utilisation",
         "Expansion (TTM)": "expansion_revenue",
-        "CLV": "clv",
+        "Expected lifetime value at portfolio churn": "expected_lifetime_value",
         "Pipeline": "pipeline",
-        "Health trend (pts)": "health_trend",
+        "Health trend": "health_trend",
         "Open escalations": "open_escalations",
     }
     for offset, account_id in enumerate(ids, start=first + 1):
@@ -132,8 +132,8 @@ def test_accounts_sheet_one_row_per_account_with_engine_values(
         assert renewal.is_date and renewal.number_format == "yyyy-mm-dd_)"
         assert renewal.value.date() == run.portfolio.by_id(account_id).account.contract.renewal_date
     row = first + 1
-    assert "$" in ws.cell(row, col["ARR"]).number_format
-    assert ws.cell(row, col["GRR (TTM)"]).number_format == "0.0%_)"
+    assert "$" in ws.cell(row, col["Current ARR"]).number_format
+    assert ws.cell(row, col["GRR (TTM)"]).number_format == "#,##0.0%_)"
     # worst health first
     scores = [ws.cell(r, col["Health score"]).value for r in range(first + 1, ws.max_row + 1)]
     scored = [s for s in scores if s is not None]
@@ -205,7 +205,7 @@ def test_by_owner_retention_from_summed_money(sample: tuple[Run, Path], workbook
     assert total_row is not None
     values = run.report.portfolio.values
     assert ws.cell(total_row, col["GRR (TTM)"]).value == _num(values["grr"])
-    assert ws.cell(total_row, col["ARR"]).value == _num(values["arr"])
+    assert ws.cell(total_row, col["Current ARR"]).value == _num(values["arr"])
 
 
 def test_renewals_sheet_covers_the_next_two_quarters(
@@ -232,7 +232,7 @@ def test_renewals_sheet_covers_the_next_two_quarters(
     for r in range(first + 1, ws.max_row + 1):
         assert ws.cell(r, col["Risk"]).value in ("High", "Medium", "Low")
         assert 0 <= ws.cell(r, col["Readiness"]).value <= 1
-        assert ws.cell(r, col["Readiness"]).number_format == "0.0%_)"
+        assert ws.cell(r, col["Readiness"]).number_format == "#,##0.0%_)"
 
 
 def test_native_charts_with_engine_series(sample: tuple[Run, Path], workbook: Any) -> None:

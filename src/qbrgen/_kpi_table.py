@@ -8,36 +8,39 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from qbrgen.kpis.definitions import DEFINITIONS
+from qbrgen.kpis.definitions import DEFINITIONS, SENTIMENT_PERIOD, SUPPORTING_DEFINITIONS
 
 if TYPE_CHECKING:
     from qbrgen.kpis import KpiSet
     from qbrgen.run import Run
 
 BAND_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
+DEFINED = {d.key: d for d in SUPPORTING_DEFINITIONS}
 
 
 def _value(run: Run, kpis: KpiSet, key: str, kind: str) -> str:
     value = kpis.get(key)
     fmt = run.formatter
     if key == "support_trend" and value is not None:
-        return f"{fmt.percent(value['all'])} of last quarter"
+        return f"{fmt.kpi(value['all'], 'ratio')} of last quarter"
     if (
         key == "stakeholder_coverage"
         and value is not None
         and "stakeholder_roles_covered" in kpis.values
     ):
         roles = ", ".join(kpis["stakeholder_roles_covered"]) or "no key role"
-        return f"{value} active ({roles})"
+        return f"{fmt.kpi(value, key)} ({roles})"
     if key == "stakeholder_coverage" and value is not None:
-        return f"{fmt.number(value, 1)} active per account"
+        return f"{fmt.kpi(value, key)} per account"
     if key == "pipeline" and value is not None:
         stages = kpis.get("pipeline_by_stage") or {}
-        detail = ", ".join(f"{s} {fmt.money(v)}" for s, v in stages.items())
-        return f"{fmt.money(value)}" + (f" ({detail})" if detail else "")
+        detail = ", ".join(f"{s} {fmt.kpi(v, 'money')}" for s, v in stages.items())
+        return f"{fmt.kpi(value, key)}" + (f" ({detail})" if detail else "")
     if key == "health_score" and value is not None and kpis.get("health_band"):
-        return f"{fmt.number(value)} {kpis['health_band']}"
-    return fmt.kpi(value, kind)
+        return f"{fmt.kpi(value, key)} {kpis['health_band']}"
+    if key == "health_trend" and value is not None:
+        return fmt.health_trend(kpis.values)
+    return fmt.kpi(value, key)
 
 
 def _kpi_rows(run: Run, kpis: KpiSet, table: Table, quarterly: bool) -> None:
@@ -66,7 +69,7 @@ def print_report(
     fmt = run.formatter
     p = report.portfolio
     title = (
-        f"Portfolio — {p['accounts']} accounts, ARR {fmt.money(p['arr'])} — "
+        f"Portfolio — {p['accounts']} accounts, current ARR {fmt.kpi(p['arr'], 'arr')} — "
         f"as of {report.as_of.isoformat()}, review quarter {report.quarter}, "
         f"TTM window {report.periods.ttm.start} → {report.periods.ttm.end}"
     )
@@ -83,8 +86,8 @@ def print_report(
         "",
         "",
     )
-    table.add_row("Single-threaded accounts", str(p["single_threaded_accounts"]), "", "")
-    table.add_row("Open escalations", str(p["open_escalations"]), "", "")
+    for key in ("single_threaded_accounts", "open_escalations", "accounts_without_revenue_history"):
+        table.add_row(DEFINED[key].label, fmt.kpi(p[key], key), "", "")
     console.print(table)
 
     rows = [k for k in report.worst_first() if not account_ids or k.account_id in account_ids]
@@ -99,7 +102,8 @@ def print_report(
             _kpi_rows(run, k, table, quarterly=True)
             if k.health.score is not None:
                 parts = ", ".join(
-                    f"{c} {fmt.number(s)} (w {fmt.percent(k.health.weights[c])})"
+                    f"{c}{' (' + SENTIMENT_PERIOD + ')' if c == 'sentiment' else ''} "
+                    f"{fmt.kpi(s, 'score')} (w {fmt.kpi(k.health.weights[c], 'ratio')})"
                     for c, s in k.health.components.items()
                 )
                 dropped = "; ".join(f"{c}: {why}" for c, why in k.health.missing.items())
@@ -114,7 +118,7 @@ def print_report(
 
 ACCOUNT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("account", "left"),
-    ("ARR", "right"),
+    ("current ARR", "right"),
     ("health", "right"),
     ("trend", "right"),
     ("GRR", "right"),
@@ -125,7 +129,7 @@ ACCOUNT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("renewal", "right"),
     ("warnings", "left"),
 )
-DROP_ORDER = ("adopt.", "util.", "GRR", "coverage", "NRR", "trend", "renewal", "ARR")
+DROP_ORDER = ("adopt.", "util.", "GRR", "coverage", "NRR", "trend", "renewal", "current ARR")
 """Columns left out, first to last, when the table is wider than the terminal (account and
 health always stay; warnings move below the table)."""
 
@@ -141,14 +145,15 @@ def _account_cells(run: Run, k: Any, two_lines: bool) -> dict[str, Any]:
     )
     return {
         "account": name,
-        "ARR": fmt.money(k["arr"]),
-        "health": f"[{BAND_STYLE.get(band or '', 'dim')}]{fmt.number(k.health.score)} {band or 'n/a'}[/]",
-        "trend": fmt.points(k["health_trend"]),
-        "GRR": fmt.kpi(k["grr"], "ratio"),
-        "NRR": fmt.kpi(k["nrr"], "ratio"),
-        "util.": fmt.kpi(k["seat_utilisation"], "ratio"),
-        "adopt.": fmt.points(k["adoption_trend"]),
-        "coverage": f"{k['stakeholder_coverage']}" + (" single" if k["single_threaded"] else ""),
+        "current ARR": fmt.kpi(k["arr"], "arr"),
+        "health": f"[{BAND_STYLE.get(band or '', 'dim')}]{fmt.kpi(k.health.score, 'health_score')} {band or 'n/a'}[/]",
+        "trend": fmt.kpi(k["health_trend"], "health_trend"),
+        "GRR": fmt.kpi(k["grr"], "grr"),
+        "NRR": fmt.kpi(k["nrr"], "nrr"),
+        "util.": fmt.kpi(k["seat_utilisation"], "seat_utilisation"),
+        "adopt.": fmt.kpi(k["adoption_trend"], "adoption_trend"),
+        "coverage": fmt.kpi(k["stakeholder_coverage"], "stakeholder_coverage")
+        + (" single" if k["single_threaded"] else ""),
         "renewal": "churned" if days is None else f"{days} d",
         "warnings": "\n".join(sorted({w.code for w in k.warnings})),
     }

@@ -13,6 +13,17 @@ Decks (`--decks RUNS`): every QBR deck and prep brief of a workspace (`-w`, defa
 current folder: the sample portfolio in the repository) rendered in this process, RUNS times
 after one warm-up render: median, 90th percentile and slowest seconds per document, and the
 cold first deck (fonts, master and templates loaded).
+History (`--history 1000`): the cost of the KPI history on a build. Two copies of one
+synthetic portfolio, history off and on (the latter with 12 earlier runs recorded, so the
+build reads a real past: recorded scores for the trend, the previous run's facts for the
+digest, 12 health points per account), each built `--runs` times alternately with
+`--only scorecard,digest --force` (the documents that use the history; the deck and plan only
+add rendering time that is the same on and off, so this is the least favourable ratio), plus
+one full build of each with `--full`. Median wall time and the ratio on/off.
+
+History query (`--history-query 10000 --history-runs 52`): that many accounts recorded that many
+times (SQLite in a temporary folder, or `--history-url`), then one account's KPI over every
+run: `qbrgen history ACCOUNT` end to end, and the store's query alone; medians over accounts.
 
 Every figure comes from runs on this machine; it is a measurement to report, not a test that
 can flake.
@@ -189,6 +200,124 @@ def deck_bench(workspace: Path, runs: int) -> dict[str, Any]:
     return row
 
 
+def _history_workspace(source: Path, target: Path, enabled: bool) -> Path:
+    import shutil
+
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("output", "history"))
+    config = target / "qbrgen.yaml"
+    config.write_text(
+        config.read_text() + f"\nhistory:\n  enabled: {'true' if enabled else 'false'}\n"
+    )
+    return target
+
+
+def _record_past(workspace: Path, runs: int, url: str | None = None) -> float:
+    """Record `runs` earlier weekly runs of the workspace's portfolio; returns seconds."""
+    import datetime as dt
+
+    from qbrgen.history import open_store, run_record
+    from qbrgen.history.store import HistoryStore
+    from qbrgen.run import open_run
+
+    run = open_run(workspace)
+    store = HistoryStore(url) if url else open_store(run.workspace)
+    assert store is not None
+    record = run_record(run, "snapshot")
+    as_of = run.report.as_of
+    started = time.perf_counter()
+    for week in range(runs, 0, -1):
+        record.as_of = as_of - dt.timedelta(days=7 * week)
+        store.record(record)
+    store.close()
+    return time.perf_counter() - started
+
+
+def history_bench(size: int, runs: int, full: bool, root: Path) -> dict[str, Any]:
+    """Build time with the KPI history off and on (with 12 earlier runs recorded)."""
+    source = root / f"history-{size}"
+    if not (source / "accounts").is_dir():
+        write_workspace(source, size, seed=11)
+    off = _history_workspace(source, root / f"history-{size}-off", enabled=False)
+    on = _history_workspace(source, root / f"history-{size}-on", enabled=True)
+    _record_past(on, 12)
+    only = "scorecard,digest"
+    times: dict[str, list[float]] = {"off": [], "on": []}
+    for _ in range(runs):
+        for name, workspace in (("off", off), ("on", on)):
+            times[name].append(_build(workspace, 2, force=True, only=only)["seconds"])
+    row: dict[str, Any] = {
+        "accounts": size,
+        "runs": runs,
+        "only": only,
+        "off_seconds_median": round(statistics.median(times["off"]), 2),
+        "on_seconds_median": round(statistics.median(times["on"]), 2),
+        "off_seconds_all": times["off"],
+        "on_seconds_all": times["on"],
+    }
+    row["on_over_off"] = round(row["on_seconds_median"] / row["off_seconds_median"], 3)
+    if full:
+        row["full_off_seconds"] = _build(off, 2, force=True)["seconds"]
+        row["full_on_seconds"] = _build(on, 2, force=True)["seconds"]
+        row["full_on_over_off"] = round(row["full_on_seconds"] / row["full_off_seconds"], 3)
+    return row
+
+
+def history_query_bench(size: int, runs: int, url: str | None, root: Path) -> dict[str, Any]:
+    """`size` accounts × `runs` recorded runs; then one account's history, timed."""
+    from qbrgen.history.store import HistoryStore, sqlite_url
+
+    workspace = root / f"history-query-{size}"
+    if not (workspace / "accounts").is_dir():
+        write_workspace(workspace, size, seed=13)
+    db = url or sqlite_url(root / f"history-query-{size}.sqlite")
+    if url:
+        import sqlalchemy as sa
+
+        from qbrgen.history.schema import metadata
+
+        engine = sa.create_engine(url)
+        metadata.drop_all(engine)
+        engine.dispose()
+    record_seconds = _record_past(workspace, runs, db)
+    store = HistoryStore(db)
+    ids = store.account_ids()
+    picks = [ids[i * len(ids) // 7] for i in range(7)]
+    query = []
+    for account_id in picks:
+        started = time.perf_counter()
+        rows = store.account_rows(account_id)
+        query.append(time.perf_counter() - started)
+        assert len(rows) == runs
+    store.close()
+    cli = []
+    env = {**__import__("os").environ, "QBRGEN_HISTORY_URL": db}
+    for account_id in picks[:5]:
+        started = time.perf_counter()
+        subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "qbrgen", "history", account_id, "--json", "-w", str(workspace)],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+        cli.append(time.perf_counter() - started)
+    size_mb = None
+    if not url:
+        size_mb = round((root / f"history-query-{size}.sqlite").stat().st_size / 1e6, 1)
+    return {
+        "accounts": size,
+        "runs": runs,
+        "database": "postgresql" if url else "sqlite",
+        "record_seconds_total": round(record_seconds, 1),
+        "database_mb": size_mb,
+        "query_seconds_median": round(statistics.median(query), 4),
+        "query_seconds_max": round(max(query), 4),
+        "cli_seconds_median": round(statistics.median(cli), 3),
+        "cli_seconds_max": round(max(cli), 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qbrgen.bench", description=__doc__)
     parser.add_argument("--sizes", default="200,1000", help="portfolio sizes (default 200,1000)")
@@ -216,6 +345,17 @@ def main(argv: list[str] | None = None) -> int:
         help="time every QBR deck and prep brief of the workspace -w instead of the build",
     )
     parser.add_argument("-w", "--workspace", type=Path, default=Path("."))
+    parser.add_argument(
+        "--history", type=int, metavar="ACCOUNTS", default=None,
+        help="build time with the KPI history off and on, on this many accounts",
+    )  # fmt: skip
+    parser.add_argument("--full", action="store_true", help="with --history: one full build each")
+    parser.add_argument(
+        "--history-query", type=int, metavar="ACCOUNTS", default=None,
+        help="one account's history, queried from this many accounts × --history-runs runs",
+    )  # fmt: skip
+    parser.add_argument("--history-runs", type=int, default=52, help="recorded runs (default 52)")
+    parser.add_argument("--history-url", default=None, help="a PostgreSQL URL instead of SQLite")
     args = parser.parse_args(argv)
     if args.decks:
         row = deck_bench(args.workspace, args.decks)
@@ -227,6 +367,35 @@ def main(argv: list[str] | None = None) -> int:
                 f"p90 {r['p90_seconds']} s, slowest {r['max_seconds']} s; cold first "
                 f"{r['cold_first_seconds']} s"
             )
+        return 0
+    if args.history or args.history_query:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = args.keep or Path(tmp)
+            if args.history:
+                row = history_bench(args.history, args.runs, args.full, root)
+                print(json.dumps(row))
+                print(
+                    f"\nhistory, {row['accounts']} accounts, build --only {row['only']}, "
+                    f"{row['runs']} runs each: off {row['off_seconds_median']} s, on "
+                    f"{row['on_seconds_median']} s (median), on/off {row['on_over_off']}"
+                    + (
+                        f"; full build off {row['full_off_seconds']} s, on "
+                        f"{row['full_on_seconds']} s, on/off {row['full_on_over_off']}"
+                        if "full_on_seconds" in row
+                        else ""
+                    )
+                )
+            if args.history_query:
+                row = history_query_bench(
+                    args.history_query, args.history_runs, args.history_url, root
+                )
+                print(json.dumps(row))
+                print(
+                    f"\nhistory query, {row['accounts']} accounts × {row['runs']} runs "
+                    f"({row['database']}, {row['database_mb']} MB): one account's rows in "
+                    f"{row['query_seconds_median']} s median (max {row['query_seconds_max']}), "
+                    f"`qbrgen history` end to end {row['cli_seconds_median']} s median"
+                )
         return 0
     if args.scorecard:
         with tempfile.TemporaryDirectory() as tmp:

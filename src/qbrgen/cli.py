@@ -196,12 +196,17 @@ def validate(paths: tuple[Path, ...], workspace: Path) -> None:
     Exit code 0 when everything is valid, 1 when any input is invalid, 2 for usage errors.
     """
     from qbrgen.errors import ProblemList
+    from qbrgen.formatting import Formatter
+    from qbrgen.kpis.checks import check_contract_arr
     from qbrgen.loading import load_portfolio, open_workspace
 
     config_problems = ProblemList()
     loaded = open_workspace(workspace, config_problems)
     portfolio = load_portfolio(loaded, list(paths))
     portfolio.problems.items[:0] = config_problems.items
+    check_contract_arr(
+        portfolio, loaded.config.as_of or dt.date.today(), Formatter.for_config(loaded.config)
+    )
     errors = _print_problems(portfolio.problems)
     warnings = len(portfolio.problems.warnings)
     config = 1 if loaded.config_path is not None else 0
@@ -486,6 +491,47 @@ def build(
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     sys.exit(130 if summary.interrupted else summary.exit_code)
+
+
+@main.command()
+@_workspace_option
+@_as_of_option
+@_handle_errors
+def snapshot(workspace: Path, as_of: dt.datetime | None) -> None:
+    """Record this run's key facts and KPIs in the KPI history, without building documents
+    (`qbrgen build` records every run too). Recording the same as-of again replaces it.
+
+    Exit code 0 when recorded, 1 when an input was invalid (the valid accounts are recorded).
+    """
+    from qbrgen.errors import UsageError
+    from qbrgen.history import record_run
+
+    run = _open(workspace, as_of)
+    errors = _report_problems(run, quiet_warnings=True)
+    if not run.workspace.config.history.enabled:
+        raise UsageError("the KPI history is off (history.enabled: false in qbrgen.yaml)")
+    recorded = record_run(run, "snapshot")
+    click.echo(str(recorded))
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.argument("account_id")
+@click.option(
+    "--kpi",
+    "kpi_key",
+    default="health_score",
+    show_default=True,
+    help="The KPI to show over time (any key of `qbrgen kpis --json`).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the points as JSON.")
+@_workspace_option
+@_handle_errors
+def history(account_id: str, kpi_key: str, as_json: bool, workspace: Path) -> None:
+    """Print one account's KPI over every recorded run, oldest first."""
+    from qbrgen.history.report import print_history
+
+    print_history(workspace, account_id, kpi_key, as_json)
 
 
 @main.command("demo-data")

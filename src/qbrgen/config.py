@@ -124,6 +124,18 @@ class Paths(Record):
     """Folder generated documents are written to."""
 
 
+class History(Record):
+    """The KPI history: every `qbrgen build` (and `qbrgen snapshot`) records the run's key
+    facts and KPIs by as_of, so trends and the weekly digest can compare with the past."""
+
+    enabled: bool = True
+    """Record every build and read the history for trends, the digest and the scorecard."""
+    path: str = "history/qbrgen.sqlite"
+    """SQLite file, relative to the workspace, used when no url is set."""
+    url: str | None = None
+    """A database URL for a team that builds from several machines, e.g. `postgresql+psycopg://qbrgen@db.example/qbrgen` (pip install 'qbrgen[postgres]'). The environment variable QBRGEN_HISTORY_URL overrides it, so a password need not be written here."""
+
+
 class Deck(Record):
     """QBR deck options."""
 
@@ -194,6 +206,8 @@ class Workspace(Record):
     """Where accounts, templates and output live."""
     deck: Deck = Field(default_factory=Deck)
     """QBR deck options."""
+    history: History = Field(default_factory=History)
+    """Where the KPI history is kept (SQLite in the workspace by default, or PostgreSQL)."""
     plan: Plan = Field(default_factory=Plan)
     """Account plan options."""
     kits: Kits = Field(default_factory=Kits)

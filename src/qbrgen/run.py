@@ -8,13 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qbrgen import __version__
 from qbrgen.config import LoadedWorkspace
-from qbrgen.errors import ProblemList, UsageError
+from qbrgen.errors import Location, ProblemList, UsageError
+from qbrgen.history import HistoryView, read_history
 from qbrgen.kpis import KpiReport, compute
+from qbrgen.kpis.checks import check_contract_arr
 from qbrgen.loading import Portfolio, SourcedAccount, gc_paused, load_portfolio, open_workspace
 from qbrgen.templates import Formatter, Theme
 
@@ -29,6 +31,8 @@ class Run:
     theme: Theme
     formatter: Formatter
     config_problems: ProblemList
+    history: HistoryView = field(default_factory=HistoryView)
+    """What the KPI history holds for this run (empty when off or on the first run)."""
 
     @property
     def version(self) -> str:
@@ -91,8 +95,21 @@ def open_run(
     portfolio = load_portfolio(workspace, list(paths)) if with_accounts else Portfolio(workspace)
     portfolio.problems.items[:0] = config_problems.items
     config = workspace.config
+    day = as_of or config.as_of or dt.date.today()
+    history = HistoryView()
+    if with_accounts:
+        check_contract_arr(portfolio, day, Formatter.for_config(config))
+        history = read_history(workspace, day)
+        if history.error:
+            where = workspace.config_path.name if workspace.config_path else "qbrgen.yaml"
+            portfolio.problems.warn(
+                Location(where),
+                f"the KPI history could not be read ({history.error}); trends and the digest "
+                "are computed without it",
+                "history",
+            )
     with gc_paused():  # the report lives as long as the run: nothing in it to collect
-        report = compute([a.account for a in portfolio.accounts], config, as_of or config.as_of)
+        report = compute([a.account for a in portfolio.accounts], config, day, history.recorded)
     return Run(
         workspace,
         portfolio,
@@ -100,4 +117,5 @@ def open_run(
         Theme(workspace),
         Formatter.for_config(config),
         config_problems,
+        history,
     )

@@ -75,6 +75,9 @@ class BuildSummary:
     parent_rss_mb: float = 0.0
     interrupted: bool = False
     manifest_error: str | None = None
+    history: str | None = None
+    """What the KPI history recorded ("recorded the run of ... in history/qbrgen.sqlite")."""
+    history_error: str | None = None
 
     @property
     def failed(self) -> list[DocResult]:
@@ -92,7 +95,13 @@ class BuildSummary:
     def exit_code(self) -> int:
         return (
             1
-            if (self.failed or self.input_errors or self.interrupted or self.manifest_error)
+            if (
+                self.failed
+                or self.input_errors
+                or self.interrupted
+                or self.manifest_error
+                or self.history_error
+            )
             else 0
         )
 
@@ -136,6 +145,8 @@ class BuildSummary:
             "parent_rss_mb": round(self.parent_rss_mb, 1),
             "interrupted": self.interrupted,
             "manifest_error": self.manifest_error,
+            "history": self.history,
+            "history_error": self.history_error,
             "exit_code": self.exit_code,
         }
 
@@ -276,10 +287,25 @@ def build(run: Run, options: BuildOptions, reporter: Reporter | None = None) -> 
             # The journal (if it could be written) still holds what was built; the next
             # build replays it.
             summary.manifest_error = f"manifest not saved: {exc.strerror or exc}"
+    if not summary.interrupted:
+        _record_history(run, summary)
     summary.seconds = time.perf_counter() - started
     summary.parent_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     reporter.finish(summary)
     return summary
+
+
+def _record_history(run: Run, summary: BuildSummary) -> None:
+    """Every build records its run in the KPI history (when it is on): the numbers are the
+    run's whatever documents were selected or failed."""
+    from qbrgen.history import HistoryError, record_run
+
+    try:
+        recorded = record_run(run, "build")
+    except HistoryError as exc:
+        summary.history_error = str(exc)
+        return
+    summary.history = str(recorded) if recorded else None
 
 
 def _current_status(

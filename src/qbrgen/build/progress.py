@@ -111,6 +111,10 @@ class Reporter:
                 f"{code} {count}" for code, count in sorted(summary.kpi_warnings.items())
             )
             console.print(f"KPI warnings: {warnings}", highlight=False, soft_wrap=True)
+        if summary.history:
+            console.print(f"KPI history: {summary.history}", highlight=False, soft_wrap=True)
+        if summary.history_error:
+            console.print(f"[red]KPI history: {summary.history_error}[/]", highlight=False)
         if summary.manifest_error:
             console.print(
                 f"[red]{summary.manifest_error}[/]; the next build recovers it", highlight=False

@@ -14,6 +14,7 @@ __all__ = [
     "KpiWarning",
     "PortfolioKpis",
     "compute",
+    "portfolio_json",
     "report_json",
     "plain",
 ]
@@ -38,12 +39,18 @@ def _set_json(kpis: KpiSet) -> dict[str, Any]:
     return out
 
 
-def report_json(report: KpiReport) -> dict[str, Any]:
-    """`qbrgen kpis --json`: {"as_of", "quarter", "portfolio", "accounts": {id: {...}}}."""
+def portfolio_json(report: KpiReport) -> dict[str, Any]:
+    """The portfolio part of `qbrgen kpis --json`."""
     portfolio = _set_json(report.portfolio)
     portfolio["arr_by_band"] = plain(report.portfolio.arr_by_band)
     portfolio["series"] = plain(report.portfolio.series)
     portfolio["warning_list"] = [w.to_json() for w in report.portfolio.warnings]
+    return portfolio
+
+
+def report_json(report: KpiReport) -> dict[str, Any]:
+    """`qbrgen kpis --json`: {"as_of", "quarter", "portfolio", "accounts": {id: {...}}}."""
+    portfolio = portfolio_json(report)
     accounts: dict[str, Any] = {}
     for account_id, kpis in report.accounts.items():
         item = _set_json(kpis)

@@ -245,6 +245,9 @@ class HealthTrend:
     """Components left out of both scores for the trend, with why."""
     reason: str = ""
     """Why the trend is None."""
+    earlier_band: str | None = None
+    """The band of the recorded score (recorded basis only): a band a quarter earlier that is
+    not a reconstruction."""
 
 
 def unknown_contacts(account: Account, on: dt.date) -> list[str]:
@@ -293,7 +296,11 @@ def health_trend(
     if recorded is not None:
         day, score = recorded
         return HealthTrend(
-            round(now.score - score, NOISE_DIGITS), "recorded", day, list(now.components)
+            round(now.score - score, NOISE_DIGITS),
+            "recorded",
+            day,
+            list(now.components),
+            earlier_band=band_of(score, settings),
         )
     then, missing_then = component_scores(account, earlier, settings)
     left_out: dict[str, str] = {}  # components scored now that the trend cannot compare

@@ -19,6 +19,7 @@ from qbrgen.kpis.definitions import (
     BY_KEY,
     DEFINITIONS,
     HEALTH_COMPONENT_DEFINITIONS,
+    SENTIMENT_PERIOD,
     WARNING_LABELS,
 )
 from qbrgen.kpis.health import KEY_ROLES
@@ -82,7 +83,7 @@ def account_inputs(run: Run, account_id: str) -> dict[str, str]:
 
 
 def health_arrow(trend: float | None) -> str:
-    """▲ / ▼ / ► for a health trend in points (±2 counts as flat)."""
+    """▲ / ▼ / ► for a health trend in score points (±2 counts as flat)."""
     if trend is None:
         return ""
     if trend > 2:
@@ -106,7 +107,7 @@ def account_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         "k": kpis.values,
         "reasons": kpis.reasons,
         "health": kpis.health,
-        "health_prev": kpis.health_prev,
+        "health_trend": env.formatter.health_trend(kpis.values),
         "health_arrow": health_arrow(kpis.get("health_trend")),
         "warnings": kpis.warnings,
         "warning_codes": sorted({w.code for w in kpis.warnings}),
@@ -128,6 +129,7 @@ def account_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         "definitions": DEFINITIONS,
         "definition": BY_KEY,
         "component_definitions": HEALTH_COMPONENT_DEFINITIONS,
+        "sentiment_period": SENTIMENT_PERIOD,
         "provenance": {
             "version": env.version,
             "inputs_hash": job.payload.get("inputs_hash", ""),

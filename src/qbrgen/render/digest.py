@@ -16,10 +16,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qbrgen.history import FIRST_RUN
+from qbrgen.history.changes import Change, account_changes
+from qbrgen.history.facts import account_facts
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.output import safe_filename
 from qbrgen.palette import SEVERITY_RANK
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
+from qbrgen.render.context import health_arrow
 
 if TYPE_CHECKING:
     from qbrgen.kpis import AccountKpis
@@ -42,6 +46,7 @@ MARKDOWN_TEMPLATE = "digest/digest.md.j2"
 HTML_TEMPLATE = "digest/digest.html"
 TEMPLATES = [
     MARKDOWN_TEMPLATE,
+    "digest/_moved.md.j2",
     HTML_TEMPLATE,
     "digest/digest.css",
     "base/layout.html",
@@ -62,6 +67,8 @@ LISTS: tuple[tuple[str, str, str], ...] = (
      "One contact away from losing the renewal: add a decision maker or sponsor."),
     ("next_step", "Next steps missing or overdue",
      "Every account needs a dated next step that is not in the past."),
+    ("utilisation_above_seats", "More active users than licensed seats",
+     "A data error or an expansion signal: either way, find out which this week."),
     ("risk_ageing", "Risks ageing unnoticed",
      f"Open risks nobody has reviewed in {RISK_REVIEW_DAYS} days."),
     ("stale_record", "Records not updated in 30 days",
@@ -78,6 +85,7 @@ WARNING_LIST = {
     "no_next_step": "next_step",
     "stale_record": "stale_record",
     "renewal_hides_contraction": "renewal_hides_contraction",
+    "utilisation_above_seats": "utilisation_above_seats",
 }
 """KPI engine warning code -> the digest list it goes to."""
 
@@ -150,6 +158,29 @@ class DigestList:
 
 
 @dataclass
+class Moved:
+    """What moved since the previous recorded run (the KPI history), per account."""
+
+    since: dt.date | None
+    """as_of of the previous recorded run; None on the first recorded run."""
+    accounts: list[tuple[str, str, list[Change]]] = field(default_factory=list)
+    """(account name, owner, changes) of the accounts that changed, most urgent first."""
+    gone: list[str] = field(default_factory=list)
+    """Accounts in the previous run that this one no longer has."""
+    unavailable: str | None = None
+    """Why the history could not be read, when it could not."""
+
+    @property
+    def count(self) -> int:
+        """Changes on the accounts of this run (accounts gone are counted apart)."""
+        return sum(len(changes) for _, _, changes in self.accounts)
+
+    @property
+    def nothing(self) -> bool:
+        return not self.accounts and not self.gone
+
+
+@dataclass
 class Digest:
     """Everything the weekly review says, as plain data (pinned by the tests)."""
 
@@ -160,6 +191,7 @@ class Digest:
     owner: str | None
     accounts: list[AccountWeek]
     lists: list[DigestList]
+    moved: Moved = field(default_factory=lambda: Moved(None))
 
     def count(self, verdict: str) -> int:
         return sum(1 for a in self.accounts if a.verdict == verdict)
@@ -291,7 +323,7 @@ def build_digest(
         week = AccountWeek(
             account.id, account.name, account.owner, arr, kpis.health.score, kpis.health.band,
             kpis.get("health_trend"), days, account.contract.renewal_date,
-            week_facts(account, as_of, money), kpis.health_prev.band,
+            week_facts(account, as_of, money), kpis.trend.earlier_band,
             kpis.get("status") == "active",
         )  # fmt: skip
         weeks.append(week)
@@ -412,6 +444,10 @@ def plan(run: Run, selection: Selection) -> list[Job]:
         "as_of": as_of.isoformat(),
         "version": run.version,
     }
+    digest.moved = what_moved(
+        run, [i.account for i in items], [w.account_id for w in digest.accounts], owner
+    )
+    inputs["history"] = _moved_hash(digest.moved)
     key = f"owner:{owner_slug(owner)}" if owner else "portfolio"
     payload = {
         "digest": digest,
@@ -422,6 +458,41 @@ def plan(run: Run, selection: Selection) -> list[Job]:
     if not payload["pdf"]:
         outputs = [outputs[0], *outputs[2:]]
     return [Job("digest", key, outputs, payload, inputs, list(TEMPLATES))]
+
+
+# --- what moved since the previous recorded run (the KPI history) ---------------------------
+
+
+def what_moved(
+    run: Run, accounts: list[Account], order: list[str], owner: str | None = None
+) -> Moved:
+    """Compare each account's key facts with the previous recorded run's: the changes the
+    account files carry no dates for. `order` lists account ids most urgent first."""
+    view = run.history
+    previous = view.previous
+    if previous is None:
+        return Moved(None, unavailable=view.error)
+    by_id = {a.id: a for a in accounts}
+    changed = []
+    for account_id in order:
+        account = by_id[account_id]
+        now = account_facts(account, run.report.accounts[account_id])
+        changes = account_changes(previous.facts.get(account_id), now, run.formatter)
+        if changes:
+            changed.append((account.name, account.owner, changes))
+    in_run = {item.account.id for item in run.accounts}
+    gone = sorted(
+        facts.get("name", account_id)
+        for account_id, facts in previous.facts.items()
+        if account_id not in in_run and (owner is None or facts.get("owner") == owner)
+    )
+    return Moved(previous.as_of, changed, gone)
+
+
+def _moved_hash(moved: Moved) -> str:
+    """What the 'what moved' section depends on, for incremental builds."""
+    text = repr((moved.since, [(n, o, c) for n, o, c in moved.accounts], moved.gone))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -478,6 +549,8 @@ def digest_context(job: Job, env: RenderEnv, pdf: bool = False) -> dict[str, Any
         "short_text": lambda a: _short_text(a, fmt),
         "as_of": digest.as_of,
         "week_start": digest.week_start,
+        "moved_since": digest.moved,
+        "first_run": FIRST_RUN,
     }
 
 
@@ -490,18 +563,21 @@ def _renewal_text(week: AccountWeek, fmt: Formatter) -> str:
     return f"renews in {days} days"
 
 
-def _health_text(week: AccountWeek, fmt: Formatter) -> str:
+def _health_text(week: AccountWeek, fmt: Formatter, with_trend: bool = True) -> str:
+    """'health 63 yellow ▲ +4.2 pts' (the trend in score points, from the one formatter)."""
     if week.health_score is None:
         return "health unscored"
     trend = ""
     if week.health_trend is not None:
-        trend = " ▲" if week.health_trend > 2 else (" ▼" if week.health_trend < -2 else " ►")
-    return f"health {fmt.number(week.health_score)} {week.health_band}{trend}"
+        trend = " " + health_arrow(week.health_trend)
+        if with_trend:
+            trend += " " + fmt.kpi(week.health_trend, "health_trend")
+    return f"health {fmt.kpi(week.health_score, 'health_score')} {week.health_band}{trend}"
 
 
 def _short_text(week: AccountWeek, fmt: Formatter) -> str:
     """'63 yellow ▲ · renews in 101 d' for the PDF's narrow account column."""
-    health = _health_text(week, fmt).removeprefix("health ")
+    health = _health_text(week, fmt, with_trend=False).removeprefix("health ")
     days = week.days_to_renewal
     renewal = (
         "churned"
@@ -547,7 +623,8 @@ def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
     bands = [*BAND_ORDER, "unscored"]
     names = {b: fmt.label(b, "bands") if b != "unscored" else "Unscored" for b in bands}
     active = [a for a in digest.accounts if a.active]
-    before = [sum(1 for a in active if (a.health_band_prev or "unscored") == b) for b in bands]
+    # A quarter earlier: the bands the KPI history recorded then (never a reconstruction).
+    before = [sum(1 for a in active if a.health_band_prev == b) for b in bands]
     now = [sum(1 for a in active if (a.health_band or "unscored") == b) for b in bands]
     moves = [
         (a, a.health_band_prev, a.health_band)
@@ -566,7 +643,7 @@ def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
         {"before": "#A7B4C6", "now": env.config.branding.colours.primary},
         kind="count",
         stacked=False,
-        labels={"before": "A quarter earlier", "now": f"As of {fmt.date(digest.as_of)}"},
+        labels={"before": "Recorded a quarter earlier", "now": f"As of {fmt.date(digest.as_of)}"},
         title=f"Active accounts per health band, a quarter earlier vs {fmt.date(digest.as_of)} (accounts)",
         alt=bands_alt,
         fmt=fmt,
@@ -608,6 +685,7 @@ def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
         "renewals": {"svg": renewal_svg, "alt": renewals_alt, "title": "Renewals calendar"},
         "worse": worse,
         "better": better,
+        "recorded": sum(1 for a in active if a.health_band_prev),
         "renewing": len(renewing),
     }
 

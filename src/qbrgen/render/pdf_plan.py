@@ -13,13 +13,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from qbrgen.history import FIRST_RUN
 from qbrgen.kpis.definitions import (
     BY_KEY,
     DEFINITIONS,
     HEALTH_COMPONENT_DEFINITIONS,
+    SENTIMENT_PERIOD,
     WARNING_LABELS,
 )
-from qbrgen.kpis.health import COMPONENTS
+from qbrgen.kpis.health import COMPONENTS, display_score
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.output import safe_filename
 from qbrgen.palette import SEVERITY_ORDER, SEVERITY_RANK
@@ -79,18 +81,68 @@ def plan(run: Run, selection: Selection) -> list[Job]:
     jobs = []
     for item in selection.accounts:
         account_id = item.account.id
+        payload = account_payload(run, account_id)
+        inputs = account_inputs(run, account_id)
+        payload["health_points"] = health_points(run, account_id)
+        inputs["history"] = repr(payload["health_points"])
         jobs.append(
             Job(
                 kind="plan",
                 key=account_id,
                 outputs=[output_name(item.account, quarter)],
-                payload=account_payload(run, account_id),
-                inputs=account_inputs(run, account_id),
+                payload=payload,
+                inputs=inputs,
                 templates=list(TEMPLATES),
                 account_id=account_id,
             )
         )
     return jobs
+
+
+# --- health over time (the KPI history) ------------------------------------------------------
+
+
+def health_points(run: Run, account_id: str) -> list[tuple[dt.date, float | None]]:
+    """The account's health in the recorded runs before this one (the last 12 that exist)
+    and now: the points of the plan's health-over-time line."""
+    recorded = run.history.health_points([account_id]).get(account_id, [])
+    now = run.report.accounts[account_id].health.score
+    return [(day, score) for day, score, _ in recorded] + [(run.report.as_of, now)]
+
+
+def _health_over_time(
+    points: list[tuple[dt.date, float | None]], env: RenderEnv, first_run: str
+) -> dict[str, Any]:
+    """The small health-over-time line of the overview (the band ranges shaded behind it),
+    and its words."""
+    fmt = env.formatter
+    palette = env.palette
+    bands = env.config.health.bands
+    labels = [fmt.date(day, "d MMM") for day, _ in points]
+    alt = "Health score over time: " + ", ".join(
+        f"{fmt.date(day)} {fmt.kpi(score, 'health_score')}" for day, score in points
+    )
+    if len(points) == 1:
+        caption = f"Health over time: {first_run}; the line starts with this build."
+    else:
+        caption = f"Health over time: the {len(points) - 1} recorded runs before this one and now."
+    svg = _svg.line_chart(
+        labels,
+        {"health": [score for _, score in points]},
+        {"health": palette.colours.primary},
+        kind="score",
+        title=f"Health score over time, to {fmt.date(points[-1][0])} (0 to 100)",
+        alt=alt,
+        fmt=fmt,
+        zones=[
+            (0, bands.red_max, palette.band("red")),
+            (bands.red_max, bands.yellow_max, palette.band("yellow")),
+            (bands.yellow_max, 100, palette.band("green")),
+        ],
+        height=170,
+        empty_message="no health score recorded",
+    )
+    return {"svg": svg, "alt": alt, "caption": caption}
 
 
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
@@ -222,6 +274,11 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             "support_trend_text": support_trend_text(k, fmt),
             "tile_size": _tile_size(ctx["doc"]["content_width"], ctx["doc"]["body_font"]),
             "charts": _charts(ctx, stakeholders, quarters, series, env),
+            "health_over_time": _health_over_time(
+                job.payload.get("health_points") or [(as_of, kpis.health.score)],
+                env,
+                FIRST_RUN,
+            ),
             "drag_definition": HEALTH_COMPONENT_DEFINITIONS.get(kpis.health.biggest_drag or "", ""),
             "pipeline_by_stage": k.get("pipeline_by_stage") or {},
             "last_renewal": max(
@@ -262,14 +319,12 @@ def _tile_size(content_width: float, font: str) -> Any:
 
 def _headline_metrics(k: dict[str, Any], fmt: Formatter) -> list[tuple[str, str]]:
     keys = ("arr", "nrr", "grr", "seat_utilisation", "nps", "pipeline")
-    labels = {"arr": "ARR", "nps": "NPS"}
-    kinds = {"arr": "money", "nps": "score"}
+    labels = {"nps": "NPS (12 months)"}
     out = []
     for key in keys:
         definition = BY_KEY.get(key)
         label = labels.get(key) or (definition.label if definition else key)
-        kind = kinds.get(key) or (definition.kind if definition else "count")
-        out.append((label, fmt.kpi(k.get(key), kind)))
+        out.append((label, fmt.kpi(k.get(key), key)))
     return out
 
 
@@ -277,9 +332,11 @@ def _health_rows(kpis: Any, fmt: Formatter) -> list[dict[str, Any]]:
     health = kpis.health
     rows = []
     for name in HEALTH_COMPONENTS:
+        label = fmt.label(name, "components")
         rows.append(
             {
-                "name": fmt.label(name, "components"),
+                "name": f"{label} ({SENTIMENT_PERIOD})" if name == "sentiment" else label,
+                "label": f"{label} ({SENTIMENT_PERIOD})" if name == "sentiment" else label,
                 "score": health.components.get(name),
                 "weight": health.weights.get(name),
                 "missing": health.missing.get(name),
@@ -297,13 +354,13 @@ def _kpi_text(key: str, value: Any, kind: str, k: dict[str, Any], fmt: Formatter
         return support_trend_text(k, fmt)
     if key == "stakeholder_coverage":
         roles = ", ".join(fmt.label(r, "roles") for r in k.get("stakeholder_roles_covered") or [])
-        return f"{fmt.plural(value, 'active stakeholder')} ({roles or 'no key role'})"
-    if key == "health_score":
-        return fmt.number(value, 1)
+        return f"{fmt.kpi(value, key)} ({roles or 'no key role'})"
+    if key == "health_trend":
+        return fmt.health_trend(k)
     if key == "pipeline" and k.get("pipeline_by_stage"):
         stages = ", ".join(f"{stage} {fmt.money(v)}" for stage, v in k["pipeline_by_stage"].items())
-        return f"{fmt.money(value)} ({stages})"
-    return str(fmt.kpi(value, kind))
+        return f"{fmt.kpi(value, key)} ({stages})"
+    return str(fmt.kpi(value, key))
 
 
 def support_trend_text(k: dict[str, Any], fmt: Formatter) -> str:
@@ -366,7 +423,7 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
         )
         finding = (
             f"{achieved} of {fmt.plural(len(goals), 'goal')} achieved, {len(behind)} at risk or missed "
-            f"(outcomes score {fmt.number(outcomes)}); {fmt.plural(wins, 'win')} in the last 12 months."
+            f"(outcomes score {fmt.kpi(outcomes, 'score')}); {fmt.plural(wins, 'win')} in the last 12 months."
         )
     out.append(Readiness("Proof of value", status, finding))
 
@@ -434,7 +491,7 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
     else:
         status = "ready"
     covered = ", ".join(fmt.label(r, "roles") for r in roles) or "no key role"
-    finding = f"{fmt.plural(coverage, 'active stakeholder')} covering {covered}"
+    finding = f"{fmt.kpi(coverage, 'stakeholder_coverage')} covering {covered}"
     finding += "; single-threaded." if k.get("single_threaded") else "."
     if negative:
         finding += (
@@ -489,8 +546,7 @@ def _charts(
         for name in HEALTH_COMPONENTS
     ]
     health_alt = "Health components (0 to 100): " + ", ".join(
-        f"{row.label} {fmt.number(row.value) if row.value is not None else 'n/a'}"
-        for row in health_rows
+        f"{row.label} {fmt.kpi(row.value, 'score')}" for row in health_rows
     )
     features = sorted((series.get("feature_adoption") or {}).items(), key=lambda kv: -kv[1])[:8]
     latest_usage = max((u.period_end for u in account.usage if u.period_end <= as_of), default=None)
@@ -586,9 +642,11 @@ def _charts(
 
 
 def band_of(score: float | None, bands: Any) -> str | None:
-    """The health band a 0-100 score falls in (the workspace's band thresholds)."""
+    """The health band a 0-100 score falls in (the workspace's band thresholds), applied to
+    the score as it is shown: rounded, halves up."""
     if score is None:
         return None
+    score = display_score(score)
     if score <= bands.red_max:
         return "red"
     if score <= bands.yellow_max:

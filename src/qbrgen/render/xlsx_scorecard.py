@@ -19,18 +19,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from qbrgen.kpis.definitions import BY_KEY, WARNING_LABELS
+from qbrgen.kpis.definitions import BY_KEY, SUPPORTING_DEFINITIONS, WARNING_LABELS, definition_of
 from qbrgen.kpis.engine import WARNING_ORDER
 from qbrgen.kpis.periods import Quarter
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
+from qbrgen.render._xlsx import DATE_FORMAT
 
 if TYPE_CHECKING:
     from qbrgen.kpis import AccountKpis, PortfolioKpis
     from qbrgen.models import Account
     from qbrgen.run import Run
+    from qbrgen.templates import Formatter
 
-SHEETS = ("Summary", "Charts", "Accounts", "Renewals", "By owner")
+SHEETS = ("Summary", "Charts", "Accounts", "Renewals", "Health history", "By owner")
 BANDS = ("green", "yellow", "red", "unscored")
 
 
@@ -59,18 +61,20 @@ def _num(value: Any) -> Any:
 
 
 ACCOUNT_KPI_KEYS = (
-    "status", "arr", "ending_arr", "days_to_renewal", "health_score", "health_band",
-    "health_trend", "health_biggest_drag", "grr", "nrr", "grr_q", "nrr_q",
+    "status", "arr", "ending_arr", "revenue_history", "days_to_renewal", "health_score",
+    "health_band", "health_trend", "health_biggest_drag", "grr", "nrr", "grr_q", "nrr_q",
     "gross_revenue_churn", "logo_churn_rate", "starting_arr", "expansion_revenue",
     "contraction_arr", "churned_arr", "renewal_rate_logos", "renewal_rate_revenue",
-    "renewals_open", "upsell_conversion_rate", "pipeline", "clv", "stakeholder_coverage",
+    "renewals_open", "upsell_conversion_rate", "pipeline", "expected_lifetime_value", "stakeholder_coverage",
     "stakeholder_roles_covered", "single_threaded", "qbr_completion_rate", "qbr_completion_rate_q",
     "follow_up_time", "seat_utilisation", "adoption_trend", "support_trend", "tickets_q",
     "escalation_time_to_resolution", "open_escalations", "nps", "csat",
 )  # fmt: skip
 
 
-def account_row(account: Account, kpis: AccountKpis, as_of: dt.date) -> dict[str, Any]:
+def account_row(
+    account: Account, kpis: AccountKpis, as_of: dt.date, fmt: Formatter
+) -> dict[str, Any]:
     """One account's scorecard data: identity, its KPIs (read, not recomputed), open items."""
     open_actions = sorted(
         (a for a in account.actions if a.status == "open"), key=lambda a: (a.due, a.title)
@@ -91,7 +95,9 @@ def account_row(account: Account, kpis: AccountKpis, as_of: dt.date) -> dict[str
         "region": account.region or "",
         "renewal_date": account.contract.renewal_date,
         "auto_renew": account.contract.auto_renew,
-        "health_prev": kpis.health_prev.score,
+        "health_trend_text": fmt.health_trend(own)
+        if own.get("health_trend") is not None
+        else kpis.reason("health_trend"),
         "k": values,
         "warnings": [(w.code, w.message) for w in kpis.warnings],
         "escalations_past_target": sum(1 for e in kpis.open_escalations if e["past_target"]),
@@ -126,7 +132,8 @@ def plan(run: Run, selection: Selection) -> list[Job]:
     config = run.workspace.config
     items = selection.accounts
     as_of = periods.as_of
-    rows = [account_row(i.account, report.accounts[i.account.id], as_of) for i in items]
+    fmt = run.formatter
+    rows = [account_row(i.account, report.accounts[i.account.id], as_of, fmt) for i in items]
     quarter = str(periods.quarter)
     sha = hashlib.sha256()
     for item in items:
@@ -139,19 +146,90 @@ def plan(run: Run, selection: Selection) -> list[Job]:
         "renewal_horizon": Quarter.of(as_of).shift(1).end,
         "company": config.company.name,
         "currency": config.currency,
+        "locale": config.locale,
         "bands": (config.health.bands.red_max, config.health.bands.yellow_max),
         "colours": config.branding.colours.model_dump(),
         "fonts": (config.branding.fonts.heading, config.branding.fonts.body),
         "portfolio": portfolio_data(report.portfolio),
         "accounts": rows,
     }
+    payload["health_history"] = health_history(run, rows)
     inputs = {
         "accounts": sha.hexdigest(),
         "config": config.model_dump_json(),
         "as_of": as_of.isoformat(),
         "version": run.version,
+        "history": hashlib.sha256(repr(payload["health_history"]).encode()).hexdigest()[:16],
     }
     return [Job("scorecard", "portfolio", [output_path(quarter)], payload, inputs)]
+
+
+# --- health history (the KPI history) --------------------------------------------------------
+
+
+def health_history(run: Run, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The health-history view's data: the dates of the last recorded runs (up to 12) and this
+    run's, and per account its score on each (None where it was not recorded)."""
+    points = run.history.health_points()
+    as_of = run.report.as_of
+    dates = sorted({day for series in points.values() for day, _, _ in series})
+    scores: dict[str, list[float | None]] = {}
+    for row in rows:
+        recorded = {day: score for day, score, _ in points.get(row["id"], [])}
+        scores[row["id"]] = [recorded.get(day) for day in dates] + [row["k"]["health_score"]]
+    return {
+        "dates": [*dates, as_of],
+        "scores": scores,
+        "where": run.history.where,
+        "enabled": run.history.enabled,
+        "error": run.history.error,
+    }
+
+
+def _health_history_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
+    """One row per account, one column per recorded run (the last 13 that exist, this run
+    last): health scores shown as every document shows them, coloured by band."""
+    history = payload["health_history"]
+    dates: list[dt.date] = history["dates"]
+    columns = [
+        Column("Account", lambda r: r["name"], width=30),
+        Column("Owner", lambda r: r["owner"]),
+        Column("Health band", lambda r: r["k"].get("health_band") or "unscored"),
+    ]
+    scores: dict[str, list[float | None]] = history["scores"]
+
+    def score_on(index: int) -> Callable[[dict[str, Any]], float | None]:
+        return lambda row: scores[row["id"]][index]
+
+    for i, day in enumerate(dates):
+        title = "Now " + day.isoformat() if i == len(dates) - 1 else day.isoformat()
+        columns.append(Column(title, score_on(i), "health_score", width=15))
+    rows = sorted(payload["accounts"], key=lambda r: (r["name"].casefold(), r["id"]))
+    if len(dates) == 1:
+        where = f" in {history['where']}" if history["where"] else ""
+        note = (
+            "First recorded run: the history starts with this build (qbrgen build and qbrgen "
+            f"snapshot record every run{where})."
+            if history["enabled"]
+            else "The KPI history is off (history.enabled: false): only this run's score."
+        )
+        if history["error"]:
+            note = f"The KPI history could not be read ({history['error']})."
+    else:
+        note = (
+            f"Health score in the last {len(dates) - 1} recorded runs and this one "
+            f"(KPI history: {history['where']}); blank where an account was not recorded."
+        )
+
+    def rules(ws: Any, col: dict[str, str], first: int, last: int) -> None:
+        for column in columns[3:]:
+            _band_rules(ws, col[column.header], first, last, styles, text=False)
+        _band_rules(ws, col["Health band"], first, last, styles, text=True)
+
+    _data_sheet(
+        wb, "Health history", "HealthHistory", columns, rows, styles,
+        ["Health history — the last 13 points that exist", note], rules,
+    )  # fmt: skip
 
 
 # --- render: layout --------------------------------------------------------------------------
@@ -205,12 +283,13 @@ def account_columns(quarter: str) -> list[Column]:
         Column("Industry", lambda r: r["industry"]),
         Column("Region", lambda r: r["region"]),
         Column("Status", lambda r: r["show"]["status"]),
-        Column("Health score", _k("health_score"), "score"),
+        Column("Health score", _k("health_score"), "health_score"),
         Column("Health band", lambda r: r["show"]["band"]),
-        Column("Health a quarter ago", lambda r: r["health_prev"], "score"),
-        Column("Health trend (pts)", _k("health_trend"), "points"),
+        Column("Health trend", _k("health_trend"), "health_trend"),
+        Column("Health trend compares", lambda r: r["health_trend_text"], width=40),
         Column("Biggest drag", lambda r: r["show"]["drag"]),
-        Column("ARR", _k("arr"), "money"),
+        Column("Current ARR", _k("arr"), "arr"),
+        Column("Revenue history", lambda r: _yes_no(r["k"]["revenue_history"])),
         Column("Renewal date", lambda r: r["renewal_date"], "date"),
         Column("Days to renewal", _k("days_to_renewal"), "int"),
         Column("Next step", lambda r: r["next_step"][0] if r["next_step"] else "", width=34),
@@ -219,36 +298,36 @@ def account_columns(quarter: str) -> list[Column]:
         Column("Open escalations", _k("open_escalations"), "int"),
         Column("Escalations past target", lambda r: r["escalations_past_target"], "int"),
         Column("Open high risks", lambda r: len(r["open_high_risks"]), "int"),
-        Column("GRR (TTM)", _k("grr"), "ratio"),
-        Column("NRR (TTM)", _k("nrr"), "ratio"),
-        Column(f"GRR {q}", _k("grr_q"), "ratio"),
-        Column(f"NRR {q}", _k("nrr_q"), "ratio"),
+        Column("GRR (TTM)", _k("grr"), "grr"),
+        Column("NRR (TTM)", _k("nrr"), "nrr"),
+        Column(f"GRR {q}", _k("grr_q"), "grr"),
+        Column(f"NRR {q}", _k("nrr_q"), "nrr"),
         Column("Gross revenue churn (TTM)", _k("gross_revenue_churn"), "ratio"),
         Column("Logo churn (TTM)", _k("logo_churn_rate"), "ratio"),
         Column("Starting ARR (TTM)", _k("starting_arr"), "money"),
         Column("Expansion (TTM)", _k("expansion_revenue"), "money"),
         Column("Contraction (TTM)", _k("contraction_arr"), "money"),
         Column("Churned ARR (TTM)", _k("churned_arr"), "money"),
-        Column("Ending ARR (TTM)", _k("ending_arr"), "money"),
+        Column("Ending ARR (TTM)", _k("ending_arr"), "ending_arr"),
         Column("Renewal rate, logos (TTM)", _k("renewal_rate_logos"), "ratio"),
         Column("Renewal rate, revenue (TTM)", _k("renewal_rate_revenue"), "ratio"),
         Column("Open renewals (TTM)", _k("renewals_open"), "int"),
         Column("Upsell conversion (TTM)", _k("upsell_conversion_rate"), "ratio"),
         Column("Pipeline", _k("pipeline"), "money"),
-        Column("CLV", _k("clv"), "money"),
-        Column("Active stakeholders", _k("stakeholder_coverage"), "int"),
+        Column("Expected lifetime value at portfolio churn", _k("expected_lifetime_value"), "money"),
+        Column("Active stakeholders", _k("stakeholder_coverage"), "stakeholder_coverage"),
         Column("Key roles covered", lambda r: r["show"]["roles"], width=30),
         Column("Single-threaded", lambda r: _yes_no(r["k"]["single_threaded"])),
         Column("QBR completion (TTM)", _k("qbr_completion_rate"), "ratio"),
         Column(f"QBR held {q}", _k("qbr_completion_rate_q"), "ratio"),
         Column("Follow-up time (h)", _k("follow_up_time"), "hours"),
-        Column("Seat utilisation", _k("seat_utilisation"), "ratio"),
-        Column("Adoption trend (pts)", _k("adoption_trend"), "points"),
+        Column("Seat utilisation", _k("seat_utilisation"), "seat_utilisation"),
+        Column("Adoption trend", _k("adoption_trend"), "adoption_trend"),
         Column(f"Tickets {q}", _k("tickets_q"), "int"),
         Column("Support trend (tickets vs prev. quarter)", _k("support_trend"), "ratio"),
         Column("Escalation time to resolution (days, TTM)", _k("escalation_time_to_resolution"), "days"),
-        Column("NPS", _k("nps"), "decimal"),
-        Column("CSAT", _k("csat"), "decimal"),
+        Column("NPS (TTM)", _k("nps"), "nps"),
+        Column("CSAT (TTM)", _k("csat"), "csat"),
         Column("Warnings", lambda r: len(r["warnings"]), "int"),
         Column("Warning details", _warning_labels, width=70),
         Column("Notes", lambda r: r["notes"], width=50),
@@ -317,9 +396,9 @@ RENEWAL_COLUMNS = [
     Column("Renewal date", lambda r: r["renewal_date"], "date"),
     Column("Quarter", lambda r: str(Quarter.of(r["renewal_date"]))),
     Column("Days to renewal", _k("days_to_renewal"), "int"),
-    Column("ARR", _k("arr"), "money"),
+    Column("Current ARR", _k("arr"), "arr"),
     Column("Auto-renew", lambda r: _yes_no(r["auto_renew"])),
-    Column("Health score", _k("health_score"), "score"),
+    Column("Health score", _k("health_score"), "health_score"),
     Column("Health band", lambda r: r["show"]["band"]),
     Column("Risk", lambda r: r["risk"]),
     Column("Readiness", lambda r: r["ready"], "ratio"),
@@ -375,7 +454,7 @@ OWNER_COLUMNS = [
     Column("Owner", lambda b: b["owner"]),
     Column("Accounts", lambda b: b["accounts"], "int"),
     Column("Active", lambda b: b["active"], "int"),
-    Column("ARR", lambda b: b["arr"], "money"),
+    Column("Current ARR", lambda b: b["arr"], "money"),
     Column("Starting ARR (TTM)", lambda b: b["starting"], "money"),
     Column("Expansion (TTM)", lambda b: b["expansion"], "money"),
     Column("Contraction (TTM)", lambda b: b["contraction"], "money"),
@@ -411,19 +490,20 @@ LAGGING_ROWS: tuple[tuple[str, str | None, str | None, str], ...] = (
     ("contraction_arr", "Contraction", "money", "q"),
     ("churned_arr", "Churned ARR", "money", "q"),
     ("ending_arr", "Ending ARR", "money", "q"),
+    ("ending_arr_without_history", "of which without revenue history", "money", "q"),
     ("churned_logos", "Churned logos", "int", "q"),
     ("renewals_open", "Open renewals (listed, not in rates)", "int", "q"),
     ("arpa", None, None, "ttm"),
     ("clv", None, None, "ttm"),
-    ("arr", "ARR now", "money", "now"),
+    ("arr", "Current ARR", "money", "now"),
 )
 LEADING_ROWS: tuple[tuple[str, str | None, str | None, str], ...] = (
-    ("health_score", "Health score (ARR-weighted)", "score", "now"),
-    ("stakeholder_coverage", "Stakeholder coverage (active per account)", "decimal", "now"),
+    ("health_score", "Health score (ARR-weighted)", "health_score", "now"),
+    ("stakeholder_coverage", "Stakeholder coverage (per account)", "stakeholder_coverage", "now"),
     ("single_threaded_accounts", "Single-threaded accounts", "int", "now"),
     ("qbr_completion_rate", None, None, "ttm"),
     ("seat_utilisation", None, None, "now"),
-    ("adoption_trend", "Adoption trend (median, pts)", None, "now"),
+    ("adoption_trend", "Adoption trend (median)", None, "now"),
     ("tickets", "Support tickets opened", "int", "q"),
     ("support_trend", "Support trend (tickets vs previous quarter)", "ratio", "q-only"),
     ("escalation_time_to_resolution", None, None, "q"),
@@ -433,20 +513,8 @@ LEADING_ROWS: tuple[tuple[str, str | None, str | None, str], ...] = (
     ("warnings", "Warnings raised", "int", "now"),
 )
 EXTRA_DEFINITIONS = {
-    "starting_arr": "ARR at the start of the period of the accounts that had ARR then.",
-    "new_arr": "ARR of new logos won in the period (outside the retention cohort).",
-    "contraction_arr": "Downgrades of the starting cohort in the period.",
-    "churned_arr": "ARR lost with churned accounts of the starting cohort.",
-    "ending_arr": "ARR of all accounts at the end of the period.",
-    "churned_logos": "Cohort accounts with no ARR at the end of the period.",
-    "renewals_open": "Renewals due in the period and not decided yet.",
-    "arr": "Sum of every account's ARR at the as-of date.",
-    "single_threaded_accounts": "Active accounts with fewer than two active stakeholders or no "
-    "active decision maker or executive sponsor.",
-    "tickets": "Support tickets opened in the quarter, all severities.",
-    "open_escalations": "Escalations open at the as-of date.",
-    "warnings": "Warnings the numbers raise across the book (see Accounts, Warning details).",
-}
+    d.key: d.definition for d in SUPPORTING_DEFINITIONS
+}  # the texts live in kpis/definitions.py with every other KPI text
 
 
 class _Styles:
@@ -460,10 +528,9 @@ class _Styles:
         fonts: tuple[str, str] = ("DejaVu Sans", "DejaVu Sans"),
         label: Callable[[Any, str], str] | None = None,
         paper: str = "A4",
+        fmt: Formatter | None = None,
     ):
         from openpyxl.styles import Alignment, Font, PatternFill
-
-        from qbrgen.render._xlsx import DATE_FORMAT, money_format
 
         def hexc(name: str) -> str:
             return colours[name].lstrip("#").upper()
@@ -492,33 +559,25 @@ class _Styles:
             wrap_text=True, vertical="bottom", horizontal="right", indent=1
         )
         self.muted = Font(name=body, size=10, color=hexc("muted"))
-        self.formats = {
-            "money": money_format(currency),
-            "ratio": "0.0%",
-            "date": DATE_FORMAT,
-            "int": "#,##0",
-            "score": "0.0",
-            "points": "+0.0;-0.0;0.0",
-            "days": '0.0" d"',
-            "hours": '0.0" h"',
-            "decimal": "0.0",
-            "text": None,
-        }
-        symbol_format = money_format(currency).split(";")[0]
+        from qbrgen.formatting import Formatter as Fmt
+
+        fmt = fmt or Fmt(currency=currency)
+        self.formats = _Formats(fmt)
         self.change_formats = {
-            "money": f"+{symbol_format};-{symbol_format};{symbol_format}",
-            "ratio": '+0.0" pts";-0.0" pts";0.0" pts"',
+            "money": fmt.signed_money_excel_format(),
+            "ratio": fmt.excel_format("percentage_points"),
             "int": "+#,##0;-#,##0;0",
-            "score": "+0.0;-0.0;0.0",
+            "count": "+#,##0;-#,##0;0",
+            "score": fmt.excel_format("score_points"),
             "days": '+0.0" d";-0.0" d";0.0" d"',
             "hours": '+0.0" h";-0.0" h";0.0" h"',
             "decimal": "+0.0;-0.0;0.0",
-            "points": "+0.0;-0.0;0.0",
+            "nps": "+0;-0;0",
+            "csat": "+0.0;-0.0;0.0",
         }
         # A number is right-aligned against the next column's text: a trailing space the width
         # of ")" in every section keeps them apart in Excel and LibreOffice alike (LibreOffice
         # ignores an indent on right-aligned cells).
-        self.formats = {k: pad_format(v) for k, v in self.formats.items()}
         self.change_formats = {k: pad_format(v) or v for k, v in self.change_formats.items()}
 
 
@@ -532,6 +591,22 @@ def pad_format(number_format: str | None) -> str | None:
 TEXT_WIDTH_FACTOR = 1.1
 """Column widths count characters of the default font's digit width; the brand font's letters
 (DejaVu Sans, capitals, bold headers) run wider, so measured text gets 10% more room."""
+
+
+class _Formats(dict[str, str | None]):
+    """Number formats by kind or KPI key: KPIs and their kinds from the run's one formatter
+    (so a cell shows what every other document writes), plain cells here."""
+
+    LOCAL = {"date": DATE_FORMAT, "int": "#,##0", "decimal": "0.0", "text": None}
+
+    def __init__(self, fmt: Formatter):
+        super().__init__()
+        self.fmt = fmt
+
+    def __missing__(self, key: str) -> str | None:
+        value = self.LOCAL[key] if key in self.LOCAL else self.fmt.excel_format(key)
+        self[key] = pad_format(value)  # numbers kept off the text beside them (see _Styles)
+        return self[key]
 
 
 @dataclass
@@ -777,16 +852,20 @@ def _band_rules(ws: Any, col: str, first: int, last: int, styles: _Styles, text:
             )
         return
     red_max, yellow_max = styles.bands
-    cell = f"{col}{first}"
+    # Bands apply to the score as displayed: rounded to a whole number (ROUND: halves up).
+    cell = f"ROUND({col}{first},0)"
+    blank = f'{col}{first}<>""'
     ws.conditional_formatting.add(
-        area, FormulaRule(formula=[f'AND({cell}<>"",{cell}<={red_max})'], fill=fills["red"])
+        area, FormulaRule(formula=[f"AND({blank},{cell}<={red_max})"], fill=fills["red"])
     )
     ws.conditional_formatting.add(
         area,
-        FormulaRule(formula=[f"AND({cell}>{red_max},{cell}<={yellow_max})"], fill=fills["yellow"]),
+        FormulaRule(
+            formula=[f"AND({blank},{cell}>{red_max},{cell}<={yellow_max})"], fill=fills["yellow"]
+        ),
     )
     ws.conditional_formatting.add(
-        area, FormulaRule(formula=[f"{cell}>{yellow_max}"], fill=fills["green"])
+        area, FormulaRule(formula=[f"AND({blank},{cell}>{yellow_max})"], fill=fills["green"])
     )
 
 
@@ -991,7 +1070,9 @@ def _summary_row(
     kind = kind or (definition.kind if definition else "decimal")
     if kind == "flag":
         kind = "int"
-    fmt = styles.formats.get(kind) or None
+    fmt = styles.formats[kind]
+    of_key = definition_of(kind)
+    kind = of_key.kind if of_key else kind  # a KPI key: its kind
     text = label or (definition.label if definition else key)
     explain = EXTRA_DEFINITIONS.get(key) or (definition.definition if definition else "")
     notes: list[str] = []
@@ -1214,7 +1295,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     styles = _Styles(
         payload["colours"], payload["currency"], payload["bands"],
         payload.get("fonts", ("DejaVu Sans", "DejaVu Sans")), env.formatter.label,
-        env.config.plan.page_size,
+        env.config.plan.page_size, env.formatter,
     )  # fmt: skip
     display_names(payload["accounts"], env.formatter.label)
     as_of: dt.date = payload["as_of"]
@@ -1242,6 +1323,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
          "Readiness: share of " + ", ".join(n for n, _, _ in READINESS_CHECKS) + "."],
         _renewals_rules(styles, as_of), pages_wide=1,
     )  # fmt: skip
+    _health_history_sheet(wb, payload, styles)
     owners = owner_rows(payload)
     values = payload["portfolio"]["values"]
     total = _owner_total(owners, values, styles)
