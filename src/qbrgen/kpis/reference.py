@@ -31,7 +31,15 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "Retention is measured over the **starting cohort**: the accounts that had ARR at the "
         "start of the window. New logos count in ending ARR but not in GRR or NRR. Portfolio "
         "values come from the summed amounts, never from averaging per-account percentages.",
-        ("grr", "nrr", "gross_revenue_churn", "logo_churn_rate", "expansion_revenue"),
+        (
+            "arr",
+            "ending_arr",
+            "grr",
+            "nrr",
+            "gross_revenue_churn",
+            "logo_churn_rate",
+            "expansion_revenue",
+        ),
     ),
     (
         "Renewals",
@@ -81,17 +89,24 @@ keys it holds. A key the engine defines that no section names goes under "Other 
 KIND_EXAMPLES: tuple[tuple[str, str, object], ...] = (
     ("ratio", "a percentage with one decimal", 0.9152),
     ("money", "whole currency units, in the workspace locale", 136000),
-    ("points", "percentage points (or score points), one decimal and a sign", -2.24),
-    ("score", "a whole number", 75.4),
+    ("percentage_points", "percentage points, one decimal and a sign", -2.24),
+    ("score", "a whole number (halves rounded up)", 75.5),
+    ("score_points", "score points, one decimal and a sign", 4.25),
     ("days", "days, one decimal", 16.0),
     ("hours", "hours, one decimal", 3.66),
-    ("count", "a whole number", 4),
+    ("count", "a whole number with its unit, e.g. 4 active stakeholders", 4),
+    ("nps", "a whole number from −100 to 100", -12.5),
+    ("csat", "one decimal, of 5", 4.25),
     ("flag", "yes or no", True),
 )
 
 
 def _definition(item: KpiDefinition) -> list[str]:
     kind = {k: rule for k, rule, _ in KIND_EXAMPLES}.get(item.kind, item.kind)
+    if item.unit:
+        kind += f" ('{item.unit}s')"
+    if item.audience == "internal":
+        kind += ", internal documents only"
     indicator = "lagging" if item.group == "lagging" else "leading"
     return [
         f"### {item.label}",
