@@ -247,6 +247,7 @@ def history_bench(size: int, runs: int, full: bool, root: Path) -> dict[str, Any
     for _ in range(runs):
         for name, workspace in (("off", off), ("on", on)):
             times[name].append(_build(workspace, 2, force=True, only=only)["seconds"])
+            print(f"history {name}: {times[name][-1]} s", file=sys.stderr, flush=True)
     row: dict[str, Any] = {
         "accounts": size,
         "runs": runs,
