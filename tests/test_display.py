@@ -55,7 +55,12 @@ def _scorecard_rows(path: Path, outdir: Path, sheet: str) -> list[dict[str, str]
         soffice_convert(path, outdir, CSV_AS_SHOWN, expect=out.name)
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     header = next(i for i, row in enumerate(rows) if row and row[0] in ("Account ID", "Account"))
-    return [dict(zip(rows[header], row, strict=False)) for row in rows[header + 1 :] if row]
+    # Numbers are padded off the text beside them with a trailing space ("_)" in the format).
+    return [
+        {h: cell.rstrip() for h, cell in zip(rows[header], row, strict=False)}
+        for row in rows[header + 1 :]
+        if row
+    ]
 
 
 @pytest.fixture(scope="module")

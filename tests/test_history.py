@@ -249,7 +249,7 @@ def test_two_builds_a_week_apart_list_exactly_what_changed(
     gale = next(r for r in rows if r[0] == "Gale Ltd")
     assert kite[3] is not None and kite[4] is not None and kite[3] != kite[4]
     assert gale[3] is None and gale[4] is not None  # not recorded a week ago
-    assert sheet.cell(row=rows.index(kite) + 1, column=4).number_format == "0"
+    assert sheet.cell(row=rows.index(kite) + 1, column=4).number_format == "0_)"
 
 
 def test_history_off_records_nothing_and_says_so(tmp_path: Path) -> None:

@@ -359,7 +359,7 @@ def test_validate_warns_when_contract_arr_differs_from_history() -> None:
         "differs from the revenue history's ARR at 2026-10-15, $142,500 (arr_movements, line 13); "
         "every document uses the history's"
     ) in result.stderr
-    assert "0 error(s), 1 warning(s)" in result.stdout
+    assert "0 errors, 1 warning" in result.stdout
     data = run_cli("kpis", "--json", "-w", str(FIXTURES / "contract"), check=True)
     import json
 

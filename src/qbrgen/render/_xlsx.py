@@ -10,6 +10,7 @@ injection".
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -124,14 +125,21 @@ def display_width(value: Any, number_format: str | None = None) -> int:
     if isinstance(value, (dt.date, dt.datetime)):
         return 10
     if isinstance(value, (int, float)):
+        # Literal text in the format ("$", " pts", " active stakeholders"): the widest section.
+        literal = 0
+        if number_format and '"' in number_format:
+            literal = max(
+                sum(len(q) for q in re.findall(r'"([^"]*)"', part))
+                for part in number_format.split(";")
+            )
         if number_format and "%" in number_format:
-            return len(f"{value * 100:.1f}%")
+            return len(f"{value * 100:.1f}%") + literal
         if number_format and "#,##0" in number_format:
             text = f"{value:,.0f}"
-            if '"' in number_format:
-                text += "  "  # currency symbol
-            return len(text) + 1
-        return len(f"{value:g}")
+            return len(text) + max(literal, 2 if '"' in number_format else 0) + 1
+        if number_format and "0.0" in number_format:
+            return len(f"{abs(value):.1f}") + 1 + literal
+        return len(f"{value:g}") + literal
     text = str(value)
     return max((len(line) for line in text.splitlines()), default=0)
 

@@ -206,20 +206,15 @@ def _health_history_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> 
         columns.append(Column(title, score_on(i), "health_score", width=15))
     rows = sorted(payload["accounts"], key=lambda r: (r["name"].casefold(), r["id"]))
     if len(dates) == 1:
-        where = f" in {history['where']}" if history["where"] else ""
         note = (
-            "First recorded run: the history starts with this build (qbrgen build and qbrgen "
-            f"snapshot record every run{where})."
+            "First recorded run: the history starts here."
             if history["enabled"]
-            else "The KPI history is off (history.enabled: false): only this run's score."
+            else "The KPI history is off (history.enabled)."
         )
         if history["error"]:
-            note = f"The KPI history could not be read ({history['error']})."
+            note = "The KPI history could not be read."
     else:
-        note = (
-            f"Health score in the last {len(dates) - 1} recorded runs and this one "
-            f"(KPI history: {history['where']}); blank where an account was not recorded."
-        )
+        note = f"Last {len(dates) - 1} recorded runs and now; blank: not recorded."
 
     def rules(ws: Any, col: dict[str, str], first: int, last: int) -> None:
         for column in columns[3:]:
