@@ -201,14 +201,14 @@ def test_titles_state_the_takeaway_under_a_topic_kicker(cli_decks) -> None:
     summary = slide(prs, "summary")
     kicker, title = title_text(summary).split("\n")
     assert kicker == "EXECUTIVE SUMMARY"
-    assert title == "Seat utilisation rose to 84%; forecast-based routing live"
-    assert headline(slide(prs, "adoption")) == "Seat utilisation rose 9.0 points to 84%"
+    assert title == "Seat utilisation rose to 84.0%; forecast-based routing live"
+    assert headline(slide(prs, "adoption")) == "Seat utilisation rose (+9.0 pp) to 84.0%"
     assert headline(slide(prs, "value")) == (
         "$85,000 of late-delivery penalties avoided: forecast-based routing live"
     )
     red = decks["borealis"]
     assert headline(slide(red, "summary")) == (
-        "Seat utilisation fell to 26%: data load failing for clinic feeds"
+        "Seat utilisation fell to 26.0%: data load failing for clinic feeds"
     )
     # every slide's title is in the layout's title placeholder, none in the notes
     for prs in decks.values():

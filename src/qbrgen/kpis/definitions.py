@@ -202,14 +202,14 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "nps",
         "NPS (trailing twelve months)",
         "nps",
-        "% promoters (9–10) − % detractors (0–6) among NPS responses in the trailing twelve months, −100 to 100. The health score's sentiment uses the last 180 days instead.",
+        "The share of NPS responses scoring 9–10 minus the share scoring 0–6, in the trailing twelve months, from −100 to 100.",
         "leading",
     ),
     KpiDefinition(
         "csat",
         "CSAT (trailing twelve months)",
         "csat",
-        "Mean of the 1–5 CSAT responses in the trailing twelve months. The health score's sentiment uses the last 180 days instead.",
+        "Mean of the 1–5 CSAT responses in the trailing twelve months.",
         "leading",
     ),
 )
