@@ -5,18 +5,29 @@ which alone writes to `output/` and the manifest. Local workers import the docum
 once, are reused, and are replaced after `max_tasks` jobs so memory stays flat (WeasyPrint
 does not give memory back). A worker that dies (a crash in a native library, the OOM killer)
 breaks only its pool: unfinished jobs are retried once in a fresh pool, then reported failed.
+
+Workers never outlive the build: on Linux the forkserver and each worker, from the moment it
+is forked, ask the kernel for SIGKILL when their parent dies (`PR_SET_PDEATHSIG`, see
+`_lifeline`), and on every system a watchdog thread in each worker reads a pipe whose only
+writer is the build process, so the end of that pipe (the build died, even by kill -9) ends
+the worker. Dask workers belong to their cluster and are left to Dask.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import threading
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
+from qbrgen.build._lifeline import BUILD_PID_ENV, ask_for_parent_death_signal
 from qbrgen.render import Job, RenderEnv, renderer_for
 
 _ENV: RenderEnv | None = None
@@ -34,9 +45,43 @@ class Outcome:
     worker_rss_kb: int = 0
 
 
-def _warm_up(env: RenderEnv, renderers: list[tuple[str, str]]) -> None:
-    """Import the renderers (python-pptx, WeasyPrint, openpyxl) and build the theme once per worker."""
+_LIFELINE: tuple[Connection, Connection] | None = None
+"""(reader, writer) of the pipe workers watch; the writer never leaves the build process."""
+
+
+def _lifeline() -> Connection:
+    """The reading end workers get; created once per build process."""
+    global _LIFELINE
+    if _LIFELINE is None:
+        _LIFELINE = multiprocessing.Pipe(duplex=False)
+    return _LIFELINE[0]
+
+
+def die_with_parent(lifeline: Connection | None) -> None:
+    """Make this worker process end when the build process does (see the module docstring)."""
+    if os.environ.get("QBRGEN_TEST_NO_PDEATHSIG") != "1":  # (tests check the watchdog alone)
+        ask_for_parent_death_signal()
+    if lifeline is None:
+        return
+
+    def watch() -> None:
+        try:
+            while True:
+                lifeline.recv_bytes()  # nothing is ever sent: returns only at EOF
+        except (EOFError, OSError):
+            pass
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="qbrgen-parent-watchdog", daemon=True).start()
+
+
+def _warm_up(
+    env: RenderEnv, renderers: list[tuple[str, str]], lifeline: Connection | None = None
+) -> None:
+    """Tie the worker's life to the build's, then import the renderers (python-pptx,
+    WeasyPrint, openpyxl) and build the theme once per worker."""
     global _ENV
+    die_with_parent(lifeline)
     _ENV = env
     for name, module in renderers:
         renderer_for(name, module)
@@ -67,6 +112,19 @@ def render_one(index: int, job: Job, env: RenderEnv | None = None) -> Outcome:
     return outcome
 
 
+def _start_forkserver(context: Any) -> None:
+    """Start the forkserver (once per process) with `_lifeline` preloaded, telling it which
+    process is the build; the variable is gone again before anything else is started."""
+    from multiprocessing import forkserver
+
+    os.environ[BUILD_PID_ENV] = str(os.getpid())
+    try:
+        context.set_forkserver_preload(["__main__", "qbrgen.build._lifeline"])
+        forkserver.ensure_running()
+    finally:
+        os.environ.pop(BUILD_PID_ENV, None)
+
+
 def run_local(
     jobs: list[Job], env: RenderEnv, workers: int, max_tasks: int = 40
 ) -> Iterator[Outcome]:
@@ -79,6 +137,8 @@ def run_local(
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods and os.environ.get("QBRGEN_TEST_NO_PDEATHSIG") != "1":
+        _start_forkserver(context)
     kinds = sorted({(job.kind, job.module) for job in jobs})
     queue: list[tuple[int, int]] = [(i, 1) for i in range(len(jobs))]  # (job index, attempt)
     batch_size = max(1, workers) * max(1, max_tasks)
@@ -88,7 +148,7 @@ def run_local(
             max_workers=max(1, min(workers, len(batch))),
             mp_context=context,
             initializer=_warm_up,
-            initargs=(env, kinds),
+            initargs=(env, kinds, _lifeline()),
         )
         try:
             futures: dict[Future[Outcome], tuple[int, int]] = {
@@ -117,6 +177,12 @@ def run_local(
             raise
         else:
             pool.shutdown(wait=True)
+
+
+def run_inline(jobs: list[Job], env: RenderEnv) -> Iterator[Outcome]:
+    """Render in this process, one job after the other (single-document commands)."""
+    for index, job in enumerate(jobs):
+        yield render_one(index, job, env)
 
 
 def run_dask(jobs: list[Job], env: RenderEnv, scheduler: str | Any) -> Iterator[Outcome]:
