@@ -193,3 +193,104 @@ def test_loaded_accounts_share_read_only_field_sets(sample_workspace: Path) -> N
     assert "auto_renew" in first.contract.model_fields_set
     assert "auto_renew" in copied.model_fields_set
     assert "auto_renew" not in second.contract.model_fields_set
+
+
+# --- duplicate keys, the logo --------------------------------------------------------------------
+
+
+def _workspace_with(tmp_path: Path, account: str, config: str = "as_of: 2026-10-15\n") -> Path:
+    ws = tmp_path / "ws"
+    (ws / "accounts").mkdir(parents=True)
+    (ws / "qbrgen.yaml").write_text(config)
+    (ws / "accounts" / "acct.yaml").write_text(account)
+    return ws
+
+
+FINE = (BROKEN / "accounts" / "fine.yaml").read_text()
+PASTED_TWICE = FINE.replace(
+    "  renewal_date: 2027-01-01\n", "  renewal_date: 2027-01-01\n  arr: 999999999\n"
+)
+
+
+def test_a_duplicate_key_is_an_error_naming_both_lines(tmp_path: Path) -> None:
+    ws = _workspace_with(tmp_path, PASTED_TWICE)
+    result = run_cli("validate", cwd=ws)
+    assert result.returncode == 1
+    assert (
+        "accounts/acct.yaml:10:3: key 'arr' appears twice in the same mapping, on lines 7 and 10; "
+        "YAML would silently keep only the last one: delete one of them"
+    ) in result.stderr
+    assert "0 valid account(s)" in result.stderr
+
+
+@pytest.mark.parametrize("reader", ["libyaml events", "PyYAML loader"])
+def test_both_yaml_readers_refuse_duplicate_keys(reader: str) -> None:
+    import yaml
+
+    from qbrgen.loading import _yaml
+
+    if reader == "libyaml events":
+        if _yaml._EventParser is None:
+            pytest.skip("PyYAML built without libyaml")
+        with pytest.raises(_yaml._NotPlain):  # the fast reader hands it to the loader
+            _yaml._load_plain(PASTED_TWICE)
+        with pytest.raises(_yaml.DuplicateKeyError, match="on lines 7 and 10"):
+            _yaml.load_text(PASTED_TWICE)
+    else:
+        with pytest.raises(_yaml.DuplicateKeyError, match="on lines 7 and 10"):
+            yaml.load(PASTED_TWICE, Loader=_yaml._Loader)  # noqa: S506
+        pure = type("PureLoader", (yaml.SafeLoader,), {})
+        pure.construct_mapping = _yaml._construct_mapping  # type: ignore[method-assign]
+        with pytest.raises(_yaml.DuplicateKeyError):
+            yaml.load(PASTED_TWICE, Loader=pure)  # noqa: S506
+    # A key merged in with `<<` may still be overridden, as YAML intends.
+    merged = "base: &b {tier: gold, seats: 5}\ncontract:\n  <<: *b\n  tier: silver\n"
+    assert _yaml.load_text(merged)["contract"] == {"tier": "silver", "seats": 5}
+
+
+def test_a_duplicate_key_in_qbrgen_yaml_is_located_too(tmp_path: Path) -> None:
+    ws = _workspace_with(tmp_path, FINE, "as_of: 2026-10-15\ncurrency: EUR\ncurrency: USD\n")
+    result = run_cli("validate", cwd=ws)
+    assert result.returncode == 1
+    assert (
+        "qbrgen.yaml:3:1: key 'currency' appears twice in the same mapping, on lines 2 and 3"
+        in (result.stderr)
+    )
+
+
+def test_a_logo_outside_the_workspace_is_a_validate_error(tmp_path: Path) -> None:
+    outside = tmp_path / "brand" / "logo.svg"
+    outside.parent.mkdir()
+    shutil.copy(FIXTURES / "plan" / "logo.svg", outside)
+    config = f"as_of: 2026-10-15\nbranding:\n  logo: {outside}\n"
+    ws = _workspace_with(tmp_path, FINE, config)
+    result = run_cli("validate", cwd=ws)
+    assert result.returncode == 1
+    assert (
+        f"qbrgen.yaml:3:3: branding.logo: '{outside}' is outside the workspace ("
+    ) in result.stderr
+    assert "logos may live in the workspace folder (e.g. assets/logo.png) or its templates/" in (
+        result.stderr
+    )
+    (ws / "qbrgen.yaml").write_text("as_of: 2026-10-15\nbranding:\n  logo: ../brand/logo.svg\n")
+    assert "is outside the workspace" in run_cli("validate", cwd=ws).stderr
+    (ws / "qbrgen.yaml").write_text("as_of: 2026-10-15\nbranding:\n  logo: assets/logo.svg\n")
+    missing = run_cli("validate", cwd=ws)
+    assert "branding.logo: no file 'assets/logo.svg' in templates/, assets/ or the workspace" in (
+        missing.stderr
+    )
+    (ws / "assets").mkdir()
+    shutil.copy(outside, ws / "assets" / "logo.svg")
+    assert run_cli("validate", cwd=ws).returncode == 0
+
+
+def test_the_build_reports_a_bad_logo_once_and_builds_without_it(tmp_path: Path) -> None:
+    outside = tmp_path / "logo.svg"
+    shutil.copy(FIXTURES / "plan" / "logo.svg", outside)
+    ws = _workspace_with(tmp_path, FINE, f"as_of: 2026-10-15\nbranding:\n  logo: {outside}\n")
+    result = run_cli("build", "--only", "plan,digest", "-j", "1", cwd=ws)
+    assert result.returncode == 1  # the config has an error
+    everything = result.stdout + result.stderr
+    assert everything.count("branding.logo") == 1, everything
+    assert "not found" not in everything
+    assert list((ws / "output").rglob("*.pdf"))  # the documents were still built

@@ -299,20 +299,64 @@ def test_zip_bomb_is_refused_quickly(tmp_path: Path) -> None:
     assert elapsed < 30
 
 
-def test_xml_entity_bomb_is_refused_by_defusedxml(tmp_path: Path) -> None:
-    assert openpyxl.DEFUSEDXML is True
+def test_xml_entity_bomb_is_refused(tmp_path: Path) -> None:
+    assert openpyxl.DEFUSEDXML is True  # and defusedxml stays the second line of defence
     root, book = _two_accounts(tmp_path)
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
         '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
     )
-    _rewrite_part(book, _sheet_part(book, "Accounts"), lambda xml: laughs + xml.split("?>", 1)[-1])
-    error = _only_error(root)
-    assert error == (
-        "accounts/book.xlsx: not a readable Excel workbook: "
-        "its XML declares entities or a DTD (an XML bomb?); refused"
+    part = _sheet_part(book, "Accounts")
+    _rewrite_part(book, part, lambda xml: laughs + xml.split("?>", 1)[-1])
+    assert _only_error(root) == (
+        f"accounts/book.xlsx: refused: {part} declares a DOCTYPE (a DTD), which workbooks saved "
+        "by Excel, LibreOffice or Google Sheets never do; open the file in one of them and save "
+        "it again as .xlsx"
     )
+
+
+@pytest.mark.parametrize(
+    ("part", "encoding"),
+    [("sheet", "utf-8"), ("xl/workbook.xml", "utf-8"), ("[Content_Types].xml", "utf-16")],
+)
+def test_any_doctype_is_refused_as_documented(tmp_path: Path, part: str, encoding: str) -> None:
+    """A DOCTYPE with no entity at all (which defusedxml lets through) is refused too, in any
+    XML part, behind a comment, in UTF-8 or UTF-16."""
+    root, book = _two_accounts(tmp_path)
+    name = _sheet_part(book, "Accounts") if part == "sheet" else part
+    with zipfile.ZipFile(book) as source:
+        items = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as target:
+        for filename, data in items:
+            if filename == name:
+                text = (
+                    f'<?xml version="1.0" encoding="{encoding.upper()}"?>\n'
+                    "<!-- saved by a tool -->\n<!DOCTYPE any SYSTEM 'x.dtd'>\n" + data.decode()
+                )
+                data = text.encode(encoding)  # utf-16 writes its byte order mark
+            target.writestr(filename, data)
+    assert f"refused: {name} declares a DOCTYPE" in _only_error(root)
+    assert run_cli("validate", cwd=root).returncode == 1
+
+
+def test_a_formula_with_no_saved_value_is_reported_at_its_own_cell(tmp_path: Path) -> None:
+    root, book = _two_accounts(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["Accounts"]
+    name_col = [c.value for c in sheet[1]].index("Name") + 1
+    sheet.cell(2, name_col).value = '=CONCAT("Acme", " Corp")'  # openpyxl saves no value
+    for row in range(10, 40):  # formulas copied down a template's empty rows are not data
+        sheet.cell(row, name_col).value = f"=UPPER(A{row})"
+    wb.save(book)
+    portfolio = _load(root)
+    letter = openpyxl.utils.get_column_letter(name_col)
+    assert [str(p) for p in portfolio.problems.errors] == [
+        f"accounts/book.xlsx:Accounts!{letter}2: Name: this cell holds a formula "
+        '(=CONCAT("Acme", " Corp")) with no saved value, and qbrgen reads saved values, never '
+        "formulas (open the workbook in Excel or LibreOffice and save it, or type the value)"
+    ]
+    assert len(portfolio.accounts) == 1  # the other account still loads
 
 
 def test_template_workbook_has_validations_and_loads(tmp_path: Path) -> None:

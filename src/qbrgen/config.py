@@ -12,6 +12,8 @@ from pydantic import Field, field_validator, model_validator
 from qbrgen.models import Record
 
 CONFIG_FILE = "qbrgen.yaml"
+BUILTIN_THEME = Path(__file__).parent / "templates"
+"""The built-in theme: the last folder of every template search path."""
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +102,20 @@ class ProblemList:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if p.severity == "warning"]
+
+
+def some_of(names: Iterable[str], shown: int = 6, close_to: str | None = None) -> str:
+    """A list of known names for a message: the closest matches to `close_to` first, at most
+    `shown` of them, then '… and 57 more' (never 60 names on one line)."""
+    items = list(dict.fromkeys(names))
+    if not items:
+        return "none"
+    if close_to is not None:
+        close = difflib.get_close_matches(close_to, items, n=3, cutoff=0.6)
+        items = close + [n for n in items if n not in close]
+    if len(items) <= shown + 1:
+        return ", ".join(items)
+    return f"{', '.join(items[:shown])} … and {len(items) - shown} more"
 
 
 @functools.lru_cache(maxsize=512)

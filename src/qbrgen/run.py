@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qbrgen import __version__
 from qbrgen.config import LoadedWorkspace
-from qbrgen.errors import Location, ProblemList, UsageError
+from qbrgen.errors import Location, ProblemList, UsageError, some_of
 from qbrgen.history import HistoryView, read_history
 from qbrgen.kpis import KpiReport, compute
 from qbrgen.kpis.checks import check_contract_arr
@@ -48,9 +48,15 @@ class Run:
         owner: str | None = None,
         renewing_within: int | None = None,
     ) -> list[SourcedAccount]:
-        """The accounts named (all when none), narrowed by owner and renewal window."""
+        """The accounts named (all when none), narrowed by owner and renewal window. An
+        unknown id or an owner with no account at all is a UsageError listing what exists."""
         chosen = [self.portfolio.by_id(i) for i in ids] if ids else list(self.accounts)
         if owner:
+            owners = sorted({a.account.owner for a in self.accounts})
+            if not any(o.casefold() == owner.casefold() for o in owners):
+                raise UsageError(
+                    f"no account owned by {owner!r}; owners are: {some_of(owners, close_to=owner)}"
+                )
             chosen = [a for a in chosen if a.account.owner.casefold() == owner.casefold()]
         if renewing_within is not None:
             chosen = [

@@ -17,11 +17,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from qbrgen.config import LoadedWorkspace
+from qbrgen.config import BUILTIN_THEME, LoadedWorkspace
 from qbrgen.errors import TemplateError
 from qbrgen.formatting import Formatter
-
-BUILTIN_THEME = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -120,34 +118,59 @@ class Theme:
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(
                 f"template '{exc.name}' not found in {', '.join(map(str, self.folders))}"
+                + _included_from(template_chain(exc, self.folders))
             ) from exc
         except jinja2.TemplateSyntaxError as exc:
+            where = f"{exc.name or exc.filename}:{exc.lineno}"
+            chain = [c for c in template_chain(exc, self.folders) if c != where]
             raise TemplateError(
-                f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+                f"{where}: template syntax error: {exc.message}" + _included_from(chain)
             ) from exc
         except jinja2.exceptions.SecurityError as exc:
-            raise TemplateError(f"{_where(exc, name)}: not allowed in a template: {exc}") from exc
+            chain = template_chain(exc, self.folders) or [name]
+            raise TemplateError(
+                f"{chain[-1]}: not allowed in a template: {exc}" + _included_from(chain[:-1])
+            ) from exc
         except jinja2.UndefinedError as exc:
-            raise TemplateError(f"{_where(exc, name)}: {exc.message}") from exc
+            chain = template_chain(exc, self.folders) or [name]
+            raise TemplateError(f"{chain[-1]}: {exc.message}" + _included_from(chain[:-1])) from exc
 
 
-def _where(exc: BaseException, fallback: str) -> str:
-    """'name.html:12' from the innermost template frame of a render-time error's traceback."""
+def template_chain(exc: BaseException, folders: list[Path] | None = None) -> list[str]:
+    """['plan/plan.html:12', 'plan/risks.html:3']: the template frames of an error's
+    traceback, outermost first (the template that included, extended or imported the next),
+    one entry per template visited (its innermost line). Names are relative to the first of
+    `folders` that holds the file."""
+    chain: list[tuple[str, int]] = []
     tb = exc.__traceback__
-    found = fallback
     while tb is not None:
         frame = tb.tb_frame
+        template = frame.f_globals.get("__jinja_template__")
         filename = frame.f_code.co_filename
-        if filename and not filename.endswith(".py") and tb.tb_lineno:
-            template_name = frame.f_globals.get("__jinja_template__")
-            line = (
-                template_name.get_corresponding_lineno(tb.tb_lineno)
-                if template_name
-                else tb.tb_lineno
-            )
-            found = f"{Path(filename).name}:{line}"
+        if template is not None or (filename and not filename.endswith(".py")):
+            line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
+            label = _template_name(filename, folders or [])
+            if chain and chain[-1][0] == label:
+                chain[-1] = (label, line)  # a block or macro of the same template
+            else:
+                chain.append((label, line))
         tb = tb.tb_next
-    return found
+    return [f"{label}:{line}" for label, line in chain]
+
+
+def _template_name(filename: str, folders: list[Path]) -> str:
+    path = Path(filename)
+    for folder in folders:
+        if path.is_relative_to(folder):
+            return path.relative_to(folder).as_posix()
+    return path.name
+
+
+def _included_from(chain: list[str]) -> str:
+    """' (included from a.html:3, included from b.html:9)': innermost includer first."""
+    if not chain:
+        return ""
+    return " (" + ", ".join(f"included from {where}" for where in reversed(chain)) + ")"
 
 
 def builtin_names() -> list[str]:

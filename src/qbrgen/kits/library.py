@@ -21,7 +21,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from qbrgen.errors import InputError, Location, Problem, ProblemList, UsageError, display_path
+from qbrgen.errors import (
+    InputError,
+    Location,
+    Problem,
+    ProblemList,
+    UsageError,
+    display_path,
+    some_of,
+)
 from qbrgen.kits.models import SECTIONS, SENIORITIES, Company, ContentFile, Tagged
 from qbrgen.loading._messages import describe_all, field_path
 from qbrgen.loading._yaml import NodeLocator, YamlFileError, read_yaml
@@ -193,7 +201,7 @@ def _cross_check(merged: dict[str, dict[str, _Placed]], problems: ProblemList) -
             if section == "questions" and competency not in competencies:
                 problems.add(
                     placed.where("competency"),
-                    f"unknown competency '{competency}'; expected one of {', '.join(sorted(competencies))}",
+                    f"unknown competency '{competency}'; expected one of {some_of(sorted(competencies), close_to=str(competency))}",
                     field_path((*placed.loc, "competency")),
                 )
     missing = [s for s in SENIORITIES if s not in merged["levels"]]

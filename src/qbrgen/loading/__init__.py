@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from qbrgen.config import CONFIG_FILE, LoadedWorkspace, Workspace
-from qbrgen.errors import Location, ProblemList, UsageError, display_path
+from qbrgen.config import BUILTIN_THEME, CONFIG_FILE, LoadedWorkspace, Workspace
+from qbrgen.errors import Location, ProblemList, UsageError, display_path, some_of
 from qbrgen.loading._messages import TypedText, describe_all, field_path
 from qbrgen.loading._yaml import NodeLocator, YamlFileError, read_yaml
 from qbrgen.models import Account, share_field_sets
@@ -55,7 +55,7 @@ class Portfolio:
         for item in self.accounts:
             if item.account.id == account_id:
                 return item
-        known = ", ".join(sorted(a.account.id for a in self.accounts)) or "none"
+        known = some_of(sorted(a.account.id for a in self.accounts), close_to=account_id)
         raise UsageError(f"no account with id '{account_id}' (known: {known})")
 
 
@@ -193,6 +193,18 @@ def find_workspace(start: Path) -> Path:
     return start
 
 
+def require_workspace(start: Path) -> Path:
+    """The workspace folder at or above `start`; a UsageError saying how to make one when
+    there is no qbrgen.yaml there or in any folder above."""
+    root = find_workspace(start)
+    if not (root / CONFIG_FILE).is_file():
+        raise UsageError(
+            f"no {CONFIG_FILE} in {start.resolve()} or any folder above it: this is not a "
+            "workspace; run `qbrgen init DIR` to make one, or name one with -w DIR"
+        )
+    return root
+
+
 def read_config(root: Path, problems: ProblemList) -> LoadedWorkspace:
     """Read qbrgen.yaml (an absent or empty file means all defaults). Problems are recorded,
     and defaults are used so the accounts can still be checked."""
@@ -214,11 +226,50 @@ def read_config(root: Path, problems: ProblemList) -> LoadedWorkspace:
         problems.add(Location(label, 1, 1), "expected a mapping of settings")
         return LoadedWorkspace(root, Workspace(), path)
     try:
-        return LoadedWorkspace(root, Workspace.model_validate(data), path)
+        loaded = LoadedWorkspace(root, Workspace.model_validate(data), path)
     except ValidationError as exc:
         for loc, message in describe_all(exc, Workspace, locator.source):
             problems.add(locator.locate(loc), message, field_path(loc))
         return LoadedWorkspace(root, Workspace(), path)
+    _check_logo(loaded, locator, problems)
+    return loaded
+
+
+def _check_logo(loaded: LoadedWorkspace, locator: NodeLocator, problems: ProblemList) -> None:
+    """branding.logo must be a file on the template search path or inside the workspace
+    (documents may read nothing else). A bad one is reported once, here, and left out, so
+    the documents build without it instead of each saying it is missing."""
+    branding = loaded.config.branding
+    logo = branding.logo
+    if not logo:
+        return
+    relative = Path(logo)
+    root = loaded.root.resolve()
+    if not relative.is_absolute() and ".." not in relative.parts:
+        for folder in (loaded.templates_dir, BUILTIN_THEME, root / "assets"):
+            if (folder / relative).is_file():
+                return  # where documents find it (render/_assets.py)
+    candidate = (loaded.root / relative).resolve()
+    where = locator.locate(("branding", "logo"))
+    hint = "logos may live in the workspace folder (e.g. assets/logo.png) or its templates/"
+    if not candidate.is_relative_to(root):
+        problems.add(
+            where,
+            f"'{logo}' is outside the workspace ({root}), and documents only read "
+            "files from inside it",
+            "branding.logo",
+            hint=f"{hint}: copy it there and name it relative to qbrgen.yaml",
+        )
+    elif not candidate.is_file():
+        problems.add(
+            where,
+            f"no file '{logo}' in templates/, assets/ or the workspace folder",
+            "branding.logo",
+            hint=hint,
+        )
+    else:
+        return
+    branding.logo = None
 
 
 def collect_files(paths: Iterable[Path], root: Path) -> list[Path]:

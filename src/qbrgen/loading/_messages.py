@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from qbrgen.errors import some_of
 from qbrgen.loading._yaml_traps import quoted_fix, reading
 
 TypedText = Callable[[Sequence[str | int]], str | None]
@@ -135,7 +136,7 @@ def describe(
         hint = (
             f"; did you mean '{close[0]}'?"
             if close
-            else (f"; expected one of {', '.join(known)}" if known else "")
+            else (f"; expected one of {some_of(known)}" if known else "")
         )
         return loc, f"unknown field '{loc[-1]}'{hint}"
     if kind == "literal_error":

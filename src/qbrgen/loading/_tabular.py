@@ -21,7 +21,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from qbrgen.errors import Location, ProblemList
+from qbrgen.errors import Location, ProblemList, some_of
 from qbrgen.loading._formats import (
     AmbiguousColumn,
     DateFormat,
@@ -494,6 +494,9 @@ class Table:
     features: dict[str, int] = field(default_factory=dict)
     formats: dict[int, ColumnFormat] = field(default_factory=dict)
     """0-based column index → the format its dates or numbers are written in."""
+    unknown_rows: set[int] = field(default_factory=set)
+    """Rows with a cell whose value cannot be known (a formula never calculated), already
+    reported at that cell: the account they belong to is left out, with no second message."""
 
     def at(self, row: int, field_name: str | None = None) -> Location:
         """The cell of `field_name` on `row` (the row's first cell when the column is absent)."""
@@ -521,7 +524,7 @@ def match_headers(table: Table, problems: ProblemList) -> bool:
         column = keys.get(norm(text))
         if column is None:
             close = difflib.get_close_matches(text, known_headers, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known_headers)
+            hint = f"did you mean '{close[0]}'?" if close else "known: " + some_of(known_headers)
             if table.rtype.features:
                 hint += "; feature adoption columns are named 'feature:<name>'"
             problems.warn(where, f"unknown column '{text}'; ignored", hint=hint)
@@ -665,7 +668,8 @@ def assemble(
                 continue
             raw_id = reader.read(_cell(cells, accounts_table.columns["id"]), id_column)
             if raw_id is None:
-                problems.add(accounts_table.at(row, "id"), "missing account id", "id")
+                if row not in accounts_table.unknown_rows:
+                    problems.add(accounts_table.at(row, "id"), "missing account id", "id")
                 continue
             account_id = str(raw_id)
             if account_id in slots:
@@ -680,7 +684,11 @@ def assemble(
                 duplicates.add(account_id)
                 continue
             slots[account_id] = _Slot(
-                account_id, accounts_table, row, _record(accounts_table, cells, reader)
+                account_id,
+                accounts_table,
+                row,
+                _record(accounts_table, cells, reader),
+                bad=row in accounts_table.unknown_rows,
             )
     order = {rt.key: i for i, rt in enumerate(RECORD_TYPES)}
     for table in sorted(
@@ -717,7 +725,7 @@ def _read_child(
             else None
         )
         if raw_id is None:
-            if usable:
+            if usable and row not in table.unknown_rows:
                 problems.add(
                     table.at(row, ACCOUNT_LINK), "missing account id: the row belongs to no account"
                 )
@@ -732,7 +740,7 @@ def _read_child(
                 hint=hint,
             )
             continue
-        if not usable:
+        if not usable or row in table.unknown_rows:
             slot.bad = True
             continue
         record = _record(table, cells, reader)
@@ -763,7 +771,7 @@ def _attach_milestone(
         (i for i, g in enumerate(goals) if str(g.get("title", "")).casefold() == wanted), None
     )
     if index is None:
-        known = ", ".join(repr(g.get("title")) for g in goals) or "none"
+        known = some_of([repr(g.get("title")) for g in goals], close_to=repr(title))
         problems.add(
             table.at(row, GOAL_LINK),
             f"account '{slot.id}' has no goal titled {title!r} on the Goals table (its goals: {known})",

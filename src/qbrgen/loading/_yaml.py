@@ -29,6 +29,39 @@ class _Loader(_BaseLoader):
     """
 
 
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    """The same key twice in one mapping: YAML would silently keep the last value."""
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+    """Build a mapping, refusing a key that appears twice (naming both lines). Keys merged
+    in with `<<` may be overridden, as YAML intends; keys written out may not."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: PyYAML reports it
+                continue
+            if first is not None:
+                raise DuplicateKeyError(
+                    problem=(
+                        f"key '{key}' appears twice in the same mapping, on lines "
+                        f"{first.start_mark.line + 1} and {key_node.start_mark.line + 1}; "
+                        "YAML would silently keep only the last one: delete one of them"
+                    ),
+                    problem_mark=key_node.start_mark,
+                )
+            seen[key] = key_node
+    return _BASE_CONSTRUCT_MAPPING(loader, node, deep)
+
+
+_BASE_CONSTRUCT_MAPPING = _BaseLoader.construct_mapping
+_Loader.construct_mapping = _construct_mapping  # type: ignore[method-assign,assignment]
+
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
@@ -111,8 +144,8 @@ def _load_plain(text: str) -> Any:
             elif key is _NO_KEY:
                 key = value
             else:
-                if key == "<<":
-                    raise _NotPlain
+                if key == "<<" or key in current:
+                    raise _NotPlain  # a merge key, or a duplicate key PyYAML's loader locates
                 current[key] = value
                 key = _NO_KEY
             event = get()
@@ -162,6 +195,10 @@ def read_yaml(path: Path) -> tuple[Any, str]:
         raise YamlFileError("the file is empty")
     try:
         data = load_text(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        assert mark is not None
+        raise YamlFileError(str(exc.problem), mark.line + 1, mark.column + 1) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)

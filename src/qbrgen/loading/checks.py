@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from qbrgen.errors import ProblemList
+from qbrgen.errors import ProblemList, some_of
 
 if TYPE_CHECKING:
     from qbrgen.loading import Portfolio, SourcedAccount
@@ -26,7 +26,7 @@ def check_account(item: SourcedAccount, problems: ProblemList) -> None:
 
     def ref(loc: tuple[str | int, ...], name: str | None, what: str) -> None:
         if name is not None and name not in names:
-            known = ", ".join(sorted(names)) or "none listed"
+            known = some_of(sorted(names), close_to=name) if names else "none listed"
             problems.add(
                 at(loc),
                 f"{what} '{name}' is not one of this account's stakeholders ({known})",

@@ -9,7 +9,9 @@ Excel last cached (never evaluated) and macros are never loaded.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -94,6 +96,7 @@ def check_package(path: Path) -> None:
                 f"refused: {part.filename} unpacks {part.file_size // max(part.compress_size, 1)}x "
                 "its packed size; is it a zip bomb?"
             )
+    _refuse_doctype(path, [p.filename for p in parts if p.filename.endswith((".xml", ".rels"))])
     if "xl/workbook.xml" not in names:
         hint = (
             " (it looks like a Word or PowerPoint file)"
@@ -103,6 +106,124 @@ def check_package(path: Path) -> None:
         raise WorkbookError(
             f"not an Excel workbook (.xlsx): no xl/workbook.xml in the package{hint}"
         )
+
+
+MAX_PROLOG_BYTES = 1024 * 1024
+"""How far into an XML part its root element must start (the prolog is a line or two)."""
+_ELEMENT_START = re.compile(r"<[A-Za-z_]")
+
+
+def _refuse_doctype(path: Path, xml_parts: list[str]) -> None:
+    """Refuse a workbook whose XML declares a DOCTYPE: Excel, LibreOffice and Google Sheets
+    never write one, and a DTD is how entity bombs and external entities get in."""
+    with zipfile.ZipFile(path) as package:
+        for name in xml_parts:
+            head = b""
+            with package.open(name) as part:
+                while len(head) < MAX_PROLOG_BYTES:
+                    chunk = part.read(64 * 1024)
+                    if not chunk:
+                        break
+                    head += chunk
+                    text = _decode_head(head)
+                    if _ELEMENT_START.search(text):
+                        break
+            text = _decode_head(head)
+            start = _ELEMENT_START.search(text)
+            prolog = text[: start.start()] if start else text
+            if "<!doctype" in prolog.casefold():
+                raise WorkbookError(
+                    f"refused: {name} declares a DOCTYPE (a DTD), which workbooks saved by "
+                    "Excel, LibreOffice or Google Sheets never do; open the file in one of "
+                    "them and save it again as .xlsx"
+                )
+            if start is None and len(head) >= MAX_PROLOG_BYTES:
+                raise WorkbookError(f"refused: {name} has no XML element in its first megabyte")
+
+
+def _decode_head(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    return head.decode("utf-8", errors="replace")
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", re.S)
+
+
+def formula_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula cells of each sheet: title -> {(row, 0-based column): formula text}. The text
+    is '' for a cell that shares a formula written elsewhere. (openpyxl reads either the
+    formula or its saved value; qbrgen reads values and needs to know which cells were
+    formulas to explain an empty one.)"""
+    from defusedxml import ElementTree
+    from openpyxl.utils import column_index_from_string
+
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    with zipfile.ZipFile(path) as package:
+        try:
+            book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+        except (KeyError, ElementTree.ParseError):
+            return found
+        targets = {r.get("Id"): r.get("Target", "") for r in rels}
+        names = set(package.namelist())
+        for sheet in book.iter():
+            if not sheet.tag.endswith("}sheet"):
+                continue
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if part not in names:
+                continue
+            data = package.read(part)
+            if not _HAS_FORMULA.search(data):
+                continue
+            cells: dict[tuple[int, int], str] = {}
+            for match in _CELL.finditer(data):
+                body = match.group(2) or b""
+                ref = _REF.search(match.group(1))
+                if ref is None or not _HAS_FORMULA.search(body):
+                    continue
+                text = _FORMULA_TEXT.search(body)
+                formula = html.unescape(text.group(1).decode("utf-8", "replace")) if text else ""
+                column = column_index_from_string(ref.group(1).decode()) - 1
+                cells[(int(ref.group(2)), column)] = formula
+            found[sheet.get("name", "")] = cells
+    return found
+
+
+def _report_formulas(
+    formulas: dict[tuple[int, int], str],
+    rows: list[tuple[int, tuple[object, ...]]],
+    header_at: int,
+    where: Any,
+    problems: ProblemList,
+) -> set[int]:
+    """Report each formula cell whose value was never saved, at its own cell; returns their
+    rows (the accounts they belong to are left out, like any account with a bad cell)."""
+    headers = rows[header_at][1]
+    unknown: set[int] = set()
+    for row, cells in rows[header_at + 1 :]:
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue  # formulas copied down an empty template row
+        for column, value in enumerate(cells):
+            formula = formulas.get((row, column))
+            if formula is None or value is not None:
+                continue
+            header = headers[column] if column < len(headers) else None
+            shown = f"={formula[:60]}" if formula else "a shared formula"
+            problems.add(
+                where(row, column),
+                f"this cell holds a formula ({shown}) with no saved value, and qbrgen reads "
+                "saved values, never formulas",
+                str(header).strip() if header is not None else "",
+                hint="open the workbook in Excel or LibreOffice and save it, or type the value",
+            )
+            unknown.add(row)
+    return unknown
 
 
 def _letter(index: int) -> str:
@@ -151,6 +272,7 @@ def _read_tables(path: Path, label: str, problems: ProblemList) -> list[Table]:
         # defusedxml's refusals are ValueErrors; malformed XML is a SyntaxError (ParseError).
         raise WorkbookError(f"not a readable Excel workbook: {_one_line(exc)}") from exc
     tables: list[Table] = []
+    formulas = formula_cells(path)
     try:
         for sheet in book.worksheets:
             title = sheet.title
@@ -197,6 +319,9 @@ def _read_tables(path: Path, label: str, problems: ProblemList) -> list[Table]:
                     headers=rows[header_at][1],
                     rows=rows[header_at + 1 :],
                     where=where,
+                    unknown_rows=_report_formulas(
+                        formulas.get(title, {}), rows, header_at, where, problems
+                    ),
                 )
             )
     finally:

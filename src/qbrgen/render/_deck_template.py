@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from qbrgen.errors import TemplateError
+from qbrgen.errors import TemplateError, some_of
 from qbrgen.kpis.definitions import BY_KEY, HEALTH_COMPONENT_DEFINITIONS
 from qbrgen.render.audience import CUSTOMER_KPIS, internal_hint
 from qbrgen.templates import Formatter, Theme
@@ -482,7 +482,7 @@ def _definitions(keys: list[Any], label: str, customer: bool) -> list[tuple[str,
             name = key[7:]
             out.append((f"Health component '{name}'", HEALTH_COMPONENT_DEFINITIONS[name]))
         else:
-            known = ", ".join(sorted(BY_KEY))
+            known = some_of(sorted(BY_KEY), close_to=key)
             raise TemplateError(
                 f"{label}: unknown KPI '{key}' in definitions; expected one of {known} "
                 "or health:<component>"
