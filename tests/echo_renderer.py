@@ -1,7 +1,8 @@
 """A tiny renderer for testing the build machinery without document libraries.
 
-Each account gets `echo/<id>.txt`; the portfolio gets `echo/portfolio.txt`. The account id
-'broken-one' fails; QBRGEN_TEST_SLOW=<seconds> makes every job slow (for kill tests).
+Each account gets `echo/<id><SUFFIX>.txt`; the portfolio gets `echo/portfolio.txt`. The
+account id 'broken-one' (and any id in BROKEN) fails; QBRGEN_TEST_SLOW=<seconds> makes every
+job slow (for kill tests).
 """
 
 from __future__ import annotations
@@ -13,14 +14,23 @@ from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render.context import account_inputs
 from qbrgen.run import Run
 
+SUFFIX = ""
+"""Appended to account file names (a test renames every document by setting it)."""
+BROKEN: set[str] = set()
+"""Account ids whose render fails (set by a test; read when planning, in the parent)."""
+
 
 def plan(run: Run, selection: Selection) -> list[Job]:
     jobs = [
         Job(
             "echo",
             item.account.id,
-            [f"echo/{item.account.id}.txt"],
-            {"id": item.account.id, "arr": str(run.report.accounts[item.account.id]["arr"])},
+            [f"echo/{item.account.id}{SUFFIX}.txt"],
+            {
+                "id": item.account.id,
+                "arr": str(run.report.accounts[item.account.id]["arr"]),
+                "broken": item.account.id in BROKEN,
+            },
             account_inputs(run, item.account.id),
             ["echo/item.txt"],
             item.account.id,
@@ -48,7 +58,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     slow = float(os.environ.get("QBRGEN_TEST_SLOW", "0"))
     if slow:
         time.sleep(slow)
-    if job.payload["id"] == "broken-one":
+    if job.payload["id"] == "broken-one" or job.payload.get("broken"):
         raise ValueError("this account is broken on purpose")
     body = (
         env.theme.render("echo/item.txt", job.payload)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import echo_renderer  # noqa: F401 - registers the 'echo' renderer
+import echo_renderer  # registers the 'echo' renderer
 from conftest import ROOT
 from qbrgen.build import BuildOptions, build
 from qbrgen.build.manifest import Manifest
@@ -299,8 +299,9 @@ def test_a_full_disk_fails_the_documents_not_the_build(
 
 
 def test_render_now_in_workers_writes_the_rest_and_names_the_failure(workspace: Path) -> None:
+    from qbrgen.build import render_now
     from qbrgen.errors import RenderError
-    from qbrgen.render import Selection, render_now
+    from qbrgen.render import Selection
 
     path = workspace / "accounts" / "acct-00004.yaml"
     path.write_text(path.read_text().replace("id: acct-00004", "id: broken-one"))
@@ -309,3 +310,162 @@ def test_render_now_in_workers_writes_the_rest_and_names_the_failure(workspace: 
         render_now(run, "echo", Selection(run.accounts), workers=2)
     written = sorted(p.name for p in (workspace / "output" / "echo").glob("*.txt"))
     assert len(written) == 6 and "broken-one.txt" not in written
+
+
+# --- stale outputs ------------------------------------------------------------------------------
+
+
+def _manifest_matches_disk(out: Path) -> dict[str, object]:
+    manifest = Manifest.load(out)
+    for rel, entry in manifest.entries.items():
+        assert file_hash(out / rel) == entry.output_hash, rel
+    return dict(manifest.entries)
+
+
+def test_removed_and_renamed_accounts_leave_stale_files_that_prune_moves(
+    workspace: Path,
+) -> None:
+    do_build(workspace)
+    out = workspace / "output"
+    (workspace / "accounts" / "acct-00005.yaml").unlink()
+    renamed = workspace / "accounts" / "acct-00003.yaml"
+    renamed.write_text(renamed.read_text().replace("id: acct-00003", "id: acct-renamed"))
+    (out / "echo" / "acct-00003.txt").write_text("my own notes on the old account\n")
+    listed = do_build(workspace)
+    stale = {s.path: s for s in listed.stale}
+    assert set(stale) == {"echo/acct-00003.txt", "echo/acct-00005.txt"}
+    assert (
+        stale["echo/acct-00005.txt"].reason == "account 'acct-00005' is no longer in the workspace"
+    )
+    assert stale["echo/acct-00003.txt"].edited and not stale["echo/acct-00005.txt"].edited
+    assert (out / "echo" / "acct-00005.txt").exists()  # listed only: nothing moves without --prune
+    assert listed.exit_code == 0
+    assert {s["path"] for s in listed.to_json()["stale"]} == set(stale)
+
+    pruned = do_build(workspace, prune=True)
+    today = __import__("datetime").date.today().isoformat()
+    moved = {s.path: s.moved_to for s in pruned.stale}
+    assert moved == {
+        "echo/acct-00003.txt": f".stale/{today}/echo/acct-00003.txt",
+        "echo/acct-00005.txt": f".stale/{today}/echo/acct-00005.txt",
+    }
+    assert (out / ".stale" / today / "echo" / "acct-00003.txt").read_text() == (
+        "my own notes on the old account\n"
+    )  # the hand edit moved, not deleted
+    assert not (out / "echo" / "acct-00005.txt").exists()
+    entries = _manifest_matches_disk(out)
+    assert "echo/acct-00005.txt" not in entries and "echo/acct-renamed.txt" in entries
+    assert do_build(workspace).stale == []
+
+
+def test_a_new_name_replaces_the_old_file_and_its_edited_copy_moves_with_it(
+    workspace: Path,
+) -> None:
+    """A document whose file name comes from the data (a renamed customer, a new quarter)."""
+    do_build(workspace)
+    out = workspace / "output"
+    (out / "echo" / "acct-00002.txt").write_text("edited\n")
+    src = workspace / "accounts" / "acct-00002.yaml"
+    src.write_text(src.read_text().replace("Synthetic account 2", "Synthetic account 2b"))
+    do_build(workspace)  # rebuilt: the edit is kept as an .edited copy
+    assert len(list((out / "echo").glob("acct-00002.edited-*.txt"))) == 1
+    echo_renderer.SUFFIX = "-v2"  # every account file gets a new name
+    try:
+        summary = do_build(workspace, prune=True)
+    finally:
+        echo_renderer.SUFFIX = ""
+    item = next(s for s in summary.stale if s.path == "echo/acct-00002.txt")
+    assert item.reason == "replaced by echo/acct-00002-v2.txt"
+    moved = out / (item.moved_to or "")
+    assert moved.is_file() and list(moved.parent.glob("acct-00002.edited-*.txt"))
+    assert not list((out / "echo").glob("acct-00002.*"))
+    assert len(summary.stale) == 6  # the six account files; portfolio.txt keeps its name
+    _manifest_matches_disk(out)
+
+
+def test_clean_stale_moves_what_the_workspace_no_longer_makes(workspace: Path) -> None:
+    from qbrgen.build import clean_stale
+
+    do_build(workspace)
+    (workspace / "accounts" / "acct-00006.yaml").unlink()
+    moved = clean_stale(open_run(workspace))
+    assert [m.path for m in moved] == ["echo/acct-00006.txt"] and moved[0].moved_to
+    assert "echo/acct-00006.txt" not in _manifest_matches_disk(workspace / "output")
+
+
+def test_an_invalid_account_file_holds_back_pruning_of_unknown_accounts(workspace: Path) -> None:
+    do_build(workspace)
+    path = workspace / "accounts" / "acct-00004.yaml"
+    path.write_text(path.read_text().replace("id: acct-00004", "id: Not A Valid Id"))
+    summary = do_build(workspace, prune=True)
+    (item,) = summary.stale
+    assert item.held and item.moved_to is None and "invalid account file" in item.reason
+    assert (workspace / "output" / "echo" / "acct-00004.txt").exists()
+
+
+def test_a_document_that_fails_keeps_its_old_files(workspace: Path) -> None:
+    do_build(workspace)
+    path = workspace / "accounts" / "acct-00004.yaml"
+    path.write_text(path.read_text().replace("Synthetic account 4", "Synthetic account 4b"))
+    echo_renderer.SUFFIX = "-v2"
+    echo_renderer.BROKEN.add("acct-00004")
+    try:
+        summary = do_build(workspace, prune=True)
+    finally:
+        echo_renderer.SUFFIX = ""
+        echo_renderer.BROKEN.discard("acct-00004")
+    assert statuses(summary)["acct-00004"] == "failed"
+    assert "echo/acct-00004.txt" not in {s.path for s in summary.stale}
+    assert (workspace / "output" / "echo" / "acct-00004.txt").exists()
+
+
+# --- workers die with the build -----------------------------------------------------------------
+
+
+def _session_members(sid: int) -> list[int]:
+    """Live (not zombie) processes of a session, from /proc (Linux) or ps."""
+    proc = Path("/proc")
+    if proc.is_dir():
+        found = []
+        for item in proc.iterdir():
+            if not item.name.isdigit():
+                continue
+            try:
+                fields = (item / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
+                found.append(int(item.name))
+        return found
+    rows = subprocess.run(
+        ["ps", "-A", "-o", "pid=,sess=,stat="], capture_output=True, text=True
+    ).stdout
+    return [
+        int(pid)
+        for pid, sess, stat in (row.split()[:3] for row in rows.splitlines() if row.strip())
+        if int(sess) == sid and not stat.startswith("Z")
+    ]
+
+
+@pytest.mark.parametrize("mechanism", ["parent-death signal", "pipe watchdog"])
+def test_no_worker_survives_a_killed_parent(workspace: Path, mechanism: str) -> None:
+    script = (
+        "import sys; sys.path.insert(0, {!r}); import echo_renderer;"
+        "from qbrgen.build import BuildOptions, build; from qbrgen.build.progress import Reporter;"
+        "from qbrgen.run import open_run;"
+        "build(open_run(__import__('pathlib').Path({!r})), BuildOptions(only=['echo'], jobs=2), Reporter(quiet=True))"
+    ).format(str(ROOT / "tests"), str(workspace))
+    env = {**os.environ, "QBRGEN_TEST_SLOW": "1.5"}
+    if mechanism == "pipe watchdog":  # what macOS has: no prctl, only the pipe
+        env["QBRGEN_TEST_NO_PDEATHSIG"] = "1"
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
+    out = workspace / "output" / "echo"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.exists() and list(out.glob("*.txt"))):
+        time.sleep(0.05)  # the workers are up and rendering their second documents
+    others = [pid for pid in _session_members(proc.pid) if pid != proc.pid]
+    assert len(others) >= 2, "no worker processes seen"
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only, never its group
+    proc.wait(timeout=30)
+    time.sleep(2)
+    assert _session_members(proc.pid) == []

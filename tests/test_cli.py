@@ -242,3 +242,67 @@ def test_templates_copy_a_folder_elsewhere_and_unknown_names(tmp_path: Path) -> 
     outside = run_cli("templates", "--copy", "plan", cwd=tmp_path)
     assert outside.returncode == 2 and "no qbrgen.yaml in this folder or above" in outside.stderr
     assert not (tmp_path / "templates").exists()
+
+
+def test_qbr_then_build_keeps_no_spurious_edited_copies(sample_workspace: Path) -> None:
+    """Every command records what it writes in the manifest, exactly as the build does."""
+    ws = str(sample_workspace)
+    first = run_cli("qbr", "tidewater-foods", "-w", ws, check=True)
+    deck = sample_workspace / first.stdout.strip()
+    assert deck.name == "Tidewater-Foods-QBR-2026-Q3.pptx"
+    manifest = json.loads((sample_workspace / "output" / "manifest.json").read_text())
+    assert (
+        manifest["files"]["tidewater-foods/Tidewater-Foods-QBR-2026-Q3.pptx"]["renderer"] == "qbr"
+    )
+    built = run_cli("build", "--only", "qbr", "tidewater-foods", "--json", "-w", ws, check=True)
+    data = json.loads(built.stdout)
+    assert data["counts"]["qbr"] == {"built": 0, "unchanged": 1, "failed": 0, "kept": 0}
+    assert data["hand_edited"] == [] and data["stale"] == []
+    assert not list(sample_workspace.rglob("*.edited-*"))
+    # A hand edit is never overwritten silently, by `qbrgen qbr` either.
+    deck.write_bytes(deck.read_bytes() + b"\0")
+    again = run_cli("qbr", "tidewater-foods", "-w", ws, check=True)
+    assert "changed by hand; kept a copy as Tidewater-Foods-QBR-2026-Q3.edited-" in again.stderr
+    assert len(list(deck.parent.glob("Tidewater-Foods-QBR-2026-Q3.edited-*.pptx"))) == 1
+
+
+def test_selection_flags_are_the_same_on_qbr_plan_build_and_digest(
+    sample_workspace: Path,
+) -> None:
+    ws = str(sample_workspace)
+    owners = "Aisha Benali, Dana Whitfield, Marcus Lindqvist, Ravi Menon"
+    for command in ("qbr", "plan", "build", "digest"):
+        usage = run_cli(command, "--help").stdout
+        assert all(
+            flag in usage for flag in ("ACCOUNT_IDS", "--accounts", "--owner", "--renewing-within")
+        )
+        nobody = run_cli(command, "--owner", "Nobody", "-w", ws)
+        assert nobody.returncode == 2, (command, nobody.stderr)
+        assert f"no account owned by 'Nobody'; owners are: {owners}" in nobody.stderr
+    result = run_cli("qbr", "--owner", "ravi menon", "--renewing-within", "120d", "-w", ws)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["output/tidewater-foods/Tidewater-Foods-QBR-2026-Q3.pptx"]
+    listed = run_cli("qbr", "--accounts", "nope", "-w", ws)
+    assert listed.returncode == 2 and "no account with id 'nope'" in listed.stderr
+
+
+def test_known_names_are_shortened_in_messages(tmp_path: Path) -> None:
+    from qbrgen.demo import write_workspace
+
+    write_workspace(tmp_path, 60, seed=2)
+    result = run_cli("kpis", "acct-0001", cwd=tmp_path)
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert line.startswith("qbrgen: no account with id 'acct-0001' (known: acct-")
+    assert "acct-00001, " in line  # the closest names come first
+    assert line.endswith("… and 54 more)") and line.count("acct-") == 7
+
+
+def test_outside_a_workspace_commands_say_how_to_make_one(tmp_path: Path) -> None:
+    (tmp_path / "accounts").mkdir()
+    for command in (("kpis",), ("build",), ("qbr",), ("validate",), ("clean", "--stale")):
+        result = run_cli(*command, cwd=tmp_path)
+        assert result.returncode == 2, command
+        assert result.stderr.startswith(f"qbrgen: no qbrgen.yaml in {tmp_path.resolve()} or any")
+        assert "run `qbrgen init DIR` to make one" in result.stderr
+        assert "accounts: no such file" not in result.stderr

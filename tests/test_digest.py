@@ -15,7 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import FIXTURES, ROOT, require_tool, run_cli
-from qbrgen.render import Selection, render_now
+from qbrgen.build import render_now
+from qbrgen.render import Selection
 from qbrgen.render.digest import LISTS, WARNING_LIST, build_digest, md
 from qbrgen.run import open_run
 

@@ -113,6 +113,7 @@ def test_cli_reports_content_error_cleanly(tmp_path: Path) -> None:
 
 
 def test_cli_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "qbrgen.yaml").write_text("")
     result = run_cli("kit", "--seniority", "junior", "--industry", "fintech", "-w", str(tmp_path))
     assert result.returncode == 2
     assert "unknown industry 'fintech'; expected one of saas, regulated, services" in result.stderr

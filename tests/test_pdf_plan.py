@@ -19,8 +19,9 @@ from pypdf import PdfReader
 
 from conftest import FIXTURES, ROOT, require_tool, run_cli
 from pdf_checks import assert_clean_pdf, notdef_glyphs
+from qbrgen.build import render_now
 from qbrgen.errors import MissingSystemDependency, TemplateError
-from qbrgen.render import Selection, pdf_plan, render_env, render_now
+from qbrgen.render import Selection, pdf_plan, render_env
 from qbrgen.render import _pdf as pdf_layer
 from qbrgen.run import open_run, parse_days
 
@@ -451,6 +452,32 @@ def test_undefined_variable_in_a_workspace_template_names_template_and_line(tmp_
     result = run_cli("plan", "later-renewal", "-w", str(ws))
     assert result.returncode == 1
     assert "risks.html:3" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fault", ["undefined", "syntax", "missing include"])
+def test_template_errors_name_the_chain_of_including_templates(tmp_path: Path, fault: str) -> None:
+    ws = fixture_workspace(tmp_path)
+    folder = ws / "templates" / "plan"
+    folder.mkdir(parents=True)
+    (folder / "risks.html").write_text(
+        '<section id="sec-risks">\n<h2 id="risks">Risks</h2>\n{% include "plan/_mine.html" %}\n'
+        "</section>\n"
+    )
+    body = {"undefined": "<p>{{ risk_registr }}</p>\n", "syntax": "<p>\n{% if %}\n"}
+    if fault in body:
+        (folder / "_mine.html").write_text(body[fault])
+    run = open_run(ws)
+    jobs = pdf_plan.plan(run, Selection(run.select(["later-renewal"])))
+    with pytest.raises(TemplateError) as raised:
+        pdf_plan.render(jobs[0], render_env(run))
+    message = str(raised.value)
+    first = {
+        "undefined": "plan/_mine.html:1: 'risk_registr' is undefined",
+        "syntax": "plan/_mine.html:2: template syntax error: Expected an expression",
+        "missing include": "template 'plan/_mine.html' not found in ",
+    }[fault]
+    assert message.startswith(first), message
+    assert "(included from plan/risks.html:3, included from plan/plan.html:" in message
 
 
 def test_workspace_template_overrides_the_built_in_one(tmp_path: Path) -> None:

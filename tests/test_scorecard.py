@@ -15,7 +15,8 @@ import yaml
 from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT, run_cli, soffice_convert
-from qbrgen.render import Selection, render_now
+from qbrgen.build import render_now
+from qbrgen.render import Selection
 from qbrgen.render._xlsx import FORMULA_TRIGGERS, append_rows, make_cell, write_cell
 from qbrgen.render.xlsx_scorecard import LAGGING_ROWS, LEADING_ROWS, SHEETS
 from qbrgen.run import Run, open_run

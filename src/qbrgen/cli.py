@@ -115,9 +115,89 @@ def _workspace_option(func: F) -> F:
 
 
 def _open(workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, ...] = ()) -> Run:
+    from qbrgen.loading import require_workspace
     from qbrgen.run import open_run
 
-    return open_run(workspace, as_of.date() if as_of else None, paths)
+    return open_run(require_workspace(workspace), as_of.date() if as_of else None, paths)
+
+
+def _selection_options(func: F) -> F:
+    """ACCOUNT_IDS, --accounts, --owner, --renewing-within: the same on qbr, plan, build, digest."""
+    func = click.option(
+        "--renewing-within",
+        default=None,
+        metavar="DAYS",
+        help="Only accounts whose renewal falls within DAYS from as-of, e.g. 120d, 6w, 3m.",
+    )(func)
+    func = click.option(
+        "--owner", metavar="NAME", default=None, help="Only this account manager's book."
+    )(func)
+    func = click.option(
+        "--accounts",
+        "account_list",
+        multiple=True,
+        metavar="IDS",
+        help="Only these account ids (repeat, or comma-separate); the same as naming them.",
+    )(func)
+    return click.argument("account_ids", nargs=-1)(func)
+
+
+def _no_wait_option(func: F) -> F:
+    return click.option(
+        "--no-wait",
+        is_flag=True,
+        help="When another qbrgen command is writing this workspace, exit at once (code 2) "
+        "instead of waiting for it.",
+    )(func)
+
+
+def _account_ids(account_ids: tuple[str, ...], account_list: tuple[str, ...]) -> list[str]:
+    return [a for item in (*account_ids, *account_list) for a in item.split(",") if a]
+
+
+def _choose(
+    run: Run,
+    account_ids: tuple[str, ...],
+    account_list: tuple[str, ...],
+    owner: str | None,
+    renewing_within: str | None,
+) -> tuple[list[Any], str | None]:
+    """The accounts the selection flags name, and the owner's name as the data spells it.
+    An unknown id or owner is a usage error listing what exists."""
+    from qbrgen.run import parse_days
+
+    days = parse_days(renewing_within) if renewing_within is not None else None
+    chosen = run.select(_account_ids(account_ids, account_list), owner, days)
+    canonical = chosen[0].account.owner if owner and chosen else owner
+    return chosen, canonical
+
+
+def _write(
+    run: Run,
+    renderer: str,
+    selection: Any,
+    no_wait: bool,
+    workers: int = 1,
+    prefix: str = "",
+) -> int:
+    """Write documents through the build's one write path (workspace lock, atomic writes,
+    manifest, hand edits kept), printing each path written; a failed document is reported
+    and the others are still written. Returns 1 when one failed, else 0."""
+    from qbrgen.build import write_documents
+    from qbrgen.errors import display_path
+
+    summary = write_documents(run, renderer, selection, workers, wait=not no_wait)
+    out = run.workspace.output_dir
+    for result in summary.results:
+        for rel in result.outputs if result.status == "built" else ():
+            click.echo(prefix + display_path(out / rel, run.workspace.root))
+    for item in summary.hand_edited:
+        click.echo(f"qbrgen: {item['path']}: {item['action']}", err=True)
+    for failure in summary.failed:
+        click.echo(f"qbrgen: {failure.key}: {failure.error}", err=True)
+    if summary.manifest_error:
+        click.echo(f"qbrgen: {summary.manifest_error}", err=True)
+    return 1 if summary.failed or summary.manifest_error else 0
 
 
 def _report_problems(run: Run, quiet_warnings: bool = False) -> int:
@@ -147,31 +227,6 @@ def main() -> None:
     """
 
 
-def _render_each(run: Run, renderer: str | list[str], what: str, accounts: list[Any]) -> int:
-    """Render each renderer's document per account in this process, printing each path
-    written; a failed account is reported and the others still render. Returns the exit code."""
-    from qbrgen.errors import RenderError, display_path
-    from qbrgen.render import Selection, render_now
-
-    errors = _report_problems(run, quiet_warnings=True)
-    if errors:
-        click.echo(
-            f"qbrgen: {counted(errors, 'input error')}; {what} are made for the valid accounts only",
-            err=True,
-        )
-    failed = 0
-    names = [renderer] if isinstance(renderer, str) else renderer
-    for item in accounts:
-        for name in names:
-            try:
-                for path in render_now(run, name, Selection([item])):
-                    click.echo(display_path(path, run.workspace.root))
-            except RenderError as exc:
-                failed += 1
-                click.echo(f"qbrgen: {item.account.id}: {exc}", err=True)
-    return 1 if errors or failed else 0
-
-
 def _presented(run: Run, accounts: list[Any]) -> list[Any]:
     """The accounts that get a QBR; for each that does not (churned), say why on stderr."""
     from qbrgen.render.context import not_presented
@@ -198,10 +253,13 @@ def validate(paths: tuple[Path, ...], workspace: Path) -> None:
     from qbrgen.errors import ProblemList
     from qbrgen.formatting import Formatter
     from qbrgen.kpis.checks import check_contract_arr
-    from qbrgen.loading import load_portfolio, open_workspace
+    from qbrgen.loading import load_portfolio, open_workspace, require_workspace
 
     config_problems = ProblemList()
-    loaded = open_workspace(workspace, config_problems)
+    # Named files can be checked anywhere (with default settings); the whole workspace
+    # needs one.
+    root = workspace if paths else require_workspace(workspace)
+    loaded = open_workspace(root, config_problems)
     portfolio = load_portfolio(loaded, list(paths))
     portfolio.problems.items[:0] = config_problems.items
     check_contract_arr(
@@ -352,10 +410,10 @@ def templates(dest: Path | None, copy_name: str | None, force: bool, workspace: 
     from rich.console import Console
     from rich.table import Table
 
-    from qbrgen.loading import open_workspace
+    from qbrgen.loading import open_workspace, require_workspace
     from qbrgen.templates import Theme
 
-    loaded = open_workspace(workspace)
+    loaded = open_workspace(require_workspace(workspace))
     if copy_name is not None:
         _copy_template(loaded, copy_name, dest, force)
         return
@@ -410,21 +468,9 @@ def _copy_template(loaded: LoadedWorkspace, name: str, dest: Path | None, force:
 
 
 @main.command()
+@_selection_options
 @_workspace_option
 @_as_of_option
-@click.option(
-    "--accounts",
-    "account_ids",
-    multiple=True,
-    help="Only these account ids (repeat, or comma-separate).",
-)
-@click.option("--owner", default=None, help="Only this account manager's book.")
-@click.option(
-    "--renewing-within",
-    default=None,
-    metavar="DAYS",
-    help="Only accounts renewing within e.g. 120d.",
-)
 @click.option(
     "--only",
     "only",
@@ -440,27 +486,36 @@ def _copy_template(loaded: LoadedWorkspace, name: str, dest: Path | None, force:
 )
 @click.option("--force", is_flag=True, help="Rebuild everything, even what is unchanged.")
 @click.option(
+    "--prune",
+    is_flag=True,
+    help="Move stale outputs (no current account or document makes them) to output/.stale/<date>/.",
+)
+@click.option(
     "--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True
 )
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_no_wait_option
 @_handle_errors
 def build(
-    workspace: Path,
-    as_of: dt.datetime | None,
     account_ids: tuple[str, ...],
+    account_list: tuple[str, ...],
     owner: str | None,
     renewing_within: str | None,
+    workspace: Path,
+    as_of: dt.datetime | None,
     only: tuple[str, ...],
     jobs: int,
     force: bool,
+    prune: bool,
     executor: str,
     scheduler: str | None,
     as_json: bool,
+    no_wait: bool,
 ) -> None:
     """Build everything the workspace asks for: a deck, a prep brief and a plan per account,
     the scorecard, the digest and the configured kits. Incremental, parallel, never
-    half-written."""
+    half-written; lists the stale outputs (and with --prune moves them to output/.stale/)."""
     from qbrgen.build import BuildOptions
     from qbrgen.build import build as run_build
     from qbrgen.build.progress import Reporter
@@ -475,10 +530,9 @@ def build(
     wanted = [o for item in only for o in item.split(",") if o]
     if not as_json and (not wanted or {"qbr", "brief"} & set(wanted)):
         days = parse_days(renewing_within) if renewing_within else None
-        ids = [a for item in account_ids for a in item.split(",") if a]
-        _presented(run, run.select(ids, owner, days))
+        _presented(run, run.select(_account_ids(account_ids, account_list), owner, days))
     options = BuildOptions(
-        accounts=[a for item in account_ids for a in item.split(",") if a],
+        accounts=_account_ids(account_ids, account_list),
         owner=owner,
         renewing_within=parse_days(renewing_within) if renewing_within else None,
         only=[o for item in only for o in item.split(",") if o],
@@ -486,6 +540,8 @@ def build(
         force=force,
         executor=executor,
         scheduler=scheduler,
+        prune=prune,
+        wait=not no_wait,
     )
     summary = run_build(run, options, Reporter(quiet=as_json))
     if as_json:
@@ -496,13 +552,15 @@ def build(
 @main.command()
 @_workspace_option
 @_as_of_option
+@_no_wait_option
 @_handle_errors
-def snapshot(workspace: Path, as_of: dt.datetime | None) -> None:
+def snapshot(workspace: Path, as_of: dt.datetime | None, no_wait: bool) -> None:
     """Record this run's key facts and KPIs in the KPI history, without building documents
     (`qbrgen build` records every run too). Recording the same as-of again replaces it.
 
     Exit code 0 when recorded, 1 when an input was invalid (the valid accounts are recorded).
     """
+    from qbrgen.build.lock import workspace_lock
     from qbrgen.errors import UsageError
     from qbrgen.history import record_run
 
@@ -510,7 +568,8 @@ def snapshot(workspace: Path, as_of: dt.datetime | None) -> None:
     errors = _report_problems(run, quiet_warnings=True)
     if not run.workspace.config.history.enabled:
         raise UsageError("the KPI history is off (history.enabled: false in qbrgen.yaml)")
-    recorded = record_run(run, "snapshot")
+    with workspace_lock(run.workspace, "snapshot", wait=not no_wait):
+        recorded = record_run(run, "snapshot")
     click.echo(str(recorded))
     sys.exit(1 if errors else 0)
 
@@ -534,6 +593,44 @@ def history(account_id: str, kpi_key: str, as_json: bool, workspace: Path) -> No
     print_history(workspace, account_id, kpi_key, as_json)
 
 
+@main.command()
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="Move outputs no current account or document makes to output/.stale/<date>/.",
+)
+@click.option("--json", "as_json", is_flag=True, help="List what was moved as JSON.")
+@_workspace_option
+@_as_of_option
+@_no_wait_option
+@_handle_errors
+def clean(
+    stale: bool, as_json: bool, workspace: Path, as_of: dt.datetime | None, no_wait: bool
+) -> None:
+    """Tidy output/: with --stale, move every stale output (hand-edited ones and their
+    .edited copies included) to output/.stale/<date>/ and drop it from the manifest. Nothing
+    is ever deleted."""
+    from qbrgen.build import clean_stale
+    from qbrgen.errors import UsageError
+
+    if not stale:
+        raise UsageError("say what to clean: --stale")
+    run = _open(workspace, as_of)
+    if not as_json:
+        _report_problems(run, quiet_warnings=True)
+    found = clean_stale(run, wait=not no_wait)
+    if as_json:
+        click.echo(json.dumps({"stale": [item.to_json() for item in found]}, indent=2))
+        return
+    moved = [item for item in found if item.moved_to]
+    for item in found:
+        edited = " (changed by hand)" if item.edited else ""
+        where = f"moved to {item.moved_to}" if item.moved_to else f"not moved: {item.reason}"
+        click.echo(f"{item.path}{edited}: {where}")
+    out = run.workspace.output_dir.name
+    click.echo(f"{len(moved)} stale file(s) moved to {out}/.stale/", err=True)
+
+
 @main.command("demo-data")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -551,24 +648,90 @@ def demo_data(directory: Path, count: int, seed: int, as_of: dt.datetime) -> Non
 
 
 @main.command()
-@click.argument("account_ids", nargs=-1)
+@_selection_options
 @click.option("--no-brief", is_flag=True, help="Write the decks only, not the prep briefs.")
 @_workspace_option
 @_as_of_option
+@_no_wait_option
 @_handle_errors
 def qbr(
-    account_ids: tuple[str, ...], no_brief: bool, workspace: Path, as_of: dt.datetime | None
+    account_ids: tuple[str, ...],
+    account_list: tuple[str, ...],
+    owner: str | None,
+    renewing_within: str | None,
+    no_brief: bool,
+    workspace: Path,
+    as_of: dt.datetime | None,
+    no_wait: bool,
 ) -> None:
     """Write a QBR deck (.pptx, for the customer) and the presenter's prep brief (.pdf,
-    internal) per account (all, or ACCOUNT_IDS) to output/<account-id>/.
+    internal) per account (all, or the ones selected) to output/<account-id>/.
 
     Churned accounts get neither (the command says so). Exit code 0 when every deck was
     written, 1 when an input was invalid or a deck failed.
     """
+    sys.exit(
+        _per_account(
+            ["qbr"] if no_brief else ["qbr", "brief"],
+            "decks",
+            workspace,
+            as_of,
+            no_wait,
+            account_ids,
+            account_list,
+            owner,
+            renewing_within,
+            presented=True,
+        )  # fmt: skip
+    )
+
+
+def _per_account(
+    renderers: list[str],
+    what: str,
+    workspace: Path,
+    as_of: dt.datetime | None,
+    no_wait: bool,
+    account_ids: tuple[str, ...],
+    account_list: tuple[str, ...],
+    owner: str | None,
+    renewing_within: str | None,
+    presented: bool = False,
+) -> int:
+    """Each renderer's document per selected account (qbr and brief, plan); with
+    `presented`, churned accounts are left out with a word why. Returns the exit code."""
+    from qbrgen.render import Selection
+
     run = _open(workspace, as_of)
-    accounts = _presented(run, run.select(account_ids))
-    renderers = ["qbr"] if no_brief else ["qbr", "brief"]
-    sys.exit(_render_each(run, renderers, "decks", accounts))
+    errors = _report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(
+            f"qbrgen: {counted(errors, 'input error')}; {what} are made for the valid accounts only",
+            err=True,
+        )
+    chosen, _ = _choose(run, account_ids, account_list, owner, renewing_within)
+    if presented:
+        chosen = _presented(run, chosen)
+    if not chosen:
+        click.echo(
+            f"qbrgen: no account {_narrowed(run, owner, renewing_within)}; no {what} written",
+            err=True,
+        )
+        return 1 if errors else 0
+    failed = [_write(run, renderer, Selection(chosen), no_wait) for renderer in renderers]
+    return 1 if errors or any(failed) else 0
+
+
+def _narrowed(run: Run, owner: str | None, renewing_within: str | None) -> str:
+    """'renewing within 10 days of 2026-10-15' / 'of Ana Ruiz's' for an empty selection."""
+    from qbrgen.run import parse_days
+
+    parts = []
+    if owner:
+        parts.append(f"owned by {owner}")
+    if renewing_within is not None:
+        parts.append(f"renewing within {parse_days(renewing_within)} days of {run.report.as_of}")
+    return " and ".join(parts) or "selected"
 
 
 @main.group("deck-template")
@@ -629,6 +792,7 @@ def deck_template_check(file: Path, workspace: Path) -> None:
     help="Worker processes (default: one per core).",
 )
 @_workspace_option
+@_no_wait_option
 @_handle_errors
 def kit(
     seniority: str | None,
@@ -638,6 +802,7 @@ def kit(
     build_all: bool,
     jobs: int,
     workspace: Path,
+    no_wait: bool,
 ) -> None:
     """Build hiring kits under output/kits/<seniority>-<industry>/: job description (PDF and
     Markdown), interview guide, 30-60-90 onboarding plan and tracker (XLSX).
@@ -646,15 +811,18 @@ def kit(
     """
     import os
 
-    from qbrgen.errors import UsageError, display_path
-    from qbrgen.render import Selection, render_now
+    from qbrgen.errors import UsageError
+    from qbrgen.loading import require_workspace
+    from qbrgen.render import Selection
     from qbrgen.run import open_run
 
     if build_all and (seniority or industry):
         raise UsageError("--all builds every kit; leave out --seniority and --industry")
     if bool(seniority) != bool(industry):
         raise UsageError("give both --seniority and --industry (or --all)")
-    run = open_run(workspace, with_accounts=portfolio)  # kits need accounts only to name them
+    run = open_run(
+        require_workspace(workspace), with_accounts=portfolio
+    )  # kits need accounts only to name them
     if portfolio:
         errors = _report_problems(run, quiet_warnings=True)
         if errors:
@@ -667,8 +835,8 @@ def kit(
     if start:
         options["start"] = start.date()
     workers = jobs or os.cpu_count() or 1
-    for path in render_now(run, "kit", Selection(list(run.accounts), options), workers):
-        click.echo(f"wrote {display_path(path, run.workspace.root)}")
+    selection = Selection(list(run.accounts), options)
+    sys.exit(_write(run, "kit", selection, no_wait, workers, prefix="wrote "))
 
 
 @main.command("template-workbook")
@@ -749,7 +917,7 @@ def import_(
     valid yet or an export could not be read without guessing.
     """
     from qbrgen.errors import InputError, ProblemList
-    from qbrgen.loading import open_workspace
+    from qbrgen.loading import open_workspace, require_workspace
     from qbrgen.loading._formats import check_encoding, parse_date_format, parse_decimal_mark
     from qbrgen.loading.crm_import import ImportOptions, import_exports
 
@@ -764,7 +932,7 @@ def import_(
             except ValueError as exc:
                 raise click.BadParameter(str(exc), param_hint=name) from exc
     problems = ProblemList()
-    loaded = open_workspace(workspace, problems)
+    loaded = open_workspace(require_workspace(workspace), problems)
     if _print_problems(problems):
         sys.exit(1)
     options = ImportOptions(
@@ -789,51 +957,53 @@ def import_(
 
 
 @main.command()
-@click.argument("account_ids", nargs=-1)
-@click.option(
-    "--renewing-within",
-    metavar="DAYS",
-    default=None,
-    help="Only accounts whose renewal falls within DAYS from as-of, e.g. 120d, 6w, 3m.",
-)
+@_selection_options
 @_workspace_option
 @_as_of_option
+@_no_wait_option
 @_handle_errors
 def plan(
     account_ids: tuple[str, ...],
+    account_list: tuple[str, ...],
+    owner: str | None,
     renewing_within: str | None,
     workspace: Path,
     as_of: dt.datetime | None,
+    no_wait: bool,
 ) -> None:
-    """Write an account plan (PDF) per account (all, or ACCOUNT_IDS) to output/<account-id>/.
+    """Write an account plan (PDF) per account (all, or the ones selected) to output/<account-id>/.
 
     Before renewals: `qbrgen plan --renewing-within 120d`. Exit code 0 when every plan was
     written, 1 when an input was invalid or a plan failed.
     """
-    from qbrgen.run import parse_days
-
-    days = parse_days(renewing_within) if renewing_within is not None else None
-    run = _open(workspace, as_of)
-    chosen = run.select(account_ids, renewing_within=days)
-    if not chosen:
-        where = f" renewing within {days} days of {run.report.as_of}" if days is not None else ""
-        click.echo(f"qbrgen: no account{where}; no plan written", err=True)
-    sys.exit(_render_each(run, "plan", "plans", chosen))
+    sys.exit(
+        _per_account(
+            ["plan"],
+            "plans",
+            workspace,
+            as_of,
+            no_wait,
+            account_ids,
+            account_list,
+            owner,
+            renewing_within,
+        )  # fmt: skip
+    )
 
 
 @main.command()
 @_workspace_option
 @_as_of_option
+@_no_wait_option
 @_handle_errors
-def scorecard(workspace: Path, as_of: dt.datetime | None) -> None:
+def scorecard(workspace: Path, as_of: dt.datetime | None, no_wait: bool) -> None:
     """Write the portfolio scorecard workbook to output/portfolio/scorecard-<quarter>.xlsx.
 
     Sheets: Summary (lagging and leading KPIs, quarter vs previous and TTM), Charts, Accounts,
     Renewals (next two quarters), By owner. Exit code 0 when written, 1 when an input was
     invalid (the workbook then covers the valid accounts only).
     """
-    from qbrgen.errors import display_path
-    from qbrgen.render import Selection, render_now
+    from qbrgen.render import Selection
 
     run = _open(workspace, as_of)
     errors = _report_problems(run, quiet_warnings=True)
@@ -842,25 +1012,33 @@ def scorecard(workspace: Path, as_of: dt.datetime | None) -> None:
             f"qbrgen: {counted(errors, 'input error')}; the scorecard covers the valid accounts only",
             err=True,
         )
-    for path in render_now(run, "scorecard", Selection(run.accounts)):
-        click.echo(display_path(path, run.workspace.root))
-    sys.exit(1 if errors else 0)
+    failed = _write(run, "scorecard", Selection(run.accounts), no_wait)
+    sys.exit(1 if errors or failed else 0)
 
 
 @main.command()
-@click.option("--owner", metavar="NAME", default=None, help="Only this account manager's book.")
+@_selection_options
 @click.option("--no-pdf", is_flag=True, help="Write the Markdown only (no WeasyPrint needed).")
 @_workspace_option
 @_as_of_option
+@_no_wait_option
 @_handle_errors
-def digest(owner: str | None, no_pdf: bool, workspace: Path, as_of: dt.datetime | None) -> None:
+def digest(
+    account_ids: tuple[str, ...],
+    account_list: tuple[str, ...],
+    owner: str | None,
+    renewing_within: str | None,
+    no_pdf: bool,
+    workspace: Path,
+    as_of: dt.datetime | None,
+    no_wait: bool,
+) -> None:
     """Write the weekly account review: output/portfolio/digest-<as-of>[-<owner>].md and .pdf.
 
     For each account: did it move this week (reduced risk, increased value, a clarified next
     step) or stall; then what needs action, most urgent first.
     """
-    from qbrgen.errors import UsageError, display_path
-    from qbrgen.render import Selection, render_now
+    from qbrgen.render import Selection
 
     run = _open(workspace, as_of)
     errors = _report_problems(run, quiet_warnings=True)
@@ -869,15 +1047,10 @@ def digest(owner: str | None, no_pdf: bool, workspace: Path, as_of: dt.datetime 
             f"qbrgen: {counted(errors, 'input error')}; the digest covers the valid accounts only",
             err=True,
         )
-    chosen = run.select(owner=owner)
-    if owner and not chosen:
-        owners = sorted({a.account.owner for a in run.accounts})
-        raise UsageError(f"no account owned by {owner!r}; owners are: {', '.join(owners)}")
-    canonical = chosen[0].account.owner if owner and chosen else None
+    chosen, canonical = _choose(run, account_ids, account_list, owner, renewing_within)
     selection = Selection(chosen, {"owner": canonical, "pdf": not no_pdf})
-    for path in render_now(run, "digest", selection):
-        click.echo(display_path(path, run.workspace.root))
-    sys.exit(1 if errors else 0)
+    failed = _write(run, "digest", selection, no_wait)
+    sys.exit(1 if errors or failed else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,13 @@
 """`qbrgen build`: the whole portfolio in one run, reading top to bottom as the pipeline.
 
-load + validate + KPIs (once, in `run`) → plan every renderer's jobs → skip what is unchanged
-→ render the rest in workers → write each file atomically (journal first) → save the manifest
-→ summary.
+load + validate + KPIs (once, in `run`) → plan every renderer's jobs → take the workspace
+lock → skip what is unchanged → render the rest in workers → write each file atomically
+(journal first, hand edits kept) → save the manifest → list (and with `prune`, move) stale
+files → summary.
+
+This is the one write path: the single-document commands (`qbrgen qbr`, `plan`, `scorecard`,
+`digest`, `kit`) come in through `write_documents`, which runs the same steps for the jobs
+they ask for, so every file in `output/` is locked, written and recorded the same way.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qbrgen.build.executors import Outcome, run_dask, run_local
+from qbrgen.build.executors import Outcome, run_dask, run_inline, run_local
+from qbrgen.build.lock import workspace_lock
 from qbrgen.build.manifest import Entry, Manifest
 from qbrgen.build.progress import Reporter
-from qbrgen.errors import display_path
+from qbrgen.build.stale import StaleFile, find_stale, forget_missing, move_stale
+from qbrgen.errors import RenderError, UsageError, display_path
 from qbrgen.output import atomic_write, file_hash, remove_stale_temporaries
 from qbrgen.render import Job, Selection, load_renderers, render_env
 from qbrgen.run import Run
@@ -42,9 +49,16 @@ class BuildOptions:
     """Worker processes; 0 means one per core."""
     force: bool = False
     executor: str = "local"
+    """local (worker processes), dask, or inline (this process: single-document commands)."""
     scheduler: Any = None
     """Dask scheduler address (or a Cluster object, in tests)."""
     max_tasks_per_worker: int = 40
+    prune: bool = False
+    """Move stale outputs to output/.stale/<date>/ (they are always listed)."""
+    wait: bool = True
+    """Wait for another writer of the workspace; False raises LockedError at once."""
+    command: str = "build"
+    """What the lock says holds it ('build', 'qbr', ...)."""
 
 
 @dataclass
@@ -78,6 +92,8 @@ class BuildSummary:
     history: str | None = None
     """What the KPI history recorded ("recorded the run of ... in history/qbrgen.sqlite")."""
     history_error: str | None = None
+    stale: list[StaleFile] = field(default_factory=list)
+    """Outputs no current account or document makes (moved when `prune` was asked)."""
 
     @property
     def failed(self) -> list[DocResult]:
@@ -147,6 +163,7 @@ class BuildSummary:
             "manifest_error": self.manifest_error,
             "history": self.history,
             "history_error": self.history_error,
+            "stale": [item.to_json() for item in self.stale],
             "exit_code": self.exit_code,
         }
 
@@ -204,8 +221,6 @@ def plan_jobs(run: Run, options: BuildOptions) -> list[Job]:
     renderers = load_renderers(options.only or None)
     unknown = [name for name in options.only if name not in renderers]
     if unknown:
-        from qbrgen.errors import UsageError
-
         raise UsageError(
             f"unknown document type {', '.join(unknown)}; known: {', '.join(renderers)}"
         )
@@ -225,26 +240,110 @@ def plan_jobs(run: Run, options: BuildOptions) -> list[Job]:
 
 def build(run: Run, options: BuildOptions, reporter: Reporter | None = None) -> BuildSummary:
     """Build every requested document; returns the summary (never raises for one bad document)."""
+    return _execute(run, plan_jobs(run, options), options, reporter or Reporter(), whole_build=True)
+
+
+def write_documents(
+    run: Run,
+    kind: str,
+    selection: Selection,
+    workers: int = 1,
+    wait: bool = True,
+    reporter: Reporter | None = None,
+) -> BuildSummary:
+    """Render and write one renderer's documents for `selection`, exactly as the build writes
+    them (lock, atomic writes, manifest, hand edits), always rendering: the single-document
+    commands. With `workers` > 1 they render in the build's worker pool, else in this process."""
+    renderers = load_renderers([kind])
+    if kind not in renderers:
+        raise UsageError(f"unknown document type {kind}")
+    renderer = renderers[kind]
+    jobs = renderer.plan(run, selection)
+    for job in jobs:
+        job.module = renderer.module
+    options = BuildOptions(
+        only=[kind],
+        jobs=workers,
+        force=True,
+        executor="local" if workers > 1 and len(jobs) > 1 else "inline",
+        wait=wait,
+        command=kind,
+    )
+    return _execute(run, jobs, options, reporter or Reporter(quiet=True), whole_build=False)
+
+
+def render_now(run: Run, kind: str, selection: Selection, workers: int = 1) -> list[Path]:
+    """`write_documents`, returning the paths written; documents that failed are reported
+    together in one RenderError after the others are written."""
+    summary = write_documents(run, kind, selection, workers)
+    if summary.failed:
+        raise RenderError("; ".join(f"{r.kind} {r.key}: {r.error}" for r in summary.failed))
+    out = run.workspace.output_dir
+    return [out / rel for r in summary.results if r.status == "built" for rel in r.outputs]
+
+
+def clean_stale(run: Run, wait: bool = True) -> list[StaleFile]:
+    """`qbrgen clean --stale`: every stale output of the workspace, moved to
+    output/.stale/<date>/ (except those an invalid account file may still make)."""
+    with workspace_lock(run.workspace, "clean --stale", wait=wait):
+        manifest = Manifest.load(run.workspace.output_dir)
+        stale = find_stale(run, manifest, plan_jobs(run, BuildOptions()))
+        move_stale(manifest, stale)
+        forget_missing(manifest)
+        manifest.save()
+    return stale
+
+
+def _execute(
+    run: Run, jobs: list[Job], options: BuildOptions, reporter: Reporter, whole_build: bool
+) -> BuildSummary:
+    """Lock, write, and for a whole build (not a single-document command) list the stale
+    files and record the run in the KPI history, under the same lock."""
     started = time.perf_counter()
-    reporter = reporter or Reporter()
     out = run.workspace.output_dir
     summary = BuildSummary(
         display_path(out, run.workspace.root), run.report.as_of.isoformat(), str(run.report.quarter)
     )
     summary.input_errors = [str(p) for p in run.portfolio.problems.errors]
     summary.kpi_warnings = dict(Counter(w.code for w in run.report.portfolio.warnings))
+    with workspace_lock(run.workspace, options.command, wait=options.wait):
+        remove_stale_temporaries(out)
+        manifest = Manifest.load(out)
+        _render_and_write(run, jobs, options, reporter, manifest, summary)
+        if whole_build and not summary.interrupted:
+            failed = {(r.kind, r.key) for r in summary.failed}
+            summary.stale = find_stale(run, manifest, jobs, failed)
+        try:
+            moved = move_stale(manifest, summary.stale) if options.prune else 0
+            if forget_missing(manifest) or moved:  # the manifest never claims a missing file
+                manifest.save()
+        except OSError as exc:
+            summary.manifest_error = f"stale files not all moved: {exc.strerror or exc}"
+        if whole_build and not summary.interrupted:
+            _record_history(run, summary)
+    summary.seconds = time.perf_counter() - started
+    summary.parent_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    reporter.finish(summary)
+    return summary
 
-    jobs = plan_jobs(run, options)
-    out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out)
-    manifest = Manifest.load(out)
+
+def _render_and_write(
+    run: Run,
+    jobs: list[Job],
+    options: BuildOptions,
+    reporter: Reporter,
+    manifest: Manifest,
+    summary: BuildSummary,
+) -> None:
+    out = manifest.folder
     digests = _TemplateDigests(run.theme)
-
     todo: list[tuple[Job, str, dict[str, str]]] = []
     for job in jobs:
         fingerprint, inputs = _fingerprint(job, digests.of(job.templates), run)
-        status = _current_status(job, fingerprint, manifest, out, summary)
-        if status and not options.force:
+        status = (
+            None if options.force else _current_status(job, fingerprint, manifest, out, summary)
+        )
+        if status:
             summary.results.append(DocResult(job.kind, job.key, status, job.outputs))
         else:
             todo.append((job, fingerprint, inputs))
@@ -258,6 +357,9 @@ def build(run: Run, options: BuildOptions, reporter: Reporter | None = None) -> 
     outcomes: Iterator[Outcome]
     if options.executor == "dask":
         outcomes = run_dask([j for j, _, _ in todo], env, options.scheduler)
+    elif options.executor == "inline":
+        summary.workers = 0
+        outcomes = run_inline([j for j, _, _ in todo], env)
     else:
         outcomes = run_local([j for j, _, _ in todo], env, workers, options.max_tasks_per_worker)
     try:
@@ -287,12 +389,6 @@ def build(run: Run, options: BuildOptions, reporter: Reporter | None = None) -> 
             # The journal (if it could be written) still holds what was built; the next
             # build replays it.
             summary.manifest_error = f"manifest not saved: {exc.strerror or exc}"
-    if not summary.interrupted:
-        _record_history(run, summary)
-    summary.seconds = time.perf_counter() - started
-    summary.parent_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    reporter.finish(summary)
-    return summary
 
 
 def _record_history(run: Run, summary: BuildSummary) -> None:
@@ -370,6 +466,7 @@ def _write(
             run.version,
             new_hash,
             now,
+            job.account_id,
         )
         manifest.journal(rel, entry)
         atomic_write(path, data)

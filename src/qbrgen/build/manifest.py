@@ -37,6 +37,8 @@ class Entry:
     version: str
     output_hash: str
     built_at: str
+    account: str | None = None
+    """The account id of an account document (None for portfolio documents and kits)."""
 
 
 @dataclass

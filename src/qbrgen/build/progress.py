@@ -102,6 +102,7 @@ class Reporter:
                 highlight=False,
                 soft_wrap=True,
             )
+        self._stale(summary)
         if summary.input_errors:
             console.print(
                 f"[red]{counted(len(summary.input_errors), 'input error')}[/]; invalid accounts were left out (run `qbrgen validate`)"
@@ -124,3 +125,33 @@ class Reporter:
                 "[yellow]interrupted[/]: finished files are complete; run the build again to finish the rest"
             )
         console.print(f"{summary.seconds:.1f} s, outputs in {summary.output_dir}/", highlight=False)
+
+    def _stale(self, summary: BuildSummary, shown: int = 10) -> None:
+        """The stale files: moved ones with where they went, the others with why and how."""
+        if not summary.stale:
+            return
+        console = self.summary_console
+        moved = [s for s in summary.stale if s.moved_to]
+        left = [s for s in summary.stale if not s.moved_to]
+        if moved:
+            console.print(
+                f"[yellow]moved {len(moved)} stale file(s)[/] to {summary.output_dir}/.stale/:",
+                highlight=False,
+            )
+        if left:
+            console.print(
+                f"[yellow]{len(left)} stale file(s)[/]: no current account or document makes "
+                "them (`qbrgen build --prune` or `qbrgen clean --stale` moves them to "
+                f"{summary.output_dir}/.stale/<date>/):",
+                highlight=False,
+                soft_wrap=True,
+            )
+        for item in (moved + left)[:shown]:
+            edited = " (changed by hand)" if item.edited else ""
+            where = f" -> {item.moved_to}" if item.moved_to else f": {item.reason}"
+            console.print(f"  {item.path}{edited}{where}", highlight=False, soft_wrap=True)
+        if len(summary.stale) > shown:
+            console.print(
+                f"  … and {len(summary.stale) - shown} more (`--json` lists them all)",
+                highlight=False,
+            )

@@ -8,6 +8,9 @@ A renderer has two halves, so `qbrgen build` can run the second half in worker p
 - `render(job, env) -> dict[str, bytes]` runs anywhere (a worker, a Dask node). It returns the
   files to write, by path relative to the output folder; it writes nothing itself.
 
+Renderers never write: every command hands the files to `qbrgen.build`, the one write path
+(workspace lock, atomic writes, manifest, hand edits, stale files).
+
 Adding a format is adding one module that calls `register(...)`.
 """
 
@@ -17,7 +20,6 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qbrgen.config import LoadedWorkspace
@@ -106,6 +108,10 @@ class Renderer:
     file_audiences: tuple[tuple[str, str], ...] = ()
     """(file name pattern, audience) for outputs whose audience differs from the renderer's:
     a hiring kit is internal, but its job description is the candidate's."""
+    selection_for: Callable[[Run, str], Selection | None] | None = None
+    """For documents made on request (one owner's digest, a kit outside `kits.build`): the
+    selection that would make document `key` today, or None when nothing would. Without it,
+    a key that is an account id or 'portfolio' is re-planned, anything else is stale."""
 
     def audience_of(self, path: str) -> str:
         """The audience of one output file."""
@@ -173,46 +179,3 @@ def renderer_for(name: str, module: str | None = None) -> Renderer:
 
 def render_env(run: Run) -> RenderEnv:
     return RenderEnv(run.workspace, run.report.periods, run.version)
-
-
-def render_now(run: Run, name: str, selection: Selection, workers: int = 1) -> list[Path]:
-    """Plan and render one renderer's documents, writing each atomically.
-
-    The simple path used by single-document commands: in this process, or with `workers` > 1
-    in the build's worker pool. `qbrgen build` adds the manifest and incremental rebuilds on
-    top of the same plan/render halves. Documents that fail do not stop the others; they are
-    reported together in one RenderError after the rest are written.
-    """
-    from qbrgen.errors import RenderError
-    from qbrgen.output import atomic_write
-
-    renderer = load_renderers([name])[name]
-    env = render_env(run)
-    jobs = renderer.plan(run, selection)
-    results: list[tuple[Job, dict[str, bytes] | None, str | None]] = []
-    if workers > 1 and len(jobs) > 1:
-        from qbrgen.build.executors import run_local
-
-        for job in jobs:
-            job.module = renderer.module
-        for outcome in run_local(jobs, env, workers):
-            results.append((jobs[outcome.index], outcome.files, outcome.error))
-    else:
-        for job in jobs:
-            try:
-                results.append((job, renderer.render(job, env), None))
-            except RenderError as exc:
-                results.append((job, None, str(exc)))
-    written: list[Path] = []
-    failures: list[str] = []
-    for job, files, error in results:
-        if files is None:
-            failures.append(f"{job.kind} {job.key}: {error}")
-            continue
-        for rel, data in files.items():
-            path = run.workspace.output_dir / rel
-            atomic_write(path, data)
-            written.append(path)
-    if failures:
-        raise RenderError("; ".join(failures))
-    return written

@@ -737,11 +737,26 @@ def tidy_markdown(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def selection_for(run: Run, key: str) -> Selection | None:
+    """The selection that makes digest `key` today: the portfolio, or one owner's book while
+    that owner still has accounts."""
+    if key == "portfolio":
+        return Selection(run.accounts)
+    slug = key.removeprefix("owner:")
+    owner = next(
+        (a.account.owner for a in run.accounts if owner_slug(a.account.owner) == slug), None
+    )
+    if not key.startswith("owner:") or owner is None:
+        return None
+    return Selection(run.select(owner=owner), {"owner": owner})
+
+
 register(
     Renderer(
         "digest",
         "Weekly account review (Markdown + PDF): what moved, what stalled, what needs action",
         plan,
         render,
+        selection_for=selection_for,
     )
 )

@@ -573,6 +573,18 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     }
 
 
+def selection_for(run: Run, key: str) -> Selection | None:
+    """The selection that makes kit `key` today (`qbrgen kit` builds any kit the library
+    knows, not only those of `kits.build`); None when the library no longer has it."""
+    from qbrgen.errors import UsageError
+
+    try:
+        parse_kit_name(key, load_library(run.theme))
+    except UsageError:
+        return None
+    return Selection([], {"kits": [key]})
+
+
 register(
     Renderer(
         "kit",
@@ -581,5 +593,6 @@ register(
         render,
         audience="internal",
         file_audiences=(("job-description.*", "candidate"),),
+        selection_for=selection_for,
     )
 )
