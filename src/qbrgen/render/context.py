@@ -13,6 +13,7 @@ recomputed. Account text stays data: templates receive it as values, never as te
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from qbrgen.kpis.definitions import (
@@ -71,11 +72,15 @@ def not_presented(run: Run, item: SourcedAccount) -> str | None:
 
 def account_inputs(run: Run, account_id: str) -> dict[str, str]:
     """Dependencies of an account document for incremental builds (the manifest records them,
-    with the inputs hash the document's own properties carry)."""
+    with the inputs hash the document's own properties carry). Its KPIs count apart from the
+    account: some use the whole portfolio (CLV divides by the portfolio's churn rate), so
+    another account's change can change this document."""
     item = run.portfolio.by_id(account_id)
+    kpis = hashlib.sha256(repr(run.report.accounts[account_id]).encode()).hexdigest()[:16]
     return {
         "account": item.input_hash,
         "inputs_hash": run.inputs_hash(item),
+        "kpis": kpis,
         "config": run.workspace.config.model_dump_json(),
         "as_of": run.report.as_of.isoformat(),
         "version": run.version,
