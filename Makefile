@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean docs docs-pages
+.PHONY: demo test lint bench soak clean docs docs-pages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 	$(BIN)/python -m qbrgen.bench --decks 5
 	$(BIN)/python -m qbrgen.bench --history 1000 --runs 3
 	$(BIN)/python -m qbrgen.bench --history-query 10000 --history-runs 52
+
+# Not part of `make test`: 50 rounds of builds under edits, renames, kill -9 and concurrent
+# builds (Linux; 55 minutes on two shared cores). See tests/soak.py.
+soak: $(STAMP)
+	$(BIN)/python tests/soak.py --rounds 50 --accounts 30
 
 clean:
 	rm -rf output site $(VENV)
