@@ -40,6 +40,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from processes import session_members  # noqa: E402
+
 QBRGEN = [str(Path(sys.executable).parent / "qbrgen")]
 SKIP = {"manifest.json", ".manifest.journal", ".qbrgen.lock"}
 
@@ -129,19 +132,6 @@ def start_build(soak: Soak, prune: bool) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,
     )
-
-
-def session_members(sid: int) -> list[int]:
-    found = []
-    for item in Path("/proc").iterdir():
-        if item.name.isdigit():
-            try:
-                fields = (item / "stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
-                found.append(int(item.name))
-    return found
 
 
 def workers_of(build_pid: int) -> list[int]:

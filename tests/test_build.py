@@ -14,6 +14,7 @@ import pytest
 
 import echo_renderer  # registers the 'echo' renderer
 from conftest import ROOT
+from processes import session_members
 from qbrgen.build import BuildOptions, build
 from qbrgen.build.manifest import Manifest
 from qbrgen.build.progress import Reporter
@@ -140,16 +141,21 @@ def _all_outputs_complete(out: Path) -> list[Path]:
     return files
 
 
-@pytest.mark.parametrize("victim", ["parent", "worker"])
-def test_killed_build_leaves_no_partial_file_and_next_build_completes(
-    workspace: Path, victim: str
-) -> None:
-    script = (
+def _build_script(workspace: Path) -> str:
+    """Python code running an echo build of `workspace` with two workers (to kill it)."""
+    return (
         "import sys; sys.path.insert(0, {!r}); import echo_renderer;"
         "from qbrgen.build import BuildOptions, build; from qbrgen.build.progress import Reporter;"
         "from qbrgen.run import open_run;"
         "build(open_run(__import__('pathlib').Path({!r})), BuildOptions(only=['echo'], jobs=2), Reporter(quiet=True))"
     ).format(str(ROOT / "tests"), str(workspace))
+
+
+@pytest.mark.parametrize("victim", ["parent", "worker"])
+def test_killed_build_leaves_no_partial_file_and_next_build_completes(
+    workspace: Path, victim: str
+) -> None:
+    script = _build_script(workspace)
     env = {**os.environ, "QBRGEN_TEST_SLOW": "0.4"}
     proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
     out = workspace / "output" / "echo"
@@ -422,39 +428,9 @@ def test_a_document_that_fails_keeps_its_old_files(workspace: Path) -> None:
 # --- workers die with the build -----------------------------------------------------------------
 
 
-def _session_members(sid: int) -> list[int]:
-    """Live (not zombie) processes of a session, from /proc (Linux) or ps."""
-    proc = Path("/proc")
-    if proc.is_dir():
-        found = []
-        for item in proc.iterdir():
-            if not item.name.isdigit():
-                continue
-            try:
-                fields = (item / "stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
-                found.append(int(item.name))
-        return found
-    rows = subprocess.run(
-        ["ps", "-A", "-o", "pid=,sess=,stat="], capture_output=True, text=True
-    ).stdout
-    return [
-        int(pid)
-        for pid, sess, stat in (row.split()[:3] for row in rows.splitlines() if row.strip())
-        if int(sess) == sid and not stat.startswith("Z")
-    ]
-
-
 @pytest.mark.parametrize("mechanism", ["parent-death signal", "pipe watchdog"])
 def test_no_worker_survives_a_killed_parent(workspace: Path, mechanism: str) -> None:
-    script = (
-        "import sys; sys.path.insert(0, {!r}); import echo_renderer;"
-        "from qbrgen.build import BuildOptions, build; from qbrgen.build.progress import Reporter;"
-        "from qbrgen.run import open_run;"
-        "build(open_run(__import__('pathlib').Path({!r})), BuildOptions(only=['echo'], jobs=2), Reporter(quiet=True))"
-    ).format(str(ROOT / "tests"), str(workspace))
+    script = _build_script(workspace)
     env = {**os.environ, "QBRGEN_TEST_SLOW": "1.5"}
     if mechanism == "pipe watchdog":  # what macOS has: no prctl, only the pipe
         env["QBRGEN_TEST_NO_PDEATHSIG"] = "1"
@@ -463,9 +439,9 @@ def test_no_worker_survives_a_killed_parent(workspace: Path, mechanism: str) -> 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out.exists() and list(out.glob("*.txt"))):
         time.sleep(0.05)  # the workers are up and rendering their second documents
-    others = [pid for pid in _session_members(proc.pid) if pid != proc.pid]
+    others = [pid for pid in session_members(proc.pid) if pid != proc.pid]
     assert len(others) >= 2, "no worker processes seen"
     os.kill(proc.pid, signal.SIGKILL)  # the parent only, never its group
     proc.wait(timeout=30)
     time.sleep(2)
-    assert _session_members(proc.pid) == []
+    assert session_members(proc.pid) == []

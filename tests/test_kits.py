@@ -77,6 +77,7 @@ def test_builtin_library_is_complete() -> None:
 def _bad_workspace(tmp_path: Path, name: str) -> Path:
     (tmp_path / "templates" / "kits").mkdir(parents=True)
     shutil.copy(KITS / "bad" / f"{name}.yaml", tmp_path / "templates" / "kits" / f"{name}.yaml")
+    (tmp_path / "qbrgen.yaml").write_text("")
     return tmp_path
 
 

@@ -524,7 +524,7 @@ def match_headers(table: Table, problems: ProblemList) -> bool:
         column = keys.get(norm(text))
         if column is None:
             close = difflib.get_close_matches(text, known_headers, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else "known: " + some_of(known_headers)
+            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known_headers)
             if table.rtype.features:
                 hint += "; feature adoption columns are named 'feature:<name>'"
             problems.warn(where, f"unknown column '{text}'; ignored", hint=hint)
