@@ -471,4 +471,4 @@ def _write(
         manifest.journal(rel, entry)
         atomic_write(path, data)
         manifest.commit(rel, entry)
-    return DocResult(job.kind, job.key, "built", sorted(outcome.files), seconds=outcome.seconds)
+    return DocResult(job.kind, job.key, "built", list(outcome.files), seconds=outcome.seconds)

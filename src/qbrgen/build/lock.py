@@ -294,8 +294,9 @@ def _acquire(
                     f"{shown}/ is being written by {who}; try again when it has finished "
                     "(or leave out --no-wait to wait for it)"
                 )
+            # Say it once per holder (a holder letting go shows an empty record for a moment).
             token = busy.token if busy is not None else ""
-            if announced != token:
+            if announced is None or (token and announced != token):
                 notify(f"{shown}/ is being written by {who}; waiting for it to finish")
                 announced = token
             time.sleep(POLL)
