@@ -306,3 +306,25 @@ def test_outside_a_workspace_commands_say_how_to_make_one(tmp_path: Path) -> Non
         assert result.stderr.startswith(f"qbrgen: no qbrgen.yaml in {tmp_path.resolve()} or any")
         assert "run `qbrgen init DIR` to make one" in result.stderr
         assert "accounts: no such file" not in result.stderr
+
+
+def test_a_renamed_customer_leaves_a_stale_deck_that_clean_moves(sample_workspace: Path) -> None:
+    ws = str(sample_workspace)
+    run_cli("build", "--only", "qbr", "tidewater-foods", "-w", ws, check=True)
+    old = "tidewater-foods/Tidewater-Foods-QBR-2026-Q3.pptx"
+    source = sample_workspace / "accounts" / "tidewater-foods.yaml"
+    source.write_text(source.read_text().replace("name: Tidewater Foods", "name: Tidewater Group"))
+    built = run_cli("build", "--only", "qbr", "tidewater-foods", "--json", "-w", ws, check=True)
+    (stale,) = json.loads(built.stdout)["stale"]
+    assert stale["path"] == old and stale["moved_to"] is None
+    assert stale["reason"] == "replaced by tidewater-foods/Tidewater-Group-QBR-2026-Q3.pptx"
+    shown = run_cli("build", "--only", "qbr", "tidewater-foods", "-w", ws, check=True).stdout
+    assert "1 stale file(s)" in shown and f"{old}: replaced by" in shown
+    cleaned = run_cli("clean", "--stale", "--json", "-w", ws, check=True)
+    (moved,) = json.loads(cleaned.stdout)["stale"]
+    assert moved["moved_to"].startswith(".stale/") and moved["moved_to"].endswith(old)
+    assert (sample_workspace / "output" / moved["moved_to"]).is_file()
+    assert not (sample_workspace / "output" / old).exists()
+    manifest = json.loads((sample_workspace / "output" / "manifest.json").read_text())["files"]
+    assert old not in manifest
+    assert "tidewater-foods/Tidewater-Group-QBR-2026-Q3.pptx" in manifest
