@@ -102,7 +102,7 @@ def test_hand_edited_output_is_never_silently_overwritten(workspace: Path) -> No
 
 def test_json_summary_lists_every_file_by_status(workspace: Path) -> None:
     first = do_build(workspace).to_json()["files"]
-    assert sorted(first) == ["failed", "kept", "unchanged", "written"]
+    assert sorted(first) == ["failed", "kept", "stale", "unchanged", "written"]
     assert len(first["written"]) == 7 and first["unchanged"] == first["kept"] == []
     for path in first["written"]:
         assert (workspace / path).is_file()
@@ -347,6 +347,7 @@ def test_removed_and_renamed_accounts_leave_stale_files_that_prune_moves(
     assert (out / "echo" / "acct-00005.txt").exists()  # listed only: nothing moves without --prune
     assert listed.exit_code == 0
     assert {s["path"] for s in listed.to_json()["stale"]} == set(stale)
+    assert listed.to_json()["files"]["stale"] == [f"output/{path}" for path in sorted(stale)]
 
     pruned = do_build(workspace, prune=True)
     today = __import__("datetime").date.today().isoformat()

@@ -124,13 +124,15 @@ class BuildSummary:
     def files(self) -> dict[str, list[str]]:
         """Every output file by what happened to it, as paths under the workspace: written,
         unchanged, kept (hand edits left in place, and the copies kept of replaced ones),
-        failed (not written this time)."""
+        failed (not written this time), stale (where each stale file is now: in .stale/ once
+        moved; `stale` in to_json says why)."""
         kept = {item["path"] for item in self.hand_edited if "copy" not in item}
         by_status: dict[str, set[str]] = {
             "written": set(),
             "unchanged": set(),
             "kept": {item["copy"] for item in self.hand_edited if "copy" in item} | kept,
             "failed": set(),
+            "stale": {item.moved_to or item.path for item in self.stale},
         }
         for result in self.results:
             for rel in result.outputs:

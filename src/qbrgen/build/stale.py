@@ -104,6 +104,8 @@ def find_stale(
                     reason += f" (or is in one of the {invalid} invalid account file(s): not moved)"
             elif current:
                 reason = "replaced by " + ", ".join(current)
+            elif selection is not None:
+                reason = f"no {kind} is made for '{key}' any more (e.g. a churned account's deck)"
             else:
                 reason = "no current account or document makes it"
         for rel in sorted(rels):

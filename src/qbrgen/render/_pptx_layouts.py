@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.util import Inches
 
-from qbrgen.errors import TemplateError
+from qbrgen.errors import TemplateError, some_of
 from qbrgen.render._pptx_draw import Rect
 
 if TYPE_CHECKING:
@@ -326,7 +326,7 @@ def layouts_listing(prs: PresentationType) -> str:
     """The layouts that exist, one line per master."""
     lines = []
     for index, master in enumerate(prs.slide_masters):
-        names = ", ".join(repr(layout.name) for layout in master.slide_layouts)
+        names = some_of([repr(layout.name) for layout in master.slide_layouts], shown=8)
         lines.append(f"  master {index + 1}: {names}")
     return "Layouts in the template:\n" + "\n".join(lines)
 
