@@ -248,15 +248,19 @@ def test_qbr_then_build_keeps_no_spurious_edited_copies(sample_workspace: Path) 
     """Every command records what it writes in the manifest, exactly as the build does."""
     ws = str(sample_workspace)
     first = run_cli("qbr", "tidewater-foods", "-w", ws, check=True)
-    deck = sample_workspace / first.stdout.strip()
+    deck, brief = (sample_workspace / line for line in first.stdout.split())
     assert deck.name == "Tidewater-Foods-QBR-2026-Q3.pptx"
+    assert brief.name == "Tidewater-Foods-QBR-prep-brief-2026-Q3.pdf"
     manifest = json.loads((sample_workspace / "output" / "manifest.json").read_text())
     assert (
         manifest["files"]["tidewater-foods/Tidewater-Foods-QBR-2026-Q3.pptx"]["renderer"] == "qbr"
     )
-    built = run_cli("build", "--only", "qbr", "tidewater-foods", "--json", "-w", ws, check=True)
+    built = run_cli(
+        "build", "--only", "qbr,brief", "tidewater-foods", "--json", "-w", ws, check=True
+    )
     data = json.loads(built.stdout)
-    assert data["counts"]["qbr"] == {"built": 0, "unchanged": 1, "failed": 0, "kept": 0}
+    for kind in ("qbr", "brief"):
+        assert data["counts"][kind] == {"built": 0, "unchanged": 1, "failed": 0, "kept": 0}
     assert data["hand_edited"] == [] and data["stale"] == []
     assert not list(sample_workspace.rglob("*.edited-*"))
     # A hand edit is never overwritten silently, by `qbrgen qbr` either.
@@ -281,7 +285,10 @@ def test_selection_flags_are_the_same_on_qbr_plan_build_and_digest(
         assert f"no account owned by 'Nobody'; owners are: {owners}" in nobody.stderr
     result = run_cli("qbr", "--owner", "ravi menon", "--renewing-within", "120d", "-w", ws)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["output/tidewater-foods/Tidewater-Foods-QBR-2026-Q3.pptx"]
+    assert result.stdout.split() == [
+        "output/tidewater-foods/Tidewater-Foods-QBR-2026-Q3.pptx",
+        "output/tidewater-foods/Tidewater-Foods-QBR-prep-brief-2026-Q3.pdf",
+    ]
     listed = run_cli("qbr", "--accounts", "nope", "-w", ws)
     assert listed.returncode == 2 and "no account with id 'nope'" in listed.stderr
 
@@ -303,7 +310,9 @@ def test_outside_a_workspace_commands_say_how_to_make_one(tmp_path: Path) -> Non
     for command in (("kpis",), ("build",), ("qbr",), ("validate",), ("clean", "--stale")):
         result = run_cli(*command, cwd=tmp_path)
         assert result.returncode == 2, command
-        assert result.stderr.startswith(f"qbrgen: no qbrgen.yaml in {tmp_path.resolve()} or any")
+        assert result.stderr.startswith(
+            f"qbrgen: no qbrgen.yaml in this folder or above ({tmp_path.resolve()}): this is not"
+        )
         assert "run `qbrgen init DIR` to make one" in result.stderr
         assert "accounts: no such file" not in result.stderr
 

@@ -220,7 +220,7 @@ def test_a_duplicate_key_is_an_error_naming_both_lines(tmp_path: Path) -> None:
         "accounts/acct.yaml:10:3: key 'arr' appears twice in the same mapping, on lines 7 and 10; "
         "YAML would silently keep only the last one: delete one of them"
     ) in result.stderr
-    assert "0 valid account(s)" in result.stderr
+    assert "0 accounts ready to build; 1 error" in result.stderr
 
 
 @pytest.mark.parametrize("reader", ["libyaml events", "PyYAML loader"])

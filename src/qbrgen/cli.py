@@ -430,14 +430,9 @@ def templates(dest: Path | None, copy_name: str | None, force: bool, workspace: 
 
 def _copy_template(loaded: LoadedWorkspace, name: str, dest: Path | None, force: bool) -> None:
     """`templates --copy`: copy, then say where it went, whether it now wins, how to go back."""
-    from qbrgen.errors import UsageError, display_path
+    from qbrgen.errors import display_path
     from qbrgen.templates import builtin_names, copy_builtin
 
-    if loaded.config_path is None:
-        raise UsageError(
-            "no qbrgen.yaml in this folder or above: run it inside a workspace "
-            "(or `qbrgen init DIR` to make one, or -w DIR)"
-        )
     clean = name.strip().strip("/")
     is_file = clean in builtin_names()
     target = dest if dest is not None else loaded.templates_dir / clean

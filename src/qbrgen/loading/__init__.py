@@ -199,7 +199,7 @@ def require_workspace(start: Path) -> Path:
     root = find_workspace(start)
     if not (root / CONFIG_FILE).is_file():
         raise UsageError(
-            f"no {CONFIG_FILE} in {start.resolve()} or any folder above it: this is not a "
+            f"no {CONFIG_FILE} in this folder or above ({start.resolve()}): this is not a "
             "workspace; run `qbrgen init DIR` to make one, or name one with -w DIR"
         )
     return root
