@@ -162,3 +162,17 @@ def test_two_real_builds_at_once_wait_for_each_other_and_keep_no_spurious_copies
     assert two["counts"]["qbr"] == {"built": 0, "unchanged": 4, "failed": 0, "kept": 0}
     assert two["hand_edited"] == [] and two["stale"] == []
     assert not list((tmp_path / "output").rglob("*.edited-*"))
+
+
+def test_snapshot_takes_the_lock_too(workspace) -> None:
+    """The KPI history (on by default) is written under the workspace lock like output/."""
+    proc = _hold_in_another_process(workspace.root)
+    try:
+        refused = run_cli("snapshot", "--no-wait", "-w", str(workspace.root))
+        assert refused.returncode == 2, refused.stderr
+        assert f"being written by `qbrgen build` (pid {proc.pid}" in refused.stderr
+        assert not (workspace.root / "history").exists()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert run_cli("snapshot", "--no-wait", "-w", str(workspace.root)).returncode == 0
