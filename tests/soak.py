@@ -299,6 +299,8 @@ def compare_with_fresh(soak: Soak, keep: Path) -> tuple[int, int, list[str]]:
     fresh.mkdir(parents=True)
     shutil.copy(soak.ws / "qbrgen.yaml", fresh / "qbrgen.yaml")
     shutil.copytree(soak.ws / "accounts", fresh / "accounts")
+    if (soak.ws / "history").is_dir():  # the KPI history is an input too (health trends)
+        shutil.copytree(soak.ws / "history", fresh / "history")
     subprocess.run([*QBRGEN, "build", "-j", "2", "-w", str(fresh)], check=True, capture_output=True)
     mine = set(Manifest.load(soak.out).entries)
     theirs = set(Manifest.load(fresh / "output").entries)
