@@ -294,3 +294,21 @@ def test_the_build_reports_a_bad_logo_once_and_builds_without_it(tmp_path: Path)
     assert everything.count("branding.logo") == 1, everything
     assert "not found" not in everything
     assert list((ws / "output").rglob("*.pdf"))  # the documents were still built
+
+
+def test_a_long_list_of_priorities_is_shortened_with_the_closest_first(tmp_path: Path) -> None:
+    titles = [f"Priority number {n:02d}" for n in range(1, 13)]
+    text = (
+        FINE
+        + "priorities:\n"
+        + "".join(f"  - title: {t}\n" for t in titles)
+        + "roadmap:\n  - title: Faster exports\n    quarter: 2027-Q1\n"
+        + "    priority: Priority numbr 11\n"
+    )
+    result = run_cli("validate", cwd=_workspace_with(tmp_path, text))
+    assert result.returncode == 1
+    (line,) = [ln for ln in result.stderr.splitlines() if "roadmap[0].priority" in ln]
+    assert (
+        "priority 'Priority numbr 11' is not one of this account's priorities (Priority number 11, "
+    ) in line
+    assert "… and 6 more)" in line and line.count("Priority number") == 6

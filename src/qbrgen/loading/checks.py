@@ -62,7 +62,11 @@ def check_account(item: SourcedAccount, problems: ProblemList) -> None:
     priorities = {p.title for p in account.priorities}
     for i, planned in enumerate(account.roadmap):
         if planned.priority is not None and planned.priority not in priorities:
-            known = ", ".join(sorted(priorities)) or "none listed"
+            known = (
+                some_of(sorted(priorities), close_to=planned.priority)
+                if priorities
+                else "none listed"
+            )
             problems.add(
                 at(("roadmap", i, "priority")),
                 f"priority '{planned.priority}' is not one of this account's priorities ({known})",
