@@ -56,6 +56,8 @@ class Soak:
     """Output path -> the bytes the soak wrote there by hand."""
     ever_edited: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
+    gone_after: list[float] = field(default_factory=list)
+    """Seconds from a parent's kill -9 until none of its processes was alive."""
 
     @property
     def out(self) -> Path:
@@ -146,6 +148,14 @@ def workers_of(build_pid: int) -> list[int]:
     return [pid for pid, ppid in parents.items() if ppid != build_pid and pid != build_pid]
 
 
+def time_until_gone(build_pid: int, limit: float = 10.0) -> float:
+    """Seconds until no process of the killed build's session is alive (at most `limit`)."""
+    killed_at = time.monotonic()
+    while session_members(build_pid) and time.monotonic() - killed_at < limit:
+        time.sleep(0.01)
+    return time.monotonic() - killed_at
+
+
 def run_round(soak: Soak, round_no: int, size: int, log: list[str]) -> None:
     rng = soak.rng
     mutate(soak, round_no, size)
@@ -163,6 +173,7 @@ def run_round(soak: Soak, round_no: int, size: int, log: list[str]) -> None:
             if rng.random() < 0.5:
                 os.kill(first.pid, signal.SIGKILL)
                 killed = "parent"
+                soak.gone_after.append(time_until_gone(first.pid))
             else:
                 workers = workers_of(first.pid)
                 if workers:
@@ -368,6 +379,12 @@ def main() -> int:
     print(f"\n{args.rounds} rounds in {minutes:.1f} min; events:")
     for what, number in sorted(soak.counts.items()):
         print(f"  {what}: {number}")
+    if soak.gone_after:
+        times = sorted(soak.gone_after)
+        print(
+            f"after kill -9 of the build, its workers were gone within {times[-1]:.2f} s "
+            f"(median {times[len(times) // 2]:.2f} s, {len(times)} kills)"
+        )
     print(
         f"final build vs a fresh build in an empty output/: {same} documents with the same "
         f"content ({identical} identical to the byte), {len(problems)} different"
