@@ -274,7 +274,7 @@ def test_selection_flags_are_the_same_on_qbr_plan_build_and_digest(
     sample_workspace: Path,
 ) -> None:
     ws = str(sample_workspace)
-    owners = "Aisha Benali, Dana Whitfield, Marcus Lindqvist, Ravi Menon"
+    owners = "Aisha Benali, Dana Whitfield, Marcus Lindqvist, Priya Raman, Ravi Menon"
     for command in ("qbr", "plan", "build", "digest"):
         usage = run_cli(command, "--help").stdout
         assert all(
