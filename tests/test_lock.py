@@ -139,7 +139,7 @@ def test_the_lock_is_reentrant_within_a_process(workspace) -> None:
 def test_two_real_builds_at_once_wait_for_each_other_and_keep_no_spurious_copies(
     tmp_path: Path,
 ) -> None:
-    write_workspace(tmp_path, 4, seed=3)
+    write_workspace(tmp_path, 8, seed=3)  # eight decks one at a time: longer than a start-up
     args = ("build", "--only", "qbr,scorecard", "-j", "1", "--json", "-w", str(tmp_path))
     exe = Path(sys.executable).parent / "qbrgen"
     env = {**os.environ, "COLUMNS": "200"}
@@ -149,17 +149,20 @@ def test_two_real_builds_at_once_wait_for_each_other_and_keep_no_spurious_copies
     while current_holder(ws) is None and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert first.poll() is None, "the first build finished before the second could start"
+    second = subprocess.Popen(  # started at once, while the first holds the lock
+        [str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     refused = run_cli(*args, "--no-wait")
-    second = run_cli(*args)
     out, _ = first.communicate(timeout=600)
-    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    second_out, second_err = second.communicate(timeout=600)
+    assert first.returncode == 0 and second.returncode == 0, second_err
     assert refused.returncode == 2
     assert f"being written by `qbrgen build` (pid {first.pid}" in refused.stderr
-    assert f"being written by `qbrgen build` (pid {first.pid}" in second.stderr
-    assert "waiting for it to finish" in second.stderr
-    one, two = json.loads(out), json.loads(second.stdout)
-    assert one["counts"]["qbr"]["built"] == 4
-    assert two["counts"]["qbr"] == {"built": 0, "unchanged": 4, "failed": 0, "kept": 0}
+    assert f"being written by `qbrgen build` (pid {first.pid}" in second_err
+    assert "waiting for it to finish" in second_err
+    one, two = json.loads(out), json.loads(second_out)
+    assert one["counts"]["qbr"]["built"] == 8
+    assert two["counts"]["qbr"] == {"built": 0, "unchanged": 8, "failed": 0, "kept": 0}
     assert two["hand_edited"] == [] and two["stale"] == []
     assert not list((tmp_path / "output").rglob("*.edited-*"))
 
