@@ -328,7 +328,9 @@ def test_a_renamed_customer_leaves_a_stale_deck_that_clean_moves(sample_workspac
     assert stale["path"] == old and stale["moved_to"] is None
     assert stale["reason"] == "replaced by tidewater-foods/Tidewater-Group-QBR-2026-Q3.pptx"
     shown = run_cli("build", "--only", "qbr", "tidewater-foods", "-w", ws, check=True).stdout
-    assert "1 stale file(s)" in shown and f"{old}: replaced by" in shown
+    assert "1 stale file: no current account or document makes it any more:" in shown
+    assert f"\n  {old}: replaced by" in shown
+    assert "`qbrgen clean --stale` moves it to output/.stale/<date>/" in shown
     cleaned = run_cli("clean", "--stale", "--json", "-w", ws, check=True)
     (moved,) = json.loads(cleaned.stdout)["stale"]
     assert moved["moved_to"].startswith(".stale/") and moved["moved_to"].endswith(old)

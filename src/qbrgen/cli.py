@@ -623,7 +623,7 @@ def clean(
         where = f"moved to {item.moved_to}" if item.moved_to else f"not moved: {item.reason}"
         click.echo(f"{item.path}{edited}: {where}")
     out = run.workspace.output_dir.name
-    click.echo(f"{len(moved)} stale file(s) moved to {out}/.stale/", err=True)
+    click.echo(f"{counted(len(moved), 'stale file')} moved to {out}/.stale/", err=True)
 
 
 @main.command("demo-data")

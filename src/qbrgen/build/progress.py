@@ -135,14 +135,14 @@ class Reporter:
         left = [s for s in summary.stale if not s.moved_to]
         if moved:
             console.print(
-                f"[yellow]moved {len(moved)} stale file(s)[/] to {summary.output_dir}/.stale/:",
+                f"[yellow]moved {counted(len(moved), 'stale file')}[/] to {summary.output_dir}/.stale/:",
                 highlight=False,
             )
+        them = "it" if len(left) == 1 else "them"
         if left:
             console.print(
-                f"[yellow]{len(left)} stale file(s)[/]: no current account or document makes "
-                "them (`qbrgen build --prune` or `qbrgen clean --stale` moves them to "
-                f"{summary.output_dir}/.stale/<date>/):",
+                f"[yellow]{counted(len(left), 'stale file')}[/]: "
+                f"no current account or document makes {them} any more:",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -154,4 +154,11 @@ class Reporter:
             console.print(
                 f"  … and {len(summary.stale) - shown} more (`--json` lists them all)",
                 highlight=False,
+            )
+        if left:
+            console.print(
+                f"  `qbrgen build --prune` or `qbrgen clean --stale` moves {them} to "
+                f"{summary.output_dir}/.stale/<date>/ (nothing is deleted)",
+                highlight=False,
+                soft_wrap=True,
             )
