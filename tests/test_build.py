@@ -390,6 +390,21 @@ def test_a_new_name_replaces_the_old_file_and_its_edited_copy_moves_with_it(
     _manifest_matches_disk(out)
 
 
+def test_a_replacement_this_build_did_not_make_is_said_to_be_not_built_yet(
+    workspace: Path,
+) -> None:
+    do_build(workspace)
+    echo_renderer.SUFFIX = "-v2"
+    try:
+        summary = do_build(workspace, accounts=["acct-00001"])
+    finally:
+        echo_renderer.SUFFIX = ""
+    reasons = {s.path: s.reason for s in summary.stale}
+    assert reasons["echo/acct-00001.txt"] == "replaced by echo/acct-00001-v2.txt"
+    assert reasons["echo/acct-00002.txt"] == "replaced by echo/acct-00002-v2.txt (not built yet)"
+    assert (workspace / "output" / "echo" / "acct-00002.txt").exists()
+
+
 def test_clean_stale_moves_what_the_workspace_no_longer_makes(workspace: Path) -> None:
     from qbrgen.build import clean_stale
 

@@ -104,6 +104,8 @@ def find_stale(
                     reason += f" (or is in one of the {invalid} invalid account file(s): not moved)"
             elif current:
                 reason = "replaced by " + ", ".join(current)
+                if not all((out / rel).exists() for rel in current):
+                    reason += " (not built yet)"  # e.g. by a build of other documents only
             elif selection is not None:
                 reason = f"no {kind} is made for '{key}' any more (e.g. a churned account's deck)"
             else:
