@@ -130,7 +130,9 @@ def test_accounts_sheet_one_row_per_account_with_engine_values(
         assert band == (kpis.health.band or "unscored").capitalize()
         assert ws.cell(offset, col["Warnings"]).value == len(kpis.warnings)
         renewal = ws.cell(offset, col["Renewal date"])
-        assert renewal.is_date and renewal.number_format == "yyyy-mm-dd_)"
+        assert (
+            renewal.is_date and renewal.number_format == "m\\/d\\/yyyy_)"
+        )  # the en_US short date, 4-digit year
         assert renewal.value.date() == run.portfolio.by_id(account_id).account.contract.renewal_date
     row = first + 1
     assert "$" in ws.cell(row, col["Current ARR"]).number_format

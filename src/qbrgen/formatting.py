@@ -26,8 +26,7 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
 def _decimal(value: float | int | Decimal, digits: int, locale: str) -> str:
     from babel.numbers import format_decimal
 
-    pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-    return format_decimal(value, format=pattern, locale=locale)
+    return format_decimal(value, format=locale_pattern("decimal", locale, digits), locale=locale)
 
 
 def round_half_up(value: float | int | Decimal, digits: int = 0) -> Decimal:
@@ -83,9 +82,94 @@ def _babel_pattern(pattern: str, decimals: int) -> str:
     return body
 
 
+@lru_cache(maxsize=256)
+def locale_pattern(kind: str, locale: str, digits: int) -> str:
+    """The locale's CLDR pattern for `kind` ("money", "percent" or "decimal") with exactly
+    `digits` fraction digits: '#,##0.00 ¤' -> '#,##0 ¤' (de_DE money, whole units),
+    '#,##0 %' -> '#,##0.0 %' (de_DE percent, one decimal), '#,##,##0.###' -> '#,##,##0.0'."""
+    from babel import Locale
+
+    data = Locale.parse(locale)
+    if kind == "money":
+        standard = data.currency_formats["standard"].pattern
+    elif kind == "percent":
+        standard = data.percent_formats[None].pattern
+    else:
+        standard = data.decimal_formats[None].pattern
+    return _babel_pattern(standard, digits)
+
+
 def _excel_literal(text: str) -> str:
     """Literal text inside an Excel number format."""
     return '"' + text.replace('"', "") + '"' if text else ""
+
+
+def _excel_affix(text: str, symbol: str) -> str:
+    """A pattern's prefix or suffix as Excel format text: the currency sign (¤) replaced by
+    `symbol`, % kept as Excel's percent sign (it scales by 100 as CLDR's does), the rest quoted."""
+    parts = re.split(r"(%)", text.replace("¤", symbol))
+    return "".join(part if part == "%" else _excel_literal(part) for part in parts)
+
+
+def excel_number_format(pattern: str, symbol: str = "", negative: str = "minus") -> str:
+    """The Excel number format that shows a number as the CLDR `pattern` does, the one place
+    a babel pattern becomes an Excel format (scorecard cells, kit trackers, deck chart axes).
+
+    Digits, grouping and fraction digits come from the pattern, the currency sign (¤) becomes
+    `symbol`, other affixes are quoted. Excel format codes always write ',' for grouping and
+    '.' for decimals, so the affixes carry the locale. `negative`: "minus" writes the
+    pattern's own negative form ('-142.500 €', 'CHF-1'), "red" the same in red, "signed" a
+    '+' before positive changes. Indian grouping (CLDR '#,##,##0', lakh and crore) has no
+    Excel digit pattern, so it becomes two conditions (>= 1 crore, >= 1 lakh) and the rest.
+    """
+    from babel.numbers import parse_pattern
+
+    parsed = parse_pattern(pattern)
+    primary, secondary = parsed.grouping
+    fraction = "." + "0" * parsed.frac_prec[0] if parsed.frac_prec[0] else ""
+    prefix, negative_prefix = parsed.prefix
+    suffix, negative_suffix = (_excel_affix(a, symbol) for a in parsed.suffix)
+    if primary == 3 and secondary == 2 and not parsed.scale:
+        before = _excel_affix(prefix, symbol)
+        sections = [
+            f"[>=10000000]{before}##\\,##\\,##\\,##0{fraction}{suffix}",
+            f"[>=100000]{before}##\\,##\\,##0{fraction}{suffix}",
+            f"{before}#,##0{fraction}{suffix}",
+        ]
+        return ";".join(sections)
+    digits = ("#,##0" if primary < 1000 else "0") + fraction
+    positive = f"{_excel_affix(prefix, symbol)}{digits}{suffix}"
+    minus = f"{_excel_affix(negative_prefix, symbol)}{digits}{negative_suffix}"
+    if negative == "red":
+        return f"{positive};[Red]{minus}"
+    if negative == "signed":
+        return f"{_excel_affix('+' + prefix, symbol)}{digits}{suffix};{minus};{positive}"
+    if negative_prefix == "-" + prefix and negative_suffix == suffix:
+        return positive  # Excel's own minus sign is the pattern's
+    return f"{positive};{minus}"
+
+
+_EXCEL_DATE_FIELDS = {"y": "yyyy", "M": "m", "MM": "mm", "d": "d", "dd": "dd"}
+
+
+@lru_cache(maxsize=64)
+def excel_date_format(locale: str) -> str:
+    """The Excel format of a date as the locale writes it in figures (CLDR's short date with
+    a four-digit year): 'm/d/yyyy' (en_US), 'dd\\.mm\\.yyyy' (de_DE), 'yyyy\\/mm\\/dd' (ja_JP).
+    Separators are escaped so Excel shows them as written, not as the viewer's date separator."""
+    from babel import Locale
+
+    pattern = Locale.parse(locale).date_formats["short"].pattern
+    out = []
+    for token in re.findall(r"'[^']*'|y+|M+|d+|L+|.", pattern):
+        if token[0] in "yMdL":
+            key = "y" if token[0] == "y" else token.replace("L", "M")
+            out.append(_EXCEL_DATE_FIELDS.get(key, key.lower()))
+        elif token.startswith("'"):
+            out.append(_excel_literal(token.strip("'")))
+        else:
+            out.append("\\" + token)
+    return "".join(out)
 
 
 class Formatter:
@@ -96,10 +180,27 @@ class Formatter:
     takes its number formats from `excel_format`, so a value reads the same in every document.
     """
 
-    def __init__(self, locale: str = "en_US", currency: str = "USD", labels: Labels | None = None):
+    def __init__(
+        self,
+        locale: str = "en_US",
+        currency: str = "USD",
+        labels: Labels | None = None,
+        language: str = "en",
+    ):
         self.locale = locale
         self.currency = currency
         self.labels = labels or Labels()
+        self.language = language
+        """The language of the words (ISO 639-1); `locale` sets the numbers and dates."""
+
+    @property
+    def language_tag(self) -> str:
+        """BCP 47 tag of the text's language, for the PDF /Lang, <html lang> and the deck's
+        runs: the locale's tag when the locale speaks that language ('de-DE'), else the
+        language alone ('en' for English text with German numbers)."""
+        if self.locale.split("_")[0] == self.language:
+            return self.locale.replace("_", "-")
+        return self.language
 
     @classmethod
     def for_config(cls, config: Workspace) -> Formatter:
@@ -114,23 +215,11 @@ class Formatter:
 
     @property
     def _money_pattern(self) -> str:
-        pattern = _LOCALE_PATTERNS.get(("money", self.locale))
-        if pattern is None:
-            from babel import Locale
-
-            standard = Locale.parse(self.locale).currency_formats["standard"].pattern
-            pattern = _LOCALE_PATTERNS[("money", self.locale)] = _babel_pattern(standard, 0)
-        return pattern
+        return locale_pattern("money", self.locale, 0)
 
     @property
     def _percent_pattern(self) -> str:
-        pattern = _LOCALE_PATTERNS.get(("percent", self.locale))
-        if pattern is None:
-            from babel import Locale
-
-            standard = Locale.parse(self.locale).percent_formats[None].pattern
-            pattern = _LOCALE_PATTERNS[("percent", self.locale)] = _babel_pattern(standard, 1)
-        return pattern
+        return locale_pattern("percent", self.locale, 1)
 
     # --- plain values --------------------------------------------------------------------------
 
@@ -153,11 +242,12 @@ class Formatter:
         )
 
     def percent(self, value: float | None, digits: int = 0) -> str:
+        """A ratio as a percentage in the locale's pattern ('61%'; '61 %' in de_DE)."""
         from babel.numbers import format_percent
 
         if value is None:
             return "n/a"
-        pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
+        pattern = locale_pattern("percent", self.locale, digits)
         return format_percent(round_half_up(value, digits + 2), format=pattern, locale=self.locale)
 
     def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
@@ -231,12 +321,9 @@ class Formatter:
         (for the scorecard, which stores numbers, never text)."""
         kind, unit = _rule(kind_or_key, unit)
         if kind == "ratio":
-            return _excel_number(self._percent_pattern)
+            return self.excel_percent(1)
         if kind == "money":
-            from babel.numbers import get_currency_symbol
-
-            symbol = get_currency_symbol(self.currency, locale=self.locale)
-            return _excel_number(self._money_pattern, symbol, red_negative=True)
+            return self.excel_money("red")
         if kind in ("score", "nps"):
             return "0"
         if kind in ("score_points", "percentage_points"):
@@ -260,8 +347,23 @@ class Formatter:
 
     def signed_money_excel_format(self) -> str:
         """An Excel format for a change in money: '+$1,200', '-$300'."""
-        plain = (self.excel_format("money") or "").split(";")[0]
-        return f"+{plain};-{plain};{plain}"
+        return self.excel_money("signed")
+
+    def excel_money(self, negative: str = "minus") -> str:
+        """The Excel format of whole amounts in the workspace currency and locale ('"$"#,##0',
+        '#,##0" €"'): the scorecard's money cells and the deck's money axes alike."""
+        from babel.numbers import get_currency_symbol
+
+        symbol = get_currency_symbol(self.currency, locale=self.locale)
+        return excel_number_format(self._money_pattern, symbol, negative)
+
+    def excel_percent(self, digits: int = 0) -> str:
+        """The Excel format of a ratio as the locale writes percentages ('0%', '0 %')."""
+        return excel_number_format(locale_pattern("percent", self.locale, digits))
+
+    def excel_date(self) -> str:
+        """The Excel format of a date in the locale's figures (see `excel_date_format`)."""
+        return excel_date_format(self.locale)
 
     def health_trend(self, values: dict[str, Any]) -> str:
         """The health trend as documents write it, naming what it compared:
@@ -292,9 +394,6 @@ class Formatter:
         }
 
 
-_LOCALE_PATTERNS: dict[tuple[str, str], str] = {}
-
-
 def _plural_unit(unit: str) -> str:
     """'active stakeholder' -> 'active stakeholders', 'open escalation' -> 'open escalations'."""
     return unit[:-1] + "ies" if unit.endswith("y") and unit[-2:-1] not in "aeiou" else unit + "s"
@@ -317,27 +416,3 @@ def format_percent_1(fmt: Formatter, value: float) -> str:
     from babel.numbers import format_percent
 
     return format_percent(round_half_up(value, 3), format=fmt._percent_pattern, locale=fmt.locale)
-
-
-def _excel_number(pattern: str, symbol: str = "", red_negative: bool = False) -> str:
-    """A babel number pattern (positive part) as an Excel number format: digits, separators and
-    % kept, the currency sign replaced by its symbol, any other text quoted."""
-    positive = pattern.split(";")[0]
-    out: list[str] = []
-    literal = ""
-    for char in positive:
-        if char in "#0,.%":
-            if literal:
-                out.append(_excel_literal(literal))
-                literal = ""
-            out.append(char)
-        elif char == "¤":
-            literal += symbol
-        else:
-            literal += char
-    if literal:
-        out.append(_excel_literal(literal))
-    text = "".join(out)
-    if red_negative:
-        return f"{text};[Red]-{text}"
-    return text

@@ -64,11 +64,6 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def bcp47(locale: str) -> str:
-    """'en_US' -> 'en-US' (the PDF /Lang and <html lang>)."""
-    return locale.replace("_", "-")
-
-
 def allowed_folders(env: RenderEnv, base_folders: list[Path] | None = None) -> list[Path]:
     """Folders WeasyPrint may read from: the theme search path, `base_folders`, workspace assets/."""
     folders = list(env.theme.folders)
@@ -178,7 +173,7 @@ def document_context(
             "header": header,
             "header_title": header_title,
             "header_subtitle": header_subtitle,
-            "lang": bcp47(config.locale),
+            "lang": env.formatter.language_tag,
             "page_size": config.plan.page_size,
             "content_width": content_width(env),
             "body_font": fonts.body,
@@ -338,7 +333,7 @@ def html_to_pdf(
             meta.description = title
             meta.keywords = []
         meta.generator = f"qbrgen {env.version}" if inputs_hash else ""
-        meta.lang = bcp47(config.locale)
+        meta.lang = env.formatter.language_tag
         meta.created = meta.modified = as_of.isoformat()
         if not attachments_allowed:
             meta.attachments = []

@@ -52,18 +52,6 @@ class NoChart:
     reason: str
 
 
-def money_format(formatter: Formatter) -> str:
-    """An Excel number format for whole amounts in the workspace currency and locale."""
-    from babel import Locale
-    from babel.numbers import get_currency_symbol
-
-    symbol = get_currency_symbol(formatter.currency, locale=formatter.locale).replace('"', "")
-    pattern = Locale.parse(formatter.locale).currency_formats["standard"].pattern
-    if pattern.lstrip().startswith("¤"):
-        return f'"{symbol}"#,##0'
-    return f'#,##0\\ "{symbol}"'
-
-
 def _floats(values: list[Any]) -> list[float | None]:
     return [None if v is None else float(v) for v in values]
 
@@ -76,7 +64,7 @@ def arr_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartDa
         "arr",
         list(series["quarters"]),
         [("ARR", values)],
-        money_format(formatter),
+        formatter.excel_money(),
         f"ARR ({formatter.currency})",
         [palette.colours.primary],
     )
@@ -91,7 +79,7 @@ def utilisation_chart(
         "utilisation",
         list(series["quarters"]),
         [("Seat utilisation", _floats(series["utilisation"]))],
-        "0%",
+        formatter.excel_percent(0),
         "Active users ÷ licensed seats",
         [palette.colours.secondary],
         line=True,
@@ -108,7 +96,7 @@ def feature_chart(series: Series, formatter: Formatter, palette: Palette) -> Cha
         "feature_adoption",
         [formatter.label(name, "features") for name, _ in ordered],
         [("Share of active users", [float(v) for _, v in ordered])],
-        "0%",
+        formatter.excel_percent(0),
         "Share of active users",
         [palette.colours.primary],
         horizontal=True,

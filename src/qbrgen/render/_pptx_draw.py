@@ -770,3 +770,32 @@ def shortened_note(texts: list[str]) -> str:
         return ""
     lines = "\n".join(f"• {t}" for t in texts if t and t != ELLIPSIS)
     return f"Shown shortened on the slide; in full:\n{lines}"
+
+
+# --- language ------------------------------------------------------------------------------
+
+
+def tag_language(prs: Any, tag: str) -> None:
+    """Mark every run of the deck (slides, their charts and speaker notes) with the language
+    of its text, so PowerPoint spell-checks it and a screen reader speaks it as written."""
+    for slide in prs.slides:
+        parts = [slide.part]
+        parts += [rel.target_part for rel in slide.part.rels.values() if "chart" in rel.reltype]
+        if slide.has_notes_slide:
+            parts.append(slide.notes_slide.part)
+        for part in parts:
+            element = part._element if hasattr(part, "_element") else None
+            if element is None:
+                continue
+            _tag_runs(element, tag)
+
+
+def _tag_runs(element: Any, tag: str) -> None:
+    for run in element.iter(f"{{{A}}}r", f"{{{A}}}fld"):
+        rpr = run.find(f"{{{A}}}rPr")
+        if rpr is None:
+            rpr = etree.Element(f"{{{A}}}rPr")
+            run.insert(0, rpr)
+        rpr.set("lang", tag)
+    for props in element.iter(f"{{{A}}}endParaRPr", f"{{{A}}}defRPr"):
+        props.set("lang", tag)

@@ -21,21 +21,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet client treat text as a formula."""
 
-MONEY_FORMAT = '"$"#,##0;[Red]-"$"#,##0'
-PERCENT_FORMAT = "0.0%"
-DATE_FORMAT = "yyyy-mm-dd"
-INTEGER_FORMAT = "#,##0"
-DECIMAL_FORMAT = "#,##0.0"
-
-_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "INR": "₹"}
-
-
-def money_format(currency: str = "USD") -> str:
-    """An Excel number format for whole amounts of `currency` (negative amounts in red)."""
-    symbol = _CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
-    quoted = f'"{symbol}"'
-    return f"{quoted}#,##0;[Red]-{quoted}#,##0"
-
 
 def is_formula_like(text: str) -> bool:
     """True when a spreadsheet client would read `text` as a formula (or DDE payload)."""

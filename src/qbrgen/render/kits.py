@@ -328,8 +328,9 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from qbrgen.render._xlsx import DATE_FORMAT, money_format, write_cell, write_row
+    from qbrgen.render._xlsx import write_cell, write_row
 
+    date_format = env.formatter.excel_date()
     colours = env.config.branding.colours
     kit: KitContent = context["kit"]
     header_fill = PatternFill("solid", fgColor=colours.primary.lstrip("#"))
@@ -347,7 +348,7 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
     for row, (label, value) in enumerate(labels, start=2):
         write_cell(ws, row, 1, label).font = Font(bold=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        cell = write_cell(ws, row, 3, value, DATE_FORMAT if isinstance(value, dt.date) else None)
+        cell = write_cell(ws, row, 3, value, date_format if isinstance(value, dt.date) else None)
         cell.alignment = Alignment(horizontal="left")
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=5)
     note = "Due dates count from the start date (day 5 of each week); rebuild with --start to move them."
@@ -388,7 +389,7 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
             None,
             None,
         ]
-        formats = [None, None, DATE_FORMAT, None, None, None, None, None, DATE_FORMAT, None]
+        formats = [None, None, date_format, None, None, None, None, None, date_format, None]
         for cell in write_row(ws, r, values, formats):
             cell.alignment = wrap if cell.column in (5, 6, 7, 10) else top
         # Spreadsheet apps do not grow rows for wrapped text on open: set the height.
@@ -444,7 +445,7 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
         for item in block["items"]:
             r += 1
             cells = write_row(
-                checks, r, [block["day"], block["date"], item.text, None, None], [None, DATE_FORMAT]
+                checks, r, [block["day"], block["date"], item.text, None, None], [None, date_format]
             )
             for cell in cells:
                 cell.alignment = wrap if cell.column in (3, 5) else top
@@ -470,7 +471,7 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
     shadow_ids = {a.id for a in kit.shadow}
     if kit.own or kit.shadow:
         listed = list({a.id: a for a in [*kit.shadow, *kit.own]}.values())
-        money = money_format(env.config.currency)
+        money = env.formatter.excel_money("red")
         own_ids = {a.id for a in kit.own}
         for r, account in enumerate(listed, start=2):
             write_row(
@@ -485,7 +486,7 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
                     "yes" if account.id in shadow_ids else "",
                     "yes" if account.id in own_ids else "",
                 ],
-                [None, None, money, None, DATE_FORMAT],
+                [None, None, money, None, date_format],
             )
     else:
         write_cell(

@@ -27,7 +27,13 @@ from qbrgen.output import safe_filename
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render._assets import asset_path
 from qbrgen.render._deck_template import DeckTemplate, load_deck_template
-from qbrgen.render._pptx_draw import Style, clean_text, draw_footer, footer_in_placeholders
+from qbrgen.render._pptx_draw import (
+    Style,
+    clean_text,
+    draw_footer,
+    footer_in_placeholders,
+    tag_language,
+)
 from qbrgen.render._pptx_layouts import choose_layouts, footer_band
 from qbrgen.render._pptx_slides import DeckBuilder, Page
 from qbrgen.render.context import (
@@ -253,6 +259,7 @@ def finish(
                 + "\n".join(f"• {label}: {text}" for label, text in page.spec.definitions)
             )
         set_notes(page.slide, "\n\n".join(notes), footers)
+    tag_language(builder.prs, formatter.language_tag)
     _properties(builder.prs, ctx, env, job, customer)
 
 
@@ -337,6 +344,7 @@ def _properties(
     props.created = stamp
     props.modified = stamp
     props.revision = 1
+    props.language = env.formatter.language_tag
 
 
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:

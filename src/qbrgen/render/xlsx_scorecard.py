@@ -24,7 +24,6 @@ from qbrgen.kpis.engine import WARNING_ORDER
 from qbrgen.kpis.periods import Quarter
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
-from qbrgen.render._xlsx import DATE_FORMAT
 
 if TYPE_CHECKING:
     from qbrgen.kpis import AccountKpis, PortfolioKpis
@@ -558,6 +557,7 @@ class _Styles:
 
         fmt = fmt or Fmt(currency=currency)
         self.formats = _Formats(fmt)
+        self.percent_axis = fmt.excel_percent(0)
         self.change_formats = {
             "money": fmt.signed_money_excel_format(),
             "ratio": fmt.excel_format("percentage_points"),
@@ -592,14 +592,17 @@ class _Formats(dict[str, str | None]):
     """Number formats by kind or KPI key: KPIs and their kinds from the run's one formatter
     (so a cell shows what every other document writes), plain cells here."""
 
-    LOCAL = {"date": DATE_FORMAT, "int": "#,##0", "decimal": "0.0", "text": None}
+    LOCAL = {"int": "#,##0", "decimal": "0.0", "text": None}
 
     def __init__(self, fmt: Formatter):
         super().__init__()
         self.fmt = fmt
 
     def __missing__(self, key: str) -> str | None:
-        value = self.LOCAL[key] if key in self.LOCAL else self.fmt.excel_format(key)
+        if key == "date":
+            value: str | None = self.fmt.excel_date()
+        else:
+            value = self.LOCAL[key] if key in self.LOCAL else self.fmt.excel_format(key)
         self[key] = pad_format(value)  # numbers kept off the text beside them (see _Styles)
         return self[key]
 
@@ -1212,7 +1215,7 @@ def _charts_sheet(wb: Any, payload: dict[str, Any], styles: _Styles) -> None:
 
     nrr = LineChart()
     nrr.title = "GRR and NRR by quarter"
-    nrr.y_axis.numFmt = "0%"
+    nrr.y_axis.numFmt = styles.percent_axis
     nrr.y_axis.title = "Retention"
     nrr.add_data(
         Reference(ws, min_col=4, max_col=5, min_row=quarter_header, max_row=quarter_last),
