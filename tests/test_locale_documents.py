@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from conftest import ROOT, run_cli
 from qbrgen.formatting import Formatter
+from qbrgen.render._pptx_text import CJK_FALLBACK
 from qbrgen.render.xlsx_scorecard import pad_format
 
 ACCOUNT = "brackenridge-telecom"
@@ -84,6 +85,9 @@ def test_language_tags_are_the_texts_language(german: Path) -> None:
         for element in parts:
             tags |= {r.get("lang") for r in element.iter(f"{A}rPr")}
             assert all(r.find(f"{A}rPr") is not None for r in element.iter(f"{A}r"))
+            # Japanese, Chinese or Korean words are drawn with the font they are measured with
+            faces = {p.find(f"{A}ea").get("typeface") for p in element.iter(f"{A}rPr")}
+            assert faces == {CJK_FALLBACK}
     assert tags == {fmt.language_tag}
     assert prs.core_properties.language == fmt.language_tag
     pdf = PdfReader(str(next((german / ACCOUNT).glob("*account-plan*.pdf"))))
@@ -98,6 +102,7 @@ def test_the_tagging_pass_reaches_runs_without_properties() -> None:
     element = etree.fromstring(
         f'<a:p xmlns:a="{A[1:-1]}"><a:r><a:t>Hallo</a:t></a:r><a:endParaRPr/></a:p>'
     )
-    _tag_runs(element, "de-DE")
+    _tag_runs(element, "de-DE", "Noto Sans CJK JP")
     assert element.find(f"{A}r/{A}rPr").get("lang") == "de-DE"
+    assert element.find(f"{A}r/{A}rPr/{A}ea").get("typeface") == "Noto Sans CJK JP"
     assert element.find(f"{A}endParaRPr").get("lang") == "de-DE"

@@ -45,6 +45,10 @@ class Fonts(Record):
     """Font for titles and headings."""
     body: str = "DejaVu Sans"
     """Font for body text and tables."""
+    cjk: str = "Noto Sans CJK JP"
+    """Font for Chinese, Japanese and Korean characters the heading and body fonts lack (the
+    deck names it as the East Asian font of every run and measures that text with it; the
+    PDFs fall back to it). `apt-get install fonts-noto-cjk` installs the default."""
 
 
 class Branding(Record):

@@ -199,6 +199,7 @@ def document_context(
             "css": {
                 "heading_font": css_string(fonts.heading),
                 "body_font": css_string(fonts.body),
+                "cjk_font": css_string(fonts.cjk),
                 "footer": css_string(footer),
             },
         }

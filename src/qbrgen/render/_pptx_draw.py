@@ -775,27 +775,41 @@ def shortened_note(texts: list[str]) -> str:
 # --- language ------------------------------------------------------------------------------
 
 
-def tag_language(prs: Any, tag: str) -> None:
+def tag_language(prs: Any, tag: str, east_asian_font: str | None = None) -> None:
     """Mark every run of the deck (slides, their charts and speaker notes) with the language
-    of its text, so PowerPoint spell-checks it and a screen reader speaks it as written."""
+    of its text, so PowerPoint spell-checks it and a screen reader speaks it as written, and
+    name `east_asian_font` for its Chinese, Japanese and Korean characters (the font the
+    text was measured with, see _pptx_text.CJK_FALLBACK)."""
     for slide in prs.slides:
         parts = [slide.part]
         parts += [rel.target_part for rel in slide.part.rels.values() if "chart" in rel.reltype]
         if slide.has_notes_slide:
             parts.append(slide.notes_slide.part)
         for part in parts:
-            element = part._element if hasattr(part, "_element") else None
-            if element is None:
-                continue
-            _tag_runs(element, tag)
+            element = getattr(part, "_element", None)
+            if element is not None:
+                _tag_runs(element, tag, east_asian_font)
 
 
-def _tag_runs(element: Any, tag: str) -> None:
+_AFTER_EA = {
+    f"{{{A}}}{name}" for name in ("cs", "sym", "hlinkClick", "hlinkMouseOver", "rtl", "extLst")
+}
+
+
+def _tag_runs(element: Any, tag: str, east_asian_font: str | None = None) -> None:
     for run in element.iter(f"{{{A}}}r", f"{{{A}}}fld"):
-        rpr = run.find(f"{{{A}}}rPr")
-        if rpr is None:
-            rpr = etree.Element(f"{{{A}}}rPr")
-            run.insert(0, rpr)
-        rpr.set("lang", tag)
-    for props in element.iter(f"{{{A}}}endParaRPr", f"{{{A}}}defRPr"):
+        if run.find(f"{{{A}}}rPr") is None:
+            run.insert(0, etree.Element(f"{{{A}}}rPr"))
+    for props in element.iter(f"{{{A}}}rPr", f"{{{A}}}endParaRPr", f"{{{A}}}defRPr"):
         props.set("lang", tag)
+        if east_asian_font and props.find(f"{{{A}}}ea") is None:
+            ea = etree.Element(f"{{{A}}}ea", typeface=east_asian_font)
+            latin = props.find(f"{{{A}}}latin")
+            if latin is not None:
+                latin.addnext(ea)
+                continue
+            later = next((child for child in props if child.tag in _AFTER_EA), None)
+            if later is not None:
+                later.addprevious(ea)
+            else:
+                props.append(ea)

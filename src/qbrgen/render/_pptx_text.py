@@ -1,11 +1,15 @@
 """Text measuring and fitting for the deck: real font metrics (fontTools), wrapping, ellipsis.
 
 python-pptx's auto-size only sets a flag that PowerPoint applies when the file is opened, so
-the deck measures its own text: each character's advance width comes from the TTF that will
-draw it (the font `fc-match` resolves, as LibreOffice does), lines wrap at word boundaries
-(or between characters for scripts without spaces), and what still does not fit is shortened
-with an ellipsis. Characters the font lacks (CJK, emoji) are given a generous width and taller
-lines, so the estimate errs on the side of too big, never too small.
+the deck measures its own text: each character's advance width comes from the font file that
+will draw it (the font `fc-match` resolves, as LibreOffice does; a .ttf, .otf or a face of a
+.ttc/.otc collection such as Noto CJK or the macOS system fonts), lines wrap at word
+boundaries (or between characters for scripts without spaces), and what still does not fit
+is shortened with an ellipsis. Chinese, Japanese and Korean characters the font lacks are
+measured with the CJK fallback font that draws them (`CJK_FALLBACK`, the deck names it as the
+runs' East Asian font), lines holding them as tall as that font's; characters no font here
+has (emoji) get a generous width and taller lines, so the estimate errs on the side of too
+big, never too small.
 """
 
 from __future__ import annotations
@@ -25,13 +29,22 @@ LINE_FACTOR = 1.2
 FALLBACK_LINE_FACTOR = 1.45
 """Taller lines where a fallback font (CJK, emoji) draws some characters."""
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+CJK_FALLBACK = "Noto Sans CJK JP"
+"""The font that draws Chinese, Japanese and Korean text the brand fonts lack (fonts-noto-cjk;
+the default of `branding.fonts.cjk`)."""
+FONT_FILES = (".ttf", ".otf", ".ttc", ".otc")
 
 
 class FontMetrics:
-    """Advance widths of one TTF, in em, per character (cached)."""
+    """Advance widths of one font (a file, or one face of a collection), in em, per character
+    (cached); characters it lacks come from `fallback` when that font has them."""
 
-    def __init__(self, path: Path | None):
+    def __init__(
+        self, path: Path | None, index: int = 0, fallback: FontMetrics | None = None
+    ) -> None:
         self.path = path
+        self.index = index
+        self.fallback = fallback
         self._widths: dict[str, float] = {}
         self._text_widths: dict[str, float] = {}
         self._fallback: dict[str, bool] = {}
@@ -42,7 +55,8 @@ class FontMetrics:
         if path is not None:
             from fontTools.ttLib import TTFont
 
-            font = TTFont(str(path), lazy=True, fontNumber=0)
+            # fontNumber picks the face of a .ttc/.otc collection (fontTools' TTCollection).
+            font = TTFont(str(path), lazy=True, fontNumber=index)
             self._cmap = font.getBestCmap() or {}
             self._upm = font["head"].unitsPerEm
             self._advances = {name: adv for name, (adv, _lsb) in font["hmtx"].metrics.items()}
@@ -50,6 +64,14 @@ class FontMetrics:
             natural = (hhea.ascent - hhea.descent + hhea.lineGap) / self._upm
             self.line_factor = max(LINE_FACTOR, natural * 1.03)
             font.close()
+        self.fallback_line_factor = (
+            max(self.line_factor, fallback.line_factor) if fallback else FALLBACK_LINE_FACTOR
+        )
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the widths depend on: this face and its fallback's."""
+        return (self.path, self.index, self.fallback.key if self.fallback else None)
 
     def has(self, char: str) -> bool:
         return ord(char) in self._cmap
@@ -62,6 +84,8 @@ class FontMetrics:
         glyph = self._cmap.get(ord(char))
         if glyph is not None and glyph in self._advances:
             value = self._advances[glyph] / self._upm
+        elif self.fallback is not None and self.fallback.has(char):
+            value = self.fallback.width(char)
         else:
             value = missing_width(char)
         self._widths[char] = value
@@ -97,14 +121,15 @@ def missing_width(char: str) -> float:
 
 
 @lru_cache(maxsize=32)
-def font_file(family: str, bold: bool = False) -> Path | None:
-    """The TTF that renders `family` here (fc-match, like LibreOffice), else DejaVu Sans."""
+def font_file(family: str, bold: bool = False) -> tuple[Path, int] | None:
+    """The font file and face index that render `family` here (fc-match, like LibreOffice;
+    collections included), else DejaVu Sans."""
     fc_match = shutil.which("fc-match")
     if fc_match:
         pattern = f"{family}:bold" if bold else family
         try:
             found = subprocess.run(
-                [fc_match, "-f", "%{file}", pattern],
+                [fc_match, "-f", "%{file}|%{index}", pattern],
                 capture_output=True,
                 text=True,
                 timeout=10,
@@ -112,21 +137,29 @@ def font_file(family: str, bold: bool = False) -> Path | None:
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             found = ""
-        if found.lower().endswith((".ttf", ".otf")) and Path(found).is_file():
-            return Path(found)
+        file, _, index = found.rpartition("|")
+        if file.lower().endswith(FONT_FILES) and Path(file).is_file():
+            return Path(file), int(index) if index.isdigit() else 0
     default = DEJAVU / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-    return default if default.is_file() else None
+    return (default, 0) if default.is_file() else None
 
 
 @lru_cache(maxsize=32)
-def metrics(family: str, bold: bool = False) -> FontMetrics:
-    """Cached metrics of a font family (regular or bold)."""
-    return FontMetrics(font_file(family, bold))
+def metrics(family: str, bold: bool = False, fallback: str | None = CJK_FALLBACK) -> FontMetrics:
+    """Cached metrics of a font family (regular or bold), with the CJK `fallback` font's for
+    the characters it lacks."""
+    backup = None
+    if fallback and fallback != family:
+        backup = metrics(fallback, bold, None)
+        if backup.path is None or not backup.has("\u3042"):  # no CJK font installed: guess
+            backup = None
+    found = font_file(family, bold)
+    return FontMetrics(found[0], found[1], backup) if found else FontMetrics(None, 0, backup)
 
 
 def line_height(font: FontMetrics, size: float, text: str = "") -> float:
     """Height of one line in points: taller when fallback fonts draw part of it."""
-    factor = FALLBACK_LINE_FACTOR if text and font.needs_fallback(text) else font.line_factor
+    factor = font.fallback_line_factor if text and font.needs_fallback(text) else font.line_factor
     return size * factor
 
 
@@ -153,13 +186,13 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-_WRAPPED: dict[tuple[Path | None, str, float, float], list[str]] = {}
+_WRAPPED: dict[tuple[tuple[object, ...], str, float, float], list[str]] = {}
 
 
 def wrap(text: str, font: FontMetrics, size: float, width: float) -> list[str]:
     """Lines of `text` (which may hold newlines) wrapped to `width` points at `size`
     (remembered: fitting tries the same text at the same sizes many times)."""
-    key = (font.path, text, size, width)
+    key = (font.key, text, size, width)
     lines = _WRAPPED.get(key)
     if lines is None:
         lines = _wrap(text, font, size, width)

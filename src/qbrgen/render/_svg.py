@@ -34,10 +34,12 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from qbrgen.render._pptx_text import CJK_FALLBACK
+
 if TYPE_CHECKING:
     from qbrgen.formatting import Formatter
 
-FONT = "DejaVu Sans, Noto Sans, Noto Sans CJK SC, Noto Sans Arabic, sans-serif"
+FONT = f"DejaVu Sans, Noto Sans, {CJK_FALLBACK}, Noto Sans Arabic, sans-serif"
 """Fonts of chart text. Emoji come from fontconfig's fallback (Noto Color Emoji): naming the
 emoji font here would make Pango draw digits and spaces with it (they are emoji bases)."""
 GRID = "#D9DEE5"

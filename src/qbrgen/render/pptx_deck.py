@@ -259,7 +259,7 @@ def finish(
                 + "\n".join(f"• {label}: {text}" for label, text in page.spec.definitions)
             )
         set_notes(page.slide, "\n\n".join(notes), footers)
-    tag_language(builder.prs, formatter.language_tag)
+    tag_language(builder.prs, formatter.language_tag, env.config.branding.fonts.cjk)
     _properties(builder.prs, ctx, env, job, customer)
 
 
