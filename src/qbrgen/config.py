@@ -151,6 +151,17 @@ class Deck(Record):
     """Map of qbrgen layout roles (title, section, content, chart, table, closing) to layout names in the template; an unmapped role uses the layout with PowerPoint's default English name ('Title Slide', 'Section Header', 'Title and Content', 'Title Only'), else the one whose layout type or placeholders fit (`qbrgen deck-template check FILE` shows which)."""
     slides: str = "deck/qbr.yaml"
     """The deck template (on the template search path) listing the slides, their layouts, words and notes."""
+    designed: str | None = None
+    """A QBR deck your team already designed (.pptx, found via the template search path, else relative to the workspace): its slides are copied for each account with their `{{ }}` tokens, `qbr:` charts and tables and notes markers filled (docs/designed-decks.md); replaces `slides` and `template` for the deck."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Deck:
+        if self.designed is not None and self.template is not None:
+            raise ValueError(
+                "deck.designed and deck.template both set: a designed deck brings its own "
+                "masters; remove deck.template"
+            )
+        return self
 
 
 class Plan(Record):

@@ -151,12 +151,7 @@ class DeckTemplate:
             )
         self.slides: list[dict[str, Any]] = data["slides"]
         self.defaults: dict[str, Any] = data.get("defaults") or {}
-        env = theme.env.overlay(autoescape=False)
-        env.filters.update(formatter.filters())
-        env.filters["amount"] = lambda value, unit=None: amount(value, unit, formatter)
-        env.filters["unit_words"] = unit_words
-        env.globals.update(fmt=formatter)
-        self.env = env
+        self.env = deck_env(theme, formatter)
         self._templates: dict[str, jinja2.Template] = {}
         self._expressions: dict[str, Callable[..., Any]] = {}
         for index, slide in enumerate(self.slides):
@@ -397,6 +392,18 @@ class DeckTemplate:
                 ]
             )
         return TableSpec(columns, rows)
+
+
+def deck_env(theme: Theme, formatter: Formatter, **options: Any) -> jinja2.Environment:
+    """The Jinja environment of deck text: the theme's sandbox (StrictUndefined), autoescape
+    off (slides are not HTML), the formatter's filters plus `amount` and `unit_words`. The
+    deck template and a designed deck's tokens both render in it."""
+    env = theme.env.overlay(autoescape=False, **options)
+    env.filters.update(formatter.filters())
+    env.filters["amount"] = lambda value, unit=None: amount(value, unit, formatter)
+    env.filters["unit_words"] = unit_words
+    env.globals.update(fmt=formatter)
+    return env
 
 
 _LOADED: dict[tuple[Any, ...], DeckTemplate] = {}

@@ -43,6 +43,8 @@ class ChartData:
     horizontal: bool = False
     line: bool = False
     percent_axis: bool = False
+    formats: list[str] = field(default_factory=list)
+    """A number format per series, when they differ (counts and a share on one chart)."""
 
 
 @dataclass

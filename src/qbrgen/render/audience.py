@@ -183,28 +183,42 @@ def is_shared(record: Any) -> bool:
     return not isinstance(record, SHARED_ONLY) or bool(getattr(record, "shared", False))
 
 
-def internal_hint(message: str) -> str:
-    """A sentence to add to a template error when it names something internal."""
+DECK_TEMPLATE_REMEDY = (
+    "Use it in the slide's `brief` (the presenter's prep brief), or, for a deck that never "
+    "leaves the company, put `audience: internal` at the top of the deck template; "
+    "see docs/deck-templates.md, Audience"
+)
+
+
+def internal_names(message: str) -> list[str]:
+    """The internal names (fields, KPIs, context variables) a template error mentions."""
     import re
 
     names = set(re.findall(r"'([A-Za-z_][A-Za-z0-9_]*)'", message))
     names |= set(re.findall(r"\.([A-Za-z_][A-Za-z0-9_]*) is not on customer documents", message))
+    return sorted(n for n in names if is_internal_name(n))
+
+
+def is_internal_name(name: str) -> bool:
+    """Whether `name` is something a customer document may not hold: an internal context
+    variable, a model field no allow-list names, or a KPI outside `CUSTOMER_KPIS`."""
     model_fields = {n for m in CUSTOMER_FIELDS for n in m.model_fields}
     allowed = {n for m, f in CUSTOMER_FIELDS.items() for n in (m.model_fields if f is _ALL else f)}
-    internal = sorted(
-        n
-        for n in names
-        if n in INTERNAL_NAMES
-        or (n in model_fields and n not in allowed)
-        or (n not in CUSTOMER_KPIS and n in _kpi_keys())
+    return (
+        name in INTERNAL_NAMES
+        or (name in model_fields and name not in allowed)
+        or (name not in CUSTOMER_KPIS and name in _kpi_keys())
     )
+
+
+def internal_hint(message: str, remedy: str = DECK_TEMPLATE_REMEDY) -> str:
+    """A sentence to add to a template error when it names something internal."""
+    internal = internal_names(message)
     if not internal:
         return ""
     return (
         f" ({', '.join(internal)} is internal: a customer deck's context does not hold it. "
-        "Use it in the slide's `brief` (the presenter's prep brief), or, for a deck that never "
-        "leaves the company, put `audience: internal` at the top of the deck template; "
-        "see docs/deck-templates.md, Audience)"
+        f"{remedy})"
     )
 
 

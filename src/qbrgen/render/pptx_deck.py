@@ -26,7 +26,7 @@ from qbrgen.errors import RenderError, TemplateError
 from qbrgen.output import safe_filename
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render._assets import asset_path
-from qbrgen.render._deck_template import DeckTemplate, load_deck_template
+from qbrgen.render._deck_template import load_deck_template
 from qbrgen.render._pptx_draw import (
     Style,
     clean_text,
@@ -69,6 +69,14 @@ def master_name(run_or_env: Any) -> str:
 def plan(run: Run, selection: Selection) -> list[Job]:
     """One job per selected account that is still a customer."""
     quarter = str(run.report.quarter)
+    deck = run.workspace.config.deck
+    templates = [deck.slides, master_name(run)]
+    files: dict[str, str] = {}
+    if deck.designed:
+        templates = [deck.designed]
+        files["deck.designed"] = file_hash(deck_file(run, deck.designed, "deck.designed"))
+    elif deck.template:
+        files["deck.template"] = file_hash(deck_file(run, deck.template, "deck.template"))
     jobs: list[Job] = []
     for item in selection.accounts:
         if not_presented(run, item):
@@ -80,8 +88,8 @@ def plan(run: Run, selection: Selection) -> list[Job]:
                 key=account.id,
                 outputs=[f"{account.id}/{deck_filename(account.name, quarter)}"],
                 payload=account_payload(run, account.id),
-                inputs=account_inputs(run, account.id),
-                templates=[run.workspace.config.deck.slides, master_name(run)],
+                inputs={**account_inputs(run, account.id), **files},
+                templates=templates,
                 account_id=account.id,
             )
         )
@@ -105,16 +113,35 @@ def master_path(env: RenderEnv) -> Path | None:
     if name is None:
         found = env.theme.find(CLEAN_MASTER)
         return found.path if found else None
-    found = env.theme.find(name)
+    return deck_file(env, name, "deck.template")
+
+
+def deck_file(run_or_env: Any, name: str, setting: str) -> Path:
+    """A .pptx named in qbrgen.yaml: on the template search path, else relative to the
+    workspace; an error naming the setting and where it looked when neither has it."""
+    found = run_or_env.theme.find(name)
     if found is not None:
         return found.path
-    candidate = Path(name) if Path(name).is_absolute() else env.workspace.root / name
+    root = run_or_env.workspace.root
+    candidate = Path(name) if Path(name).is_absolute() else root / name
     if candidate.is_file():
         return candidate
-    where = ", ".join(str(d) for d in env.theme.folders)
+    where = ", ".join(str(d) for d in run_or_env.theme.folders)
+    label = "designed deck" if setting == "deck.designed" else "deck template"
     raise TemplateError(
-        f"deck template '{name}' (deck.template in qbrgen.yaml) not found in {where} "
-        f"nor at {candidate}"
+        f"{label} '{name}' ({setting} in qbrgen.yaml) not found in {where} nor at {candidate}"
+    )
+
+
+def file_hash(path: Path) -> str:
+    """Content hash of a deck file (incremental builds: a file outside the template folders
+    is not in the template hashes)."""
+    import hashlib
+
+    stat = path.stat()
+    return _cached(
+        ("hash", str(path), stat.st_mtime_ns, stat.st_size),
+        lambda: hashlib.sha256(path.read_bytes()).hexdigest()[:16],
     )
 
 
@@ -188,19 +215,24 @@ def deck_style(env: RenderEnv, prs: PresentationType, builtin: bool) -> Style:
 # --- render --------------------------------------------------------------------------------
 
 
-def deck_context(job: Job, env: RenderEnv, template: DeckTemplate) -> dict[str, Any]:
-    """The context of the deck's audience: the customer view unless the deck template says
-    `audience: internal`."""
-    ctx = customer_context(job, env) if template.customer else internal_deck_context(job, env)
+def deck_context(job: Job, env: RenderEnv, customer: bool) -> dict[str, Any]:
+    """The context of the deck's audience: the customer view unless the deck template (or
+    the designed deck) says it is internal."""
+    ctx = customer_context(job, env) if customer else internal_deck_context(job, env)
     ctx["deck_filename"] = deck_filename(job.payload["account"].name, ctx["quarter"])
     ctx["deck"] = env.config.deck
     return ctx
 
 
 def build_deck(job: Job, env: RenderEnv) -> PresentationType:
-    """The deck for one job, as a python-pptx Presentation (not saved)."""
+    """The deck for one job, as a python-pptx Presentation (not saved): the designed deck
+    filled (`deck.designed`), else built from the deck template."""
+    if env.config.deck.designed:
+        from qbrgen.render.pptx_designed import build_designed
+
+        return build_designed(job, env)
     template = load_deck_template(env.theme, env.formatter, env.config.deck.slides)
-    ctx = deck_context(job, env, template)
+    ctx = deck_context(job, env, template.customer)
     specs = template.render(ctx)
     if not specs:
         raise RenderError(
@@ -260,7 +292,7 @@ def finish(
             )
         set_notes(page.slide, "\n\n".join(notes), footers)
     tag_language(builder.prs, formatter.language_tag, env.config.branding.fonts.cjk)
-    _properties(builder.prs, ctx, env, job, customer)
+    deck_properties(builder.prs, ctx, env, job, customer)
 
 
 def set_notes(slide: Any, text: str, cache: dict[Any, Any]) -> None:
@@ -317,7 +349,7 @@ def _remove_unused_placeholders(page: Page) -> None:
         tree.remove(element)
 
 
-def _properties(
+def deck_properties(
     prs: PresentationType, ctx: dict[str, Any], env: RenderEnv, job: Job, customer: bool
 ) -> None:
     """Provenance in the file's core properties: what the deck is, as of when, made from
