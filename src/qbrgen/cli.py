@@ -736,14 +736,27 @@ def deck_template() -> None:
 
 @deck_template.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--designed/--master",
+    default=None,
+    help="Read FILE as a designed deck (its slides filled per account) or as a master "
+    "(its layouts used by deck/qbr.yaml); default: designed when its slides hold tokens, "
+    "`qbr:` names or markers.",
+)
 @_workspace_option
 @_handle_errors
-def deck_template_check(file: Path, workspace: Path) -> None:
-    """Print FILE's slide size, layouts and placeholders, which deck role (title, section,
-    content, chart, table, closing) each layout could serve, the layout each role will use
-    (with deck.layouts of the workspace, if any) and what to rename.
+def deck_template_check(file: Path, designed: bool | None, workspace: Path) -> None:
+    """Check a PowerPoint file before using it for QBR decks.
 
-    Exit code 0 when every role is served, 1 otherwise.
+    As a master (deck.template): FILE's slide size, layouts and placeholders, which deck role
+    (title, section, content, chart, table, closing) each layout could serve, the layout each
+    role will use (with deck.layouts of the workspace, if any) and what to rename.
+
+    As a designed deck (deck.designed): each slide's notes markers, tokens and `qbr:` charts,
+    tables and pictures with what each holds, every problem found without an account (syntax,
+    unknown or internal names), and the chart, table and picture names available.
+
+    Exit code 0 when there is no problem, 1 otherwise.
     """
     from qbrgen.errors import ProblemList, TemplateError
     from qbrgen.loading import open_workspace
@@ -755,8 +768,22 @@ def deck_template_check(file: Path, workspace: Path) -> None:
         prs = Presentation(str(file))
     except Exception as exc:  # python-pptx raises assorted errors for non-pptx files
         raise TemplateError(f"{file}: not a readable .pptx file: {exc}") from exc
-    layouts = dict(open_workspace(workspace, ProblemList()).config.deck.layouts)
-    lines = check_report(prs, layouts, str(file))
+    loaded = open_workspace(workspace, ProblemList())
+    if designed is None:
+        from qbrgen.render.pptx_designed import looks_designed
+
+        designed = looks_designed(prs)
+    if designed:
+        from qbrgen.render.pptx_designed import check_designed
+        from qbrgen.templates import Formatter, Theme
+
+        lines, ok = check_designed(
+            prs, str(file), Theme(loaded), Formatter.for_config(loaded.config)
+        )
+        for line in lines:
+            click.echo(line)
+        sys.exit(0 if ok else 1)
+    lines = check_report(prs, dict(loaded.config.deck.layouts), str(file))
     for line in lines:
         click.echo(line)
     sys.exit(1 if "problems:" in lines else 0)
