@@ -44,14 +44,21 @@ def output_name(account: Account, quarter: str) -> str:
 def plan(run: Run, selection: Selection) -> list[Job]:
     """One job per account that gets a QBR deck."""
     quarter = str(run.report.quarter)
+    deck = run.workspace.config.deck
+    slides, files = [deck.slides], {}
+    if deck.designed:  # the talking points are the designed deck's
+        from qbrgen.render.pptx_deck import deck_file, file_hash
+
+        slides = [deck.designed]
+        files["deck.designed"] = file_hash(deck_file(run, deck.designed, "deck.designed"))
     return [
         Job(
             kind="brief",
             key=item.account.id,
             outputs=[output_name(item.account, quarter)],
             payload=account_payload(run, item.account.id),
-            inputs=account_inputs(run, item.account.id),
-            templates=[*TEMPLATES, run.workspace.config.deck.slides],
+            inputs={**account_inputs(run, item.account.id), **files},
+            templates=[*TEMPLATES, *slides],
             account_id=item.account.id,
         )
         for item in selection.accounts
@@ -72,9 +79,6 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
     ctx = internal_deck_context(job, env)
     account: Account = ctx["account"]
     fmt: Formatter = env.formatter
-    template = load_deck_template(env.theme, fmt, env.config.deck.slides)
-    slide_ctx = customer_context(job, env) if template.customer else ctx
-    specs = template.render(slide_ctx, brief_ctx=ctx)
     meeting = ctx["meeting_date"]
     ctx.update(
         document_context(
@@ -90,11 +94,7 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
     attending = {s.name for s in ctx["customer_attendees"]}
     ctx.update(
         {
-            "slides": [
-                {"kicker": s.kicker, "title": s.title, "notes": s.notes, "brief": s.brief}
-                for s in specs
-                if s.kind != "section"  # a divider has nothing to say
-            ],
+            "slides": talking_points(job, env, ctx),
             "warning_rows": [
                 {"label": WARNING_LABELS.get(w.code, w.code), "message": w.message}
                 for w in ctx["warnings"]
@@ -133,6 +133,22 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         }
     )
     return ctx
+
+
+def talking_points(job: Job, env: RenderEnv, ctx: dict[str, Any]) -> list[dict[str, str]]:
+    """The deck's slides as the presenter walks them: headline, speaker notes and the slide's
+    private `brief`; for a designed deck, its filled slides' titles and notes."""
+    if env.config.deck.designed:
+        from qbrgen.render.pptx_designed import talking_points as designed_points
+
+        return designed_points(job, env)
+    template = load_deck_template(env.theme, env.formatter, env.config.deck.slides)
+    slide_ctx = customer_context(job, env) if template.customer else ctx
+    return [
+        {"kicker": s.kicker, "title": s.title, "notes": s.notes, "brief": s.brief}
+        for s in template.render(slide_ctx, brief_ctx=ctx)
+        if s.kind != "section"  # a divider has nothing to say
+    ]
 
 
 def _stakeholder_map(ctx: dict[str, Any], fmt: Formatter) -> Any:

@@ -180,8 +180,15 @@ def read_rules(prs: PresentationType, name: str) -> tuple[list[SlideRules], str]
 
 
 def slide_label(slide: Slide, number: int) -> str:
-    """'slide 3 ('Your goals')': the slide's title as the designer typed it (the title
-    placeholder, else the highest text on the slide)."""
+    """'slide 3 ('Your goals')': the designer's numbering and title, for messages."""
+    text = slide_title(slide)
+    if len(text) > 50:
+        text = text[:49] + "…"
+    return f"slide {number} ('{text}')" if text else f"slide {number}"
+
+
+def slide_title(slide: Slide) -> str:
+    """The slide's title: its title placeholder's text, else the highest text on it."""
     title = slide.shapes.title
     text = " ".join(title.text_frame.text.split()) if title is not None else ""
     if not text:
@@ -193,9 +200,7 @@ def slide_label(slide: Slide, number: int) -> str:
             and (rect := _rect(element)) is not None
         ]
         text = min(tops)[2] if tops else ""
-    if len(text) > 50:
-        text = text[:49] + "…"
-    return f"slide {number} ('{text}')" if text else f"slide {number}"
+    return text
 
 
 def notes_lines(slide: Slide) -> list[str]:
@@ -249,6 +254,21 @@ def build_designed(job: Job, env: RenderEnv) -> PresentationType:
     drop_comment_authors(prs)
     deck_properties(prs, ctx, env, job, deck.customer)
     return prs
+
+
+def talking_points(job: Job, env: RenderEnv) -> list[dict[str, str]]:
+    """Each slide of the account's filled deck as the prep brief lists it: its title and
+    its speaker notes (markers gone, tokens filled)."""
+    prs = build_designed(job, env)
+    return [
+        {
+            "kicker": "",
+            "title": slide_title(slide),
+            "notes": "\n".join(notes_lines(slide)).strip(),
+            "brief": "",
+        }
+        for slide in prs.slides
+    ]
 
 
 def instances(
