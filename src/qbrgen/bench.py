@@ -12,7 +12,10 @@ every 20 ms from /proc; shared pages counted in each process, so it errs high).
 Decks (`--decks RUNS`): every QBR deck and prep brief of a workspace (`-w`, default the
 current folder: the sample portfolio in the repository) rendered in this process, RUNS times
 after one warm-up render: median, 90th percentile and slowest seconds per document, and the
-cold first deck (fonts, master and templates loaded).
+cold first deck (fonts, master and templates loaded). With `--designed FILE.pptx`, the same
+decks filled from that designed deck too, and both per slide: milliseconds per slide of a
+deck built from `deck/qbr.yaml` against one filled from the designed deck.
+
 History (`--history 1000`): the cost of the KPI history on a build. Two copies of one
 synthetic portfolio, history off and on (the latter with 12 earlier runs recorded, so the
 build reads a real past: recorded scores for the trend, the previous run's facts for the
@@ -169,8 +172,9 @@ def scorecard_bench(size: int, runs: int, root: Path) -> dict[str, Any]:
     }
 
 
-def deck_bench(workspace: Path, runs: int) -> dict[str, Any]:
-    """Seconds per QBR deck and per prep brief, rendered in-process (no writing)."""
+def deck_bench(workspace: Path, runs: int, designed: Path | None = None) -> dict[str, Any]:
+    """Seconds per QBR deck and per prep brief, rendered in-process (no writing); with
+    `designed`, the decks filled from that designed deck as well, and both per slide."""
     from qbrgen.render import Selection, load_renderers, render_env
     from qbrgen.run import open_run
 
@@ -180,23 +184,14 @@ def deck_bench(workspace: Path, runs: int) -> dict[str, Any]:
     for name in ("qbr", "brief"):
         renderer = load_renderers([name])[name]
         jobs = renderer.plan(run, Selection(run.accounts))
-        started = time.perf_counter()
-        renderer.render(jobs[0], env)  # warm-up: fonts, the master, the templates
-        cold = time.perf_counter() - started
-        times = []
-        for _ in range(runs):
-            for job in jobs:
-                started = time.perf_counter()
-                renderer.render(job, env)
-                times.append(time.perf_counter() - started)
-        times.sort()
-        row[name] = {
-            "documents": len(jobs),
-            "cold_first_seconds": round(cold, 3),
-            "median_seconds": round(statistics.median(times), 3),
-            "p90_seconds": round(times[int(len(times) * 0.9) - 1], 3),
-            "max_seconds": round(times[-1], 3),
-        }
+        row[name] = _time_documents(renderer, jobs, env, runs)
+    if designed is not None:
+        renderer = load_renderers(["qbr"])["qbr"]
+        jobs = renderer.plan(run, Selection(run.accounts))
+        row["designed"] = _time_documents(renderer, jobs, _designed_env(env, designed), runs)
+        row["designed"]["file"] = str(designed)
+        built, filled = row["qbr"]["ms_per_slide"], row["designed"]["ms_per_slide"]
+        row["designed_vs_built_per_slide"] = round(filled / built, 2)
     return row
 
 
@@ -319,6 +314,60 @@ def history_query_bench(size: int, runs: int, url: str | None, root: Path) -> di
     }
 
 
+def _designed_env(env: Any, designed: Path) -> Any:
+    """The same workspace, its deck filled from `designed`."""
+    from qbrgen.config import LoadedWorkspace
+    from qbrgen.render import RenderEnv
+
+    config = env.workspace.config
+    deck = config.deck.model_copy(update={"designed": str(designed.resolve()), "template": None})
+    loaded = LoadedWorkspace(
+        env.workspace.root, config.model_copy(update={"deck": deck}), env.workspace.config_path
+    )
+    return RenderEnv(loaded, env.periods, env.version)
+
+
+def _slides(files: dict[str, bytes]) -> int:
+    import io
+    import re
+    import zipfile
+
+    data = next(iter(files.values()))
+    if not data.startswith(b"PK"):
+        return 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(1 for n in archive.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n))
+
+
+def _time_documents(renderer: Any, jobs: list[Any], env: Any, runs: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    renderer.render(jobs[0], env)  # warm-up: fonts, the master, the templates
+    cold = time.perf_counter() - started
+    times, per_slide, slides = [], [], 0
+    for _ in range(runs):
+        for job in jobs:
+            started = time.perf_counter()
+            files = renderer.render(job, env)
+            seconds = time.perf_counter() - started
+            times.append(seconds)
+            count = _slides(files)
+            slides += count
+            if count:
+                per_slide.append(seconds / count)
+    times.sort()
+    out = {
+        "documents": len(jobs),
+        "cold_first_seconds": round(cold, 3),
+        "median_seconds": round(statistics.median(times), 3),
+        "p90_seconds": round(times[int(len(times) * 0.9) - 1], 3),
+        "max_seconds": round(times[-1], 3),
+    }
+    if per_slide:
+        out["slides_per_document"] = round(slides / len(times), 1)
+        out["ms_per_slide"] = round(statistics.median(per_slide) * 1000, 1)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qbrgen.bench", description=__doc__)
     parser.add_argument("--sizes", default="200,1000", help="portfolio sizes (default 200,1000)")
@@ -345,6 +394,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="time every QBR deck and prep brief of the workspace -w instead of the build",
     )
+    parser.add_argument(
+        "--designed",
+        type=Path,
+        default=None,
+        metavar="FILE.pptx",
+        help="with --decks: also fill this designed deck for every account, and compare per slide",
+    )
     parser.add_argument("-w", "--workspace", type=Path, default=Path("."))
     parser.add_argument(
         "--history", type=int, metavar="ACCOUNTS", default=None,
@@ -359,14 +415,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history-url", default=None, help="a PostgreSQL URL instead of SQLite")
     args = parser.parse_args(argv)
     if args.decks:
-        row = deck_bench(args.workspace, args.decks)
+        row = deck_bench(args.workspace, args.decks, args.designed)
         print(json.dumps(row))
-        for name, label in (("qbr", "QBR deck"), ("brief", "prep brief")):
+        labels = [("qbr", "QBR deck (deck/qbr.yaml)"), ("brief", "prep brief")]
+        if args.designed:
+            labels.append(("designed", f"QBR deck filled from {args.designed.name}"))
+        for name, label in labels:
             r = row[name]
+            slides = (
+                f"; {r['slides_per_document']} slides, {r['ms_per_slide']} ms per slide"
+                if "ms_per_slide" in r
+                else ""
+            )
             print(
                 f"{label}: {r['documents']} × {args.decks} runs, median {r['median_seconds']} s, "
                 f"p90 {r['p90_seconds']} s, slowest {r['max_seconds']} s; cold first "
-                f"{r['cold_first_seconds']} s"
+                f"{r['cold_first_seconds']} s{slides}"
+            )
+        if args.designed:
+            print(
+                f"filled ÷ built, per slide: {row['designed_vs_built_per_slide']} "
+                "(median ms per slide of each deck)"
             )
         return 0
     if args.history or args.history_query:

@@ -16,7 +16,7 @@ are not touched: their XML is the designer's, byte for byte.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +105,9 @@ class DesignedDeck:
     audience: str
     slides: list[SlideRules]
     tokens: Tokens
+    rooms: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(slide part name, table shape id) -> how far its table may grow: the same for every
+    account, measured once."""
 
     @property
     def customer(self) -> bool:
@@ -380,7 +383,11 @@ class Filler:
                 row_ctx = {**ctx, "row": item, "loop": Loop(i, len(items))}
                 fill_text(row, self.render(row_ctx, f"{label} row {i + 1}"))
                 filled.append((row, measure.height(row)))
-            room = self._room(slide, element) - header
+            where_key = (str(slide.part.partname), _id(element))
+            room = self.deck.rooms.get(where_key)
+            if room is None:
+                room = self.deck.rooms[where_key] = self._room(slide, element)
+            room -= header
             tables[_id(element)] = (first, _split(filled, room))
         if not tables:
             return [{}]
