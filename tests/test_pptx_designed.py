@@ -824,3 +824,46 @@ def test_the_prep_brief_walks_the_designed_deck(tmp_path: Path) -> None:
     assert "Ask whether Offer usage dashboards" in text
     assert "qbr: for goal" not in text
     assert "Review 2026-Q3 together and agree" not in text  # qbr.yaml's agenda slide
+
+
+def test_master_tokens_table_headings_and_linked_chart_data(tmp_path: Path) -> None:
+    """A footer typed on the master is filled; a table heading with a token stays the
+    heading; a chart whose data was linked to an outside workbook gets its own."""
+    from pptx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
+
+    def change(prs) -> None:
+        import copy
+
+        master = prs.slide_masters[0]
+        box = copy.deepcopy(shape(prs.slides[0], "As of")._element)  # a text box, on the master
+        box.find(f".//{P}cNvPr").set("id", "999")
+        box.find(f".//{P}cNvPr").set("name", "Master footer")
+        box.find(f".//{A}t").text = "{{ company.name }} for {{ account.name }}"
+        master.shapes._spTree.append(box)
+        table = shape(prs.slides[4], "qbr:actions").table
+        table.cell(0, 0).text = "Actions with {{ account.name }}"
+        chart = shape(prs.slides[3], "qbr:utilisation").chart
+        external = chart.part._element.find(
+            "{http://schemas.openxmlformats.org/drawingml/2006/chart}externalData"
+        )
+        rel = chart.part.rels[external.get(f"{{{R}}}id")]
+        rel._target_mode, rel._target = RTM.EXTERNAL, "file:///C:/Marketing/sample-data.xlsx"
+
+    R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    ws = workspace(tmp_path, _edit(NORTHWIND, tmp_path / "master.pptx", change))
+    ((prs, ctx, payload),) = fill(ws, ["cobalt-ridge"]).values()
+    footer = shape(prs.slide_masters[0], "Master footer")
+    assert footer.text_frame.text == "Northwind Analytics for Cobalt Ridge Software"
+    page = next(s for s in prs.slides if texts(s).startswith("Our mutual action plan"))
+    rows = list(shape(page, "qbr:actions").table.rows)
+    assert rows[0].cells[0].text_frame.text == "Actions with Cobalt Ridge Software"
+    assert rows[1].cells[0].text_frame.text == ctx["actions_sorted"][0].title
+    chart = shape(prs.slides[2 + len(ctx["goals_sorted"])], "qbr:utilisation").chart
+    assert list(chart.plots[0].series[0].values) == pytest.approx(
+        payload["kpis"].series["utilisation"]
+    )
+    assert not [r for r in chart.part.rels.values() if r.is_external]
+    workbook = openpyxl.load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob))
+    assert (
+        workbook.worksheets[0].cell(row=2, column=1).value == payload["kpis"].series["quarters"][0]
+    )

@@ -182,12 +182,21 @@ def table_of(frame: Any) -> Any:
     return frame.find(f"{A}graphic/{A}graphicData/{A}tbl")
 
 
+_ROW = re.compile(r"\b(row|loop)\b")
+
+
 def template_row(table: Any) -> int | None:
-    """Index of the first row with a token (the row copied per item), or None."""
+    """Index of the row copied per item: the first whose tokens name `row` (or `loop`), else
+    the first with a token; None when no row has one. Rows above it are the heading (which
+    may hold tokens of its own: 'Risks at {{ account.name }}')."""
+    first = None
     for index, row in enumerate(table.findall(f"{A}tr")):
-        if has_token(row):
+        tokens = TOKEN.findall(text_of(row))
+        if any(_ROW.search(token) for token in tokens):
             return index
-    return None
+        if tokens and first is None:
+            first = index
+    return first
 
 
 class TableMeasure:

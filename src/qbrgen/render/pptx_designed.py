@@ -254,6 +254,10 @@ def build_designed(job: Job, env: RenderEnv) -> PresentationType:
     copier.arrange(targets, sources)
     for slide, (_, where, slide_ctx, rows) in zip(targets, plan, strict=True):
         filler.fill(slide, where, slide_ctx, rows)
+    for index, master in enumerate(prs.slide_masters, 1):  # a footer typed on the master
+        fill_text(master._element, filler.render(ctx, f"master {index} ('{master.name}')"))
+        for layout in master.slide_layouts:
+            fill_text(layout._element, filler.render(ctx, f"layout '{layout.name}'"))
     drop_comment_authors(prs)
     deck_properties(prs, ctx, env, job, deck.customer)
     return prs
@@ -489,6 +493,7 @@ class Filler:
             ):  # the designer's bars run top-down already: the first category on top
                 categories = categories[::-1]
                 series = [(name, values[::-1]) for name, values in series]
+            _embed_workbook(part)
             chart_data: Any = CategoryChartData(number_format=data.number_format)
             chart_data.categories = categories
             for index, (name, values) in enumerate(series):
@@ -523,6 +528,17 @@ class Filler:
         crop = element.find(f".//{A}srcRect")
         if crop is not None:
             crop.getparent().remove(crop)
+
+
+def _embed_workbook(part: Any) -> None:
+    """A chart whose data is a linked workbook elsewhere gets its own embedded one (the link
+    would point at the designer's file, and at sample data)."""
+    for external in part._element.xpath("c:externalData"):
+        rId = external.get(f"{R}id")
+        rel = part.rels.get(rId) if rId else None
+        if rel is not None and rel.is_external:
+            part._element.remove(external)
+            part.rels.pop(rId)
 
 
 def seats_chart(ctx: dict[str, Any]) -> ChartData | NoChart:
@@ -658,6 +674,16 @@ def check_designed(
         for token in dict.fromkeys(notes):
             for problem in static_problems(token, tokens.env, bound, customer):
                 problems.append(f"{rules.label} notes: {token}: {problem}")
+    for index, master in enumerate(prs.slide_masters, 1):
+        for holder, label in [(master, f"master {index} ('{master.name}')")] + [
+            (layout, f"layout '{layout.name}'") for layout in master.slide_layouts
+        ]:
+            found = list(dict.fromkeys(TOKEN.findall(text_of(holder._element))))
+            if found:
+                lines.append(f"{label}: {' '.join(found)}")
+            for token in found:
+                for problem in static_problems(token, tokens.env, set(), customer):
+                    problems.append(f"{label}: {token}: {problem}")
     if problems:
         lines.append("problems:")
         lines.extend("  " + p for p in problems)
