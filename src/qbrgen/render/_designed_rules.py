@@ -167,8 +167,8 @@ CHART_SOURCES: dict[str, ChartSource] = {
             "feature_adoption",
             "feature_adoption",
             "share of active users per feature in the latest usage period: one series, the "
-            "features (label map names) as categories, least adopted first so bars read "
-            "top-down, format 0%",
+            "features (label map names) as categories, the most adopted at the top of a bar "
+            "chart, format 0%",
         ),
         ChartSource(
             "tickets",
