@@ -215,6 +215,7 @@ def _render(ws: Path) -> Presentation:
         ("{{ health.score }}", "health"),
         ("{{ account.notes }}", "notes"),
         ("{{ k.health_score }}", "health_score"),
+        ('{{ k.nrr|kpi("nrr") }}', "nrr"),
         ("{{ warnings|length }}", "warnings"),
         ("{{ account.stakeholders[0].sentiment }}", "sentiment"),
         ("{{ kpis.values }}", "kpis"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ class Theme:
         env = self.env
         if formatter is not None:
             env = env.overlay()
-            env.filters.update(formatter.filters())
+            env.filters.update(template_filters(formatter))
             env.globals.update(fmt=formatter)
         try:
             template = env.get_template(name)
@@ -134,6 +134,25 @@ class Theme:
         except jinja2.UndefinedError as exc:
             chain = template_chain(exc, self.folders) or [name]
             raise TemplateError(f"{chain[-1]}: {exc.message}" + _included_from(chain[:-1])) from exc
+
+
+def template_filters(formatter: Formatter) -> dict[str, Callable[..., Any]]:
+    """The formatter's filters for Jinja. A value that does not exist fails with Jinja's own
+    message (`'dict object' has no attribute 'nrr'`), which names what is missing, instead of
+    the conversion error the formatter would raise on it (`StrictUndefined to Decimal`)."""
+    return {name: strict_filter(one) for name, one in formatter.filters().items()}
+
+
+def strict_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` as a filter that refuses an undefined value with Jinja's undefined error."""
+
+    @wraps(function)
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        return function(value, *args, **kwargs)
+
+    return checked
 
 
 def template_chain(exc: BaseException, folders: list[Path] | None = None) -> list[str]:

@@ -27,7 +27,7 @@ import yaml
 from qbrgen.errors import TemplateError, some_of
 from qbrgen.kpis.definitions import BY_KEY, HEALTH_COMPONENT_DEFINITIONS
 from qbrgen.render.audience import CUSTOMER_KPIS, internal_hint
-from qbrgen.templates import Formatter, Theme
+from qbrgen.templates import Formatter, Theme, strict_filter, template_filters
 
 DECK_TEMPLATE = "deck/qbr.yaml"
 KINDS = (
@@ -399,9 +399,9 @@ def deck_env(theme: Theme, formatter: Formatter, **options: Any) -> jinja2.Envir
     off (slides are not HTML), the formatter's filters plus `amount` and `unit_words`. The
     deck template and a designed deck's tokens both render in it."""
     env = theme.env.overlay(autoescape=False, **options)
-    env.filters.update(formatter.filters())
-    env.filters["amount"] = lambda value, unit=None: amount(value, unit, formatter)
-    env.filters["unit_words"] = unit_words
+    env.filters.update(template_filters(formatter))
+    env.filters["amount"] = strict_filter(lambda value, unit=None: amount(value, unit, formatter))
+    env.filters["unit_words"] = strict_filter(unit_words)
     env.globals.update(fmt=formatter)
     return env
 

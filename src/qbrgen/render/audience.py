@@ -107,7 +107,7 @@ CUSTOMER_SERIES: frozenset[str] = frozenset(
 
 INTERNAL_NAMES: frozenset[str] = frozenset(
     {
-        "kpis", "health", "health_prev", "health_arrow", "warnings", "warning_codes",
+        "kpis", "health", "health_trend", "health_arrow", "warnings", "warning_codes",
         "warning_labels", "expansion_ok", "key_roles", "portfolio",
         "component_definitions", "provenance", "reasons_all",
     }
