@@ -187,7 +187,10 @@ def make_northwind(path: Path = NORTHWIND) -> Path:
         glance,
         (Inches(0.6), Inches(1.6), Inches(7.5), Inches(4.5)),
         [
-            [("Seat utilisation: ", {}), ("{{ k.seat_utilisation|percent }}", {"bold": True})],
+            [
+                ("Seat utilisation: ", {}),
+                ("{{ k.seat_utilisation|kpi('seat_utilisation') }}", {"bold": True}),
+            ],
             [
                 ("Support tickets opened in {{ quarter }}: ", {}),
                 ("{{ k.tickets_q.values()|sum }}", {"bold": True}),
@@ -218,7 +221,10 @@ def make_northwind(path: Path = NORTHWIND) -> Path:
     quote.text_frame.paragraphs[0].runs[0].font.size = Pt(20)
     quote.text_frame.paragraphs[0].runs[0].font.color.rgb = NAVY
     _band(glance)
-    _notes(glance, ["Lead with the results. Utilisation is {{ k.seat_utilisation|percent }}."])
+    _notes(
+        glance,
+        ["Lead with the results. Utilisation is {{ k.seat_utilisation|kpi('seat_utilisation') }}."],
+    )
 
     # 3. one slide per goal
     goal = prs.slides.add_slide(blank)
@@ -283,7 +289,10 @@ def make_northwind(path: Path = NORTHWIND) -> Path:
     side.chart.legend.include_in_layout = False
     _band(adoption)
     _notes(
-        adoption, ["Utilisation is {{ k.seat_utilisation|percent }} of {{ licensed_seats }} seats."]
+        adoption,
+        [
+            "Utilisation is {{ k.seat_utilisation|kpi('seat_utilisation') }} of {{ licensed_seats }} seats."
+        ],
     )
 
     # 5. the action plan: a named table low on the slide, more rows than fit for some accounts
@@ -490,7 +499,7 @@ def tokenise_coreoz(target: Path) -> Path:
     slide = prs.slides[0]
     _replace_text(slide._element, "$/var1/", "{{ account.name }}")
     _replace_text(slide._element, "$/var2/", "{{ quarter }}")
-    _replace_text(slide._element, "$/var4/", "{{ k.seat_utilisation|percent }}")
+    _replace_text(slide._element, "$/var4/", "{{ k.seat_utilisation|kpi('seat_utilisation') }}")
     _replace_text(slide._element, "$/var3/", "Owner")
     table = _shape(slide, "Tableau 9")
     _rename(table, "qbr:actions")
