@@ -359,6 +359,7 @@ def deck_properties(
     as_of: dt.date = ctx["as_of"]
     company = ctx["company"].name
     inputs = job.payload.get("inputs_hash", "")
+    _adopt_core_properties(prs)
     props = prs.core_properties
     props.title = f"{account.name} — Quarterly business review {quarter}"
     props.subject = f"Quarterly business review, {account.name}, {quarter}"
@@ -377,6 +378,25 @@ def deck_properties(
     props.modified = stamp
     props.revision = 1
     props.language = env.formatter.language_tag
+
+
+def _adopt_core_properties(prs: PresentationType) -> None:
+    """A file saved by LibreOffice links its core properties with the first edition's
+    relationship type (`.../officedocument/2006/relationships/metadata/core-properties`).
+    python-pptx looks for the package one only, so it would add a second docProps/core.xml:
+    a zip with two entries of one name, which PowerPoint offers to repair. Relate the existing
+    part again with the type python-pptx knows."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.parts.coreprops import CorePropertiesPart
+
+    package = prs.part.package
+    for rel in list(package.iter_rels()):
+        if rel.is_external or not isinstance(rel.target_part, CorePropertiesPart):
+            continue
+        if rel.reltype != RT.CORE_PROPERTIES:
+            package.drop_rel(rel.rId)
+            package.relate_to(rel.target_part, RT.CORE_PROPERTIES)
+        return
 
 
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
