@@ -337,11 +337,13 @@ KEEP_SHARE = 0.1
 def fit_numbers(chart_space: Any) -> list[str]:
     """Keep a chart's design but not its sample data's settings, once the new data is in: a
     value axis fixed to a range its series do not fit (outside it, or under a tenth of it)
-    is made automatic, and an axis's or data labels' number format of another kind than its
-    series' (a count format on shares) takes the series' format. Returns what changed."""
+    is made automatic, bars start at zero, and an axis's or data labels' number format of
+    another kind than its series' (a count format on shares) takes the series' format.
+    Returns what changed."""
     changed = []
     axes = {axis.find(f"{C}axId").get("val"): axis for axis in chart_space.iter(f"{C}valAx")}
     on_axis: dict[str, list[tuple[list[float], str]]] = {}
+    bars: set[str] = set()
     plot_area = chart_space.find(f"{C}chart/{C}plotArea")
     for plot in plot_area if plot_area is not None else []:
         series = [_series_numbers(ser) for ser in plot.findall(f"{C}ser")]
@@ -352,6 +354,8 @@ def fit_numbers(chart_space: Any) -> list[str]:
         for ident in (a.get("val") for a in plot.findall(f"{C}axId")):
             if ident in axes:
                 on_axis.setdefault(ident, []).extend(series)
+                if plot.tag in (f"{C}barChart", f"{C}bar3DChart"):
+                    bars.add(ident)
         for ser, (_, code) in zip(plot.findall(f"{C}ser"), series, strict=False):
             for element in ser.iter(f"{C}numFmt"):
                 changed += _fit_format(element, code)
@@ -375,11 +379,53 @@ def fit_numbers(chart_space: Any) -> list[str]:
                 if found is not None:
                     axis.remove(found)
             changed.append("axis range")
+        if ident in bars and min(numbers) >= 0:
+            changed += _bars_from_zero(axis)
         codes = {code for _, code in series}
         element = axis.find(f"{C}numFmt")
         if element is not None and len(codes) == 1:
             changed += _fit_format(element, codes.pop())
+        elif element is None and len(codes) == 1 and (code := codes.pop()) != "General":
+            changed += _link_format(axis, code)
     return changed
+
+
+def _bars_from_zero(axis: Any) -> list[str]:
+    """A bar or column chart's value axis without a fixed minimum starts at zero. Left
+    automatic, PowerPoint and LibreOffice start it near the shortest bar when the values are
+    close (64% to 71%), and bars that do not start at zero make small differences look big."""
+    scaling = axis.find(f"{C}scaling")
+    if scaling is None:
+        scaling = axis.makeelement(f"{C}scaling", {})
+        axis.find(f"{C}axId").addnext(scaling)
+    if scaling.find(f"{C}min") is not None or scaling.find(f"{C}logBase") is not None:
+        return []
+    bound = scaling.makeelement(f"{C}min", {"val": "0"})
+    extension = scaling.find(f"{C}extLst")
+    if extension is None:
+        scaling.append(bound)
+    else:
+        extension.addprevious(bound)
+    return ["bars from zero"]
+
+
+AFTER_NUMFMT = ("majorTickMark", "minorTickMark", "tickLblPos", "spPr", "txPr", "crossAx")
+"""What follows an axis's numFmt in the schema's order (CT_ValAx)."""
+
+
+def _link_format(axis: Any, code: str) -> list[str]:
+    """An axis without a number format shows its data's format in PowerPoint but plain
+    decimals in LibreOffice (0.1 for 10%): say 'linked to the data' with the data's format,
+    which reads the same in PowerPoint and right in LibreOffice."""
+    element = axis.makeelement(f"{C}numFmt", {"formatCode": code, "sourceLinked": "1"})
+    follower = next(
+        (child for child in axis if child.tag in {f"{C}{n}" for n in AFTER_NUMFMT}), None
+    )
+    if follower is None:
+        axis.append(element)
+    else:
+        follower.addprevious(element)
+    return ["axis number format linked"]
 
 
 def _series_numbers(ser: Any) -> tuple[list[float], str]:
