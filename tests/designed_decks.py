@@ -526,10 +526,127 @@ def tokenise_coreoz(target: Path) -> Path:
     return target
 
 
+MIDNIGHT_TEAL = RGBColor(0x1A, 0xBC, 0x9C)
+"""The Midnightblue template's accent (its title slide's upper band)."""
+
+
+def _type(shape, lines: list[str]) -> None:
+    """Type `lines` into an empty placeholder as PowerPoint does: each paragraph in the
+    formatting the designer left on its empty paragraph (the end-of-paragraph properties)."""
+    body = shape.text_frame._txBody
+    first = body.findall(f"{A}p")[0]
+    for line in lines:
+        paragraph = copy.deepcopy(first)
+        end = paragraph.find(f"{A}endParaRPr")
+        run = etree.Element(f"{A}r")
+        props = copy.deepcopy(end)
+        props.tag = f"{A}rPr"
+        run.append(props)
+        etree.SubElement(run, f"{A}t").text = line
+        end.addprevious(run)
+        first.addprevious(paragraph)
+    body.remove(first)
+
+
+def _copy_title(title, slide, text: str) -> None:
+    """`slide` gets a copy of the empty `title` shape (its position and formatting) saying
+    `text`."""
+    slide.shapes._spTree.append(copy.deepcopy(title))
+    _type(slide.shapes[-1], [text])
+
+
+def tokenise_lo_midnightblue(target: Path) -> Path:
+    """LibreOffice's Midnightblue template (`lo-midnightblue-16x9.pptx`, MPL-2.0), made into a
+    QBR deck the way a team would: its title slide, its title-and-content slide, two more
+    content slides on the same layout with a native chart and a table under the template's
+    title, and its closing slide; the masters, bands, fonts and colours as designed."""
+    prs = Presentation(str(TEMPLATES / "lo-midnightblue-16x9.pptx"))
+    cover, glance, closing = prs.slides
+    empty_title = copy.deepcopy(glance.shapes[0]._element)
+    _type(cover.shapes[0], ["{{ account.name }}"])
+    _type(
+        cover.shapes[1],
+        [
+            "Quarterly business review, {{ quarter }}",
+            "{{ as_of|date('long') }} · presented by {{ presenter }}",
+        ],
+    )
+    _set_notes(cover, ["Welcome {{ account.name }}; figures as of {{ as_of|date('long') }}."])
+    _type(glance.shapes[0], ["{{ quarter }} at a glance"])
+    lines = [
+        "Seat utilisation: {{ k.seat_utilisation|kpi('seat_utilisation') }}",
+        "Support tickets opened in {{ quarter }}: {{ k.tickets_q.values()|sum }}",
+        "Renewal: {{ account.contract.renewal_date|date('long') }}",
+        "Goals on track: {{ goals_sorted|selectattr('status', 'eq', 'on_track')|list|length }}"
+        " of {{ goals_sorted|length }}",
+    ]
+    _type(glance.shapes[1], lines)
+    _set_notes(glance, ["Lead with {{ k.seat_utilisation|kpi('seat_utilisation') }} of seats."])
+
+    layout = glance.slide_layout
+    chart_slide = prs.slides.add_slide(layout)
+    for placeholder in list(chart_slide.placeholders):
+        placeholder._element.getparent().remove(placeholder._element)
+    _copy_title(empty_title, chart_slide, "Seat utilisation by quarter")
+    data = CategoryChartData(number_format="0%")
+    data.categories = ["Q1", "Q2", "Q3", "Q4"]
+    data.add_series("Seat utilisation", (0.4, 0.55, 0.6, 0.7))
+    frame = chart_slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(0.6), Inches(1.4), Inches(9.8), Inches(4.2), data
+    )
+    frame.name = "qbr:utilisation"
+    chart = frame.chart
+    chart.has_title = False  # the slide's title says what it shows
+    chart.has_legend = False
+    chart.plots[0].series[0].format.fill.solid()
+    chart.plots[0].series[0].format.fill.fore_color.rgb = MIDNIGHT_TEAL
+    chart.plots[0].has_data_labels = True
+    chart.plots[0].data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    chart.value_axis.has_major_gridlines = False
+    _set_notes(chart_slide, ["{{ active_users }} of {{ licensed_seats }} seats in use."])
+
+    plan = prs.slides.add_slide(layout)
+    for placeholder in list(plan.placeholders):
+        placeholder._element.getparent().remove(placeholder._element)
+    _copy_title(empty_title, plan, "Our action plan")
+    rows = [
+        ["Action", "Owner", "Due"],
+        ["{{ row.title }}", "{{ row.owner }}", "{{ row.due|date('medium') }}"],
+    ]
+    table_frame = plan.shapes.add_table(
+        len(rows), 3, Inches(0.6), Inches(1.5), Inches(9.8), Inches(1.0)
+    )
+    table_frame.name = "qbr:actions"
+    for col, width in enumerate((5.8, 2.4, 1.6)):
+        table_frame.table.columns[col].width = Inches(width)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            cell = table_frame.table.cell(r, c)
+            cell.text = value
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = MIDNIGHT_TEAL if r == 0 else RGBColor(0xEC, 0xF0, 0xF1)
+            font = cell.text_frame.paragraphs[0].runs[0].font
+            font.size = Pt(14)
+            font.name = "Source Sans Pro"
+            font.bold = r == 0
+            font.color.rgb = WHITE if r == 0 else RGBColor(0x2C, 0x3E, 0x50)
+    _set_notes(plan, ["qbr: when actions_sorted", "{{ open_actions|length }} actions are open."])
+
+    # the closing slide last, as designed
+    ids = prs.slides._sldIdLst
+    closing_id = list(ids)[2]
+    ids.remove(closing_id)
+    ids.append(closing_id)
+    _type(closing.shapes[0], ["Thank you"])
+    prs.save(str(target))
+    return target
+
+
 REAL = {
     "m3-a4-ja": tokenise_m3_a4,
     "m3-16x9-ja": tokenise_m3_16x9,
     "coreoz-4x3-fr": tokenise_coreoz,
+    "lo-midnightblue-16x9": tokenise_lo_midnightblue,
 }
 
 

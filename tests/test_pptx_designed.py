@@ -28,6 +28,7 @@ from qbrgen.run import open_run
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 DECK_WS = FIXTURES / "deck" / "ws"
 
 
@@ -644,6 +645,8 @@ def test_real_decks_fill_keeping_their_design(real_decks) -> None:
                 )
                 assert list(chart.plots[0].series[0].values)[-1] == ctx["active_users"]
                 assert list(chart.plots[0].series[1].values)[-1] == ctx["licensed_seats"]
+            elif name == "lo-midnightblue-16x9":
+                _check_midnightblue(source, prs, ctx, payload, key)
             else:  # the table sits at the bottom of the slide: long rows continue
                 rows = [
                     r.cells[0].text_frame.text
@@ -658,11 +661,65 @@ def test_real_decks_fill_keeping_their_design(real_decks) -> None:
                     assert assert_untouched(source[0], page) >= 6
 
 
+def _check_midnightblue(source, prs, ctx, payload, key: str) -> None:
+    """LibreOffice's template made into a QBR deck: cover, glance, chart, plan, closing."""
+    slides = list(prs.slides)
+    actions = ctx["actions_sorted"]
+    plan_pages = [s for s in slides if texts(s).startswith("Our action plan")]
+    assert bool(plan_pages) == bool(actions), key
+    assert len(slides) == 4 + len(plan_pages), key
+    assert texts(slides[0]).split("\n")[0] == ctx["account"].name
+    # typed text keeps the designer's formatting of the empty title: white, bold, 27 pt
+    run = slides[1].shapes[0].text_frame.paragraphs[0].runs[0]
+    assert run.text == "2026-Q3 at a glance"
+    assert run.font.color.rgb == RGBColor(0xFF, 0xFF, 0xFF) and run.font.bold
+    assert run.font.size.pt == 27
+    assert texts(slides[-1]).startswith("Thank you")
+    assert assert_untouched(source[-1], slides[-1]) >= 1
+    rows = [
+        r.cells[0].text_frame.text
+        for page in plan_pages
+        for r in list(shape(page, "qbr:actions").table.rows)[1:]
+    ]
+    assert rows == [a.title for a in actions], key
+    frame = shape(slides[2], "qbr:utilisation")
+    expected = payload["kpis"].series["utilisation"]
+    if expected is None:
+        assert not frame.has_chart and frame.text_frame.text
+        return
+    chart = frame.chart
+    assert list(chart.plots[0].series[0].values) == pytest.approx(expected)
+    axis = chart.value_axis._element
+    # columns start at zero; the axis shows the data's percent format in LibreOffice too
+    assert axis.find(f"{C}scaling/{C}min").get("val") == "0"
+    assert axis.find(f"{C}numFmt").get("formatCode") == "0%"
+    assert axis.find(f"{C}numFmt").get("sourceLinked") == "1"
+
+
 def _features(ctx) -> list[dict[str, Any]]:
     from qbrgen.render._designed_rules import TABLE_SOURCES
     from qbrgen.templates import Formatter
 
     return TABLE_SOURCES["features"].rows(ctx, Formatter())
+
+
+def test_a_deck_saved_by_libreoffice_keeps_one_core_properties_part(real_decks) -> None:
+    """LibreOffice relates docProps/core.xml with the first edition's type; the filled deck
+    still has one core properties part (two zip entries of one name make PowerPoint offer a
+    repair), and it holds the deck's provenance."""
+    deck, ws, _ = real_decks["lo-midnightblue-16x9"]
+    with zipfile.ZipFile(deck) as archive:
+        assert "officedocument/2006/relationships/metadata/core-properties" in (
+            archive.read("_rels/.rels").decode()
+        )
+    result = run_cli("qbr", "--no-brief", "acme", "-w", str(ws), check=True)
+    path = ws / result.stdout.split()[0]
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert len(names) == len(set(names))
+        assert sum(n.startswith("docProps/core") for n in names) == 1
+    props = Presentation(str(path)).core_properties
+    assert props.category == "QBR" and props.title.endswith("Quarterly business review 2026-Q3")
 
 
 def test_real_decks_convert_page_for_page(real_decks, tmp_path: Path) -> None:
