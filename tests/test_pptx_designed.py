@@ -25,11 +25,14 @@ from qbrgen.render import Selection, load_renderers, render_env
 from qbrgen.render._designed_rules import CUSTOMER_CONTEXT_NAMES, TOKEN
 from qbrgen.render.context import customer_context
 from qbrgen.run import open_run
+from qbrgen.templates import Formatter
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 DECK_WS = FIXTURES / "deck" / "ws"
+PERCENT = Formatter().excel_percent(0)
+"""The Excel format of a whole percentage in the test workspaces' locale ('#,##0%')."""
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -620,7 +623,7 @@ def test_real_decks_fill_keeping_their_design(real_decks) -> None:
                 # the data labels' count format gives way to the shares' percent format
                 axis = chart.value_axis
                 assert axis.maximum_scale is None
-                assert chart.plots[0].series[0].data_labels.number_format == "0%"
+                assert chart.plots[0].series[0].data_labels.number_format == PERCENT
             elif name == "m3-16x9-ja":
                 assert len(slides) == 2
                 assert assert_untouched(source[0], slides[0]) >= 5
@@ -692,7 +695,7 @@ def _check_midnightblue(source, prs, ctx, payload, key: str) -> None:
     axis = chart.value_axis._element
     # columns start at zero; the axis shows the data's percent format in LibreOffice too
     assert axis.find(f"{C}scaling/{C}min").get("val") == "0"
-    assert axis.find(f"{C}numFmt").get("formatCode") == "0%"
+    assert axis.find(f"{C}numFmt").get("formatCode") == PERCENT
     assert axis.find(f"{C}numFmt").get("sourceLinked") == "1"
 
 

@@ -478,7 +478,7 @@ class Filler:
                     "bubble) chart; qbrgen fills category charts (column, bar, line, area, pie)"
                 )
             if source.kind == "seats":
-                data = seats_chart(ctx)
+                data = seats_chart(ctx, self.env.formatter)
             else:
                 data = CHARTS[source.kind](ctx["series"], self.env.formatter, self.env.palette)
             if isinstance(data, NoChart):
@@ -541,7 +541,7 @@ def _embed_workbook(part: Any) -> None:
             part.rels.pop(rId)
 
 
-def seats_chart(ctx: dict[str, Any]) -> ChartData | NoChart:
+def seats_chart(ctx: dict[str, Any], formatter: Formatter) -> ChartData | NoChart:
     """Active users and licensed seats at the end of each of the last five quarters (the
     latest usage period in each), with the KPI engine's seat utilisation beside them."""
     account = ctx["account"]
@@ -567,7 +567,7 @@ def seats_chart(ctx: dict[str, Any]) -> ChartData | NoChart:
         [("Active users", active), ("Licensed seats", seats), ("Seat utilisation", utilisation)],
         "#,##0",
         "",
-        formats=["#,##0", "#,##0", "0%"],
+        formats=["#,##0", "#,##0", formatter.excel_percent(0)],
     )
 
 
