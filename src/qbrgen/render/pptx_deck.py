@@ -352,8 +352,8 @@ def _remove_unused_placeholders(page: Page) -> None:
 def deck_properties(
     prs: PresentationType, ctx: dict[str, Any], env: RenderEnv, job: Job, customer: bool
 ) -> None:
-    """Provenance in the file's core properties: what the deck is, as of when, made from
-    what (the same inputs hash the build manifest records)."""
+    """Provenance in the file's core properties: what the deck is and as of when; an
+    internal deck also says what made it (the inputs hash the build manifest records)."""
     account = ctx["account"]
     quarter = ctx["quarter"]
     as_of: dt.date = ctx["as_of"]
@@ -366,13 +366,13 @@ def deck_properties(
     props.author = company
     props.last_modified_by = company
     props.category = "QBR" if customer else "QBR (internal)"
-    props.keywords = (
-        f"QBR; {quarter}; as-of {as_of.isoformat()}; qbrgen {env.version}; inputs {inputs}"
-    )
-    props.comments = (
-        f"Made by qbrgen {env.version} from inputs {inputs}; figures as of "
-        f"{as_of.isoformat()}, review quarter {quarter}."
-    )
+    props.keywords = f"QBR; {quarter}; as-of {as_of.isoformat()}"
+    props.comments = f"Figures as of {as_of.isoformat()}, review quarter {quarter}."
+    if not customer:
+        # Our own identifiers stay out of the file the customer is emailed: the build
+        # manifest records the inputs hash of every deck; an internal deck carries it too.
+        props.keywords += f"; qbrgen {env.version}; inputs {inputs}"
+        props.comments = f"Made by qbrgen {env.version} from inputs {inputs}. " + props.comments
     stamp = dt.datetime.combine(as_of, dt.time(0, 0))
     props.created = stamp
     props.modified = stamp
