@@ -207,6 +207,10 @@ class Workspace(Record):
     """ISO 4217 currency code for money, e.g. USD, EUR, GBP."""
     locale: str = "en_US"
     """Locale for numbers, money and dates, e.g. en_US, en_GB, de_DE."""
+    language: str = "en"
+    """Language of the team's internal documents (plan, prep brief, digest, scorecard, kits):
+    en, de, fr, es or ja. A customer's QBR deck is in the account's `language` (default this
+    one); command-line messages stay English."""
     as_of: dt.date | None = None
     """Date the numbers are true at; default today. `--as-of` overrides it."""
     quarter: str | None = Field(default=None, pattern=r"^\d{4}-Q[1-4]$")
@@ -242,6 +246,11 @@ class Workspace(Record):
             )
         return value
 
+    @field_validator("language")
+    @classmethod
+    def _shipped_language(cls, value: str) -> str:
+        return shipped_language(value)
+
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -252,6 +261,15 @@ class Workspace(Record):
         except (UnknownLocaleError, ValueError) as exc:
             raise ValueError(f"unknown locale {value!r}, e.g. en_US, en_GB, de_DE") from exc
         return value
+
+
+def shipped_language(value: str) -> str:
+    """`value` when qbrgen ships a catalog for it, else a ValueError naming those it has."""
+    from qbrgen.i18n import LANGUAGES
+
+    if value not in LANGUAGES:
+        raise ValueError(f"unknown language {value!r}; expected one of {', '.join(LANGUAGES)}")
+    return value
 
 
 class LoadedWorkspace:

@@ -203,13 +203,49 @@ class Formatter:
         return self.language
 
     @classmethod
-    def for_config(cls, config: Workspace) -> Formatter:
-        """The formatter of a workspace: its locale, currency and label overrides."""
-        return cls(config.locale, config.currency, Labels(config.labels))
+    def for_config(cls, config: Workspace, language: str | None = None) -> Formatter:
+        """The formatter of a workspace: its locale, currency and label overrides, for text in
+        `language` (default the workspace's `language`, that of its internal documents)."""
+        from qbrgen.i18n import locale_for
+
+        language = language or config.language
+        return cls(
+            locale_for(config.locale, language), config.currency, Labels(config.labels), language
+        )
+
+    # --- words ---------------------------------------------------------------------------------
+
+    @property
+    def translations(self) -> Any:
+        """The compiled catalog of the formatter's language (loaded on first use)."""
+        from qbrgen.i18n import translations
+
+        return translations(self.language)
+
+    def translate(self, message: str) -> str:
+        """`message` (an English message id) from the catalog, placeholders left in."""
+        return message if self.language == "en" else self.translations.gettext(message)
+
+    def translate_plural(self, singular: str, plural: str, count: int) -> str:
+        """The catalog's plural form of a message for `count`, placeholders left in."""
+        if self.language == "en":
+            return singular if count == 1 else plural
+        return self.translations.ngettext(singular, plural, count)
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """`message` (English) in the document's language, `values` filled in by name."""
+        text = self.translate(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        """The catalog's plural form for `count` ('%(num)s risk' / '%(num)s risks'); `num` is
+        the count in the locale's figures."""
+        text = self.translate_plural(singular, plural, count)
+        return text % {"num": self.number(count), **values}
 
     def label(self, key: object, kind: str | None = None) -> str:
         """Display name of a key ('mid_market' -> 'Mid-market'); see qbrgen.labels."""
-        return self.labels(key, kind)
+        return self.labels(key, kind, self.translate)
 
     # --- locale patterns ---------------------------------------------------------------------
 
@@ -228,7 +264,7 @@ class Formatter:
         from babel.numbers import format_compact_currency, format_currency
 
         if value is None:
-            return "n/a"
+            return self.gettext("n/a")
         if compact and abs(float(value)) >= 10_000:
             return format_compact_currency(
                 value, self.currency, locale=self.locale, fraction_digits=1
@@ -246,13 +282,13 @@ class Formatter:
         from babel.numbers import format_percent
 
         if value is None:
-            return "n/a"
+            return self.gettext("n/a")
         pattern = locale_pattern("percent", self.locale, digits)
         return format_percent(round_half_up(value, digits + 2), format=pattern, locale=self.locale)
 
     def number(self, value: float | int | Decimal | None, digits: int = 0) -> str:
         if value is None:
-            return "n/a"
+            return self.gettext("n/a")
         if isinstance(value, int) and -10_000 < value < 10_000:
             return _small_int(value, self.locale)  # day counts and the like: cached
         return _decimal(round_half_up(value, digits), digits, self.locale)
@@ -261,18 +297,24 @@ class Formatter:
         """A change with its sign: '+4.2 pts', '−3.0 pts', '±0.0 pts' (the sign is the raw
         value's, the magnitude rounded halves up: what a spreadsheet shows for the same value)."""
         if value is None:
-            return "n/a"
+            return self.gettext("n/a")
         sign = _SIGNS[0] if value > 0 else (_SIGNS[1] if value < 0 else _SIGNS[2])
         return f"{sign}{self.number(abs(value), digits)} {unit}"
 
     def date(self, value: dt.date | None, form: str = "medium") -> str:
         if value is None:
-            return "n/a"
+            return self.gettext("n/a")
         if type(value) is dt.date:
             return _date(value, form, self.locale)
         from babel.dates import format_date
 
         return format_date(value, format=form, locale=self.locale)
+
+    def month(self, value: dt.date) -> str:
+        """A month as the locale writes it: 'Oct 2026', 'Okt. 2026', '2026年10月'."""
+        from babel.dates import format_skeleton
+
+        return format_skeleton("yMMM", value, locale=self.locale)
 
     def plural(self, count: int, singular: str, plural: str | None = None) -> str:
         """'1 risk', '2 risks' (or the given plural form), with the count localised."""
@@ -288,7 +330,7 @@ class Formatter:
         units, counts with their unit."""
         kind, unit = _rule(kind_or_key, unit)
         if value is None:
-            return "n/a"
+            return self.gettext("n/a")
         if kind == "ratio":
             return format_percent_1(self, value)
         if kind == "money":
@@ -296,24 +338,24 @@ class Formatter:
         if kind == "score":
             return self.number(value, 0)
         if kind == "score_points":
-            return self.points(value, 1, "pts")
+            return self.points(value, 1, self.gettext("pts"))
         if kind == "percentage_points":
-            return self.points(value, 1, "pp")
+            return self.points(value, 1, self.gettext("pp"))
         if kind == "count":
             if unit:
                 word = unit if value == 1 else _plural_unit(unit)
                 return f"{self.number(value, 0 if isinstance(value, int) else 1)} {word}"
             return self.number(value)
         if kind == "days":
-            return f"{self.number(value, 1)} days"
+            return self.gettext("%(value)s days", value=self.number(value, 1))
         if kind == "hours":
-            return f"{self.number(value, 1)} h"
+            return self.gettext("%(value)s h", value=self.number(value, 1))
         if kind == "nps":
             return self.number(value, 0)
         if kind == "csat":
-            return f"{self.number(value, 1)} of 5"
+            return self.gettext("%(value)s of 5", value=self.number(value, 1))
         if kind == "flag":
-            return "yes" if value else "no"
+            return self.gettext("yes") if value else self.gettext("no")
         return self.number(value) if isinstance(value, int | float | Decimal) else str(value)
 
     def excel_format(self, kind_or_key: str, unit: str | None = None) -> str | None:
@@ -371,7 +413,7 @@ class Formatter:
         '−3.0 pts vs the score recorded on 13 Jul 2026'; 'n/a (reason)' without one."""
         trend = values.get("health_trend")
         if trend is None:
-            return "n/a"
+            return self.gettext("n/a")
         since = self.date(values.get("health_trend_since"))
         text = self.kpi(trend, "score_points")
         if values.get("health_trend_basis") == "recorded":
@@ -391,7 +433,16 @@ class Formatter:
             "date": self.date,
             "kpi": self.kpi,
             "label": self.label,
+            "lower_first": self.lower_first,
         }
+
+    def lower_first(self, text: str) -> str:
+        """`text` to continue a sentence: its first letter lower-cased where the language
+        does that ('Data export' -> 'data export'); German nouns and scripts without case
+        keep theirs."""
+        if not text or self.language in ("de", "ja"):
+            return text
+        return text[:1].lower() + text[1:]
 
 
 def _plural_unit(unit: str) -> str:

@@ -9,67 +9,82 @@ first, then the built-in names below, then a readable default made from the key 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+
+def N_(message: str) -> str:
+    """Marks a built-in name for the catalogs (translated when shown, see Labels)."""
+    return message
+
 
 BUILTIN: dict[str, dict[str, str]] = {
-    "segments": {"enterprise": "Enterprise", "mid_market": "Mid-market", "smb": "SMB"},
+    "segments": {"enterprise": N_("Enterprise"), "mid_market": N_("Mid-market"), "smb": N_("SMB")},
     "components": {
-        "adoption": "Adoption",
-        "engagement": "Engagement",
-        "support": "Support",
-        "sentiment": "Sentiment",
-        "outcomes": "Outcomes",
+        "adoption": N_("Adoption"),
+        "engagement": N_("Engagement"),
+        "support": N_("Support"),
+        "sentiment": N_("Sentiment"),
+        "outcomes": N_("Outcomes"),
     },
-    "bands": {"green": "Green", "yellow": "Yellow", "red": "Red"},
-    "severities": {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"},
+    "bands": {"green": N_("Green"), "yellow": N_("Yellow"), "red": N_("Red")},
+    "severities": {
+        "critical": N_("Critical"),
+        "high": N_("High"),
+        "medium": N_("Medium"),
+        "low": N_("Low"),
+    },
     "roles": {
-        "executive_sponsor": "Executive sponsor",
-        "decision_maker": "Decision maker",
-        "champion": "Champion",
-        "user": "User",
-        "influencer": "Influencer",
-        "detractor": "Detractor",
-        "other": "Other",
+        "executive_sponsor": N_("Executive sponsor"),
+        "decision_maker": N_("Decision maker"),
+        "champion": N_("Champion"),
+        "user": N_("User"),
+        "influencer": N_("Influencer"),
+        "detractor": N_("Detractor"),
+        "other": N_("Other"),
     },
     "goal_statuses": {
-        "not_started": "Not started",
-        "on_track": "On track",
-        "at_risk": "At risk",
-        "achieved": "Achieved",
-        "missed": "Missed",
+        "not_started": N_("Not started"),
+        "on_track": N_("On track"),
+        "at_risk": N_("At risk"),
+        "achieved": N_("Achieved"),
+        "missed": N_("Missed"),
     },
-    "risk_statuses": {"open": "Open", "mitigating": "Mitigating", "closed": "Closed"},
-    "account_statuses": {"active": "Active", "churned": "Churned"},
-    "action_statuses": {"open": "Open", "done": "Done", "cancelled": "Cancelled"},
+    "risk_statuses": {"open": N_("Open"), "mitigating": N_("Mitigating"), "closed": N_("Closed")},
+    "account_statuses": {"active": N_("Active"), "churned": N_("Churned")},
+    "action_statuses": {"open": N_("Open"), "done": N_("Done"), "cancelled": N_("Cancelled")},
     "stages": {
-        "identified": "Identified",
-        "qualified": "Qualified",
-        "proposal": "Proposal",
-        "negotiation": "Negotiation",
-        "closed": "Closed",
+        "identified": N_("Identified"),
+        "qualified": N_("Qualified"),
+        "proposal": N_("Proposal"),
+        "negotiation": N_("Negotiation"),
+        "closed": N_("Closed"),
     },
     "opportunity_types": {
-        "upsell": "Upsell",
-        "cross_sell": "Cross-sell",
-        "seats": "Additional seats",
-        "tier_upgrade": "Tier upgrade",
-        "services": "Services",
+        "upsell": N_("Upsell"),
+        "cross_sell": N_("Cross-sell"),
+        "seats": N_("Additional seats"),
+        "tier_upgrade": N_("Tier upgrade"),
+        "services": N_("Services"),
     },
     "outcomes": {
-        "open": "Open",
-        "won": "Won",
-        "lost": "Lost",
-        "renewed": "Renewed",
-        "churned": "Churned",
+        "open": N_("Open"),
+        "won": N_("Won"),
+        "lost": N_("Lost"),
+        "renewed": N_("Renewed"),
+        "churned": N_("Churned"),
     },
     "review_kinds": {
-        "qbr": "QBR",
-        "ebr": "Executive business review",
-        "check_in": "Check-in",
-        "renewal_review": "Renewal review",
+        "qbr": N_("QBR"),
+        "ebr": N_("Executive business review"),
+        "check_in": N_("Check-in"),
+        "renewal_review": N_("Renewal review"),
     },
-    "sentiments": {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"},
-    "influence": {"high": "High", "medium": "Medium", "low": "Low"},
+    "sentiments": {
+        "positive": N_("Positive"),
+        "neutral": N_("Neutral"),
+        "negative": N_("Negative"),
+    },
+    "influence": {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")},
     "features": {},
     "products": {},
 }
@@ -141,18 +156,27 @@ class Labels:
         self._names: dict[str, dict[str, str]] = {
             kind: dict(names) for kind, names in BUILTIN.items()
         }
+        self._own: dict[str, dict[str, str]] = {}
         for kind, names in (overrides or {}).items():
             self._names.setdefault(kind, {}).update(names)
+            self._own.setdefault(kind, {}).update(names)
 
-    def __call__(self, key: object, kind: str | None = None) -> str:
-        """The display name of `key` (a string key, or None -> '') as a `kind` of key."""
+    def __call__(
+        self, key: object, kind: str | None = None, translate: Callable[[str], str] = str
+    ) -> str:
+        """The display name of `key` (a string key, or None -> '') as a `kind` of key; a
+        built-in name through `translate` (the document's catalog), the workspace's own names
+        as written."""
         if key is None:
             return ""
         text = str(key)
         if kind is not None:
+            own = self._own.get(kind)
+            if own is not None and text in own:
+                return own[text]
             names = self._names.get(kind)
             if names is not None and text in names:
-                return names[text]
+                return translate(names[text])
         return humanize(text)
 
     def names(self, kind: str) -> dict[str, str]:

@@ -430,6 +430,9 @@ class Account(Record):
     """True for customers in regulated industries (documentation and compliance weigh more)."""
     owner: str
     """The account manager who owns the account."""
+    language: Literal["en", "de", "fr", "es", "ja"] | None = None
+    """Language the customer reads: their QBR deck is written in it (en, de, fr, es or ja;
+    default the workspace's `language`). Internal documents stay in the team's language."""
     updated: dt.date | None = None
     """Last date the record was updated; records older than 30 days are stale."""
     contract: Contract

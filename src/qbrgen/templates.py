@@ -102,7 +102,9 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
         )
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         return env
 
     def render(self, name: str, context: dict[str, Any], formatter: Formatter | None = None) -> str:
@@ -110,8 +112,7 @@ class Theme:
         env = self.env
         if formatter is not None:
             env = env.overlay()
-            env.filters.update(template_filters(formatter))
-            env.globals.update(fmt=formatter)
+            use_language(env, formatter)
         try:
             template = env.get_template(name)
             return template.render(context)
@@ -134,6 +135,16 @@ class Theme:
         except jinja2.UndefinedError as exc:
             chain = template_chain(exc, self.folders) or [name]
             raise TemplateError(f"{chain[-1]}: {exc.message}" + _included_from(chain[:-1])) from exc
+
+
+def use_language(env: jinja2.Environment, formatter: Formatter) -> None:
+    """Give an (overlay) environment the formatter's filters and its language's catalog:
+    `{% trans %}`, `_()` and `ngettext()` in templates translate through it."""
+    env.filters.update(template_filters(formatter))
+    env.globals.update(fmt=formatter)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        formatter.translate, formatter.translate_plural, newstyle=True
+    )
 
 
 def template_filters(formatter: Formatter) -> dict[str, Callable[..., Any]]:

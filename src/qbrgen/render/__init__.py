@@ -67,8 +67,23 @@ class RenderEnv:
 
     @cached_property
     def formatter(self) -> Formatter:
+        """Numbers, dates and words of the workspace's internal documents."""
         config = self.workspace.config
-        return Formatter.for_config(config)
+        return Formatter.for_config(config, self.language)
+
+    language: str | None = None
+    """The language of the document being made (None: the workspace's `language`)."""
+
+    def for_language(self, language: str | None) -> RenderEnv:
+        """This environment for a document in `language` (a customer's deck): same theme,
+        a formatter speaking that language."""
+        language = language or self.workspace.config.language
+        if language == self.formatter.language:
+            return self
+        other = RenderEnv(self.workspace, self.periods, self.version, language)
+        if "theme" in self.__dict__:
+            other.__dict__["theme"] = self.theme
+        return other
 
     @cached_property
     def palette(self) -> Palette:

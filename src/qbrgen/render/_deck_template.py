@@ -27,7 +27,7 @@ import yaml
 from qbrgen.errors import TemplateError, some_of
 from qbrgen.kpis.definitions import BY_KEY, HEALTH_COMPONENT_DEFINITIONS
 from qbrgen.render.audience import CUSTOMER_KPIS, internal_hint
-from qbrgen.templates import Formatter, Theme, strict_filter, template_filters
+from qbrgen.templates import Formatter, Theme, strict_filter, use_language
 
 DECK_TEMPLATE = "deck/qbr.yaml"
 KINDS = (
@@ -152,6 +152,7 @@ class DeckTemplate:
         self.slides: list[dict[str, Any]] = data["slides"]
         self.defaults: dict[str, Any] = data.get("defaults") or {}
         self.env = deck_env(theme, formatter)
+        self.formatter = formatter
         self._templates: dict[str, jinja2.Template] = {}
         self._expressions: dict[str, Callable[..., Any]] = {}
         for index, slide in enumerate(self.slides):
@@ -274,9 +275,12 @@ class DeckTemplate:
             closing=bool(slide.get("closing", slide.get("layout") == "closing")),
         )
         spec.bullets = self._bullets(slide.get("bullets") or [], ctx, label)
-        spec.definitions = _definitions(
-            slide.get("definitions") or [], f"{self.name}: {label}", self.customer
-        )
+        spec.definitions = [
+            (self.formatter.translate(name), self.formatter.translate(text))
+            for name, text in _definitions(
+                slide.get("definitions") or [], f"{self.name}: {label}", self.customer
+            )
+        ]
         if "numbers" in slide:
             spec.numbers = [
                 Card(
@@ -396,13 +400,13 @@ class DeckTemplate:
 
 def deck_env(theme: Theme, formatter: Formatter, **options: Any) -> jinja2.Environment:
     """The Jinja environment of deck text: the theme's sandbox (StrictUndefined), autoescape
-    off (slides are not HTML), the formatter's filters plus `amount` and `unit_words`. The
-    deck template and a designed deck's tokens both render in it."""
+    off (slides are not HTML), the formatter's filters plus `amount` and `unit_words`, and the
+    catalog of the formatter's language (`_()`, `{% trans %}`). The deck template and a designed
+    deck's tokens both render in it."""
     env = theme.env.overlay(autoescape=False, **options)
-    env.filters.update(template_filters(formatter))
+    use_language(env, formatter)
     env.filters["amount"] = strict_filter(lambda value, unit=None: amount(value, unit, formatter))
     env.filters["unit_words"] = strict_filter(unit_words)
-    env.globals.update(fmt=formatter)
     return env
 
 
@@ -414,9 +418,14 @@ def load_deck_template(theme: Theme, formatter: Formatter, name: str) -> DeckTem
     search path or the locale changes)."""
     path = theme.require(name).path
     stat = path.stat()
-    key = (name, str(path), stat.st_mtime_ns, formatter.locale, formatter.currency) + tuple(
-        str(folder) for folder in theme.folders
-    )
+    key = (
+        name,
+        str(path),
+        stat.st_mtime_ns,
+        formatter.locale,
+        formatter.currency,
+        formatter.language,
+    ) + tuple(str(folder) for folder in theme.folders)
     if key not in _LOADED:
         _LOADED[key] = DeckTemplate(theme, formatter, name)
     return _LOADED[key]
@@ -445,11 +454,16 @@ def amount(value: Any, unit: str | None, formatter: Formatter) -> str:
     number = float(value)
     currency = _currency(unit)
     if currency:
-        return Formatter(formatter.locale, currency, formatter.labels).money(value)
-    text = formatter.number(value, 0 if number.is_integer() else 1)
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit in ("%", "pts") else text
+        return Formatter(formatter.locale, currency, formatter.labels, formatter.language).money(
+            value
+        )
+    digits = 0 if number.is_integer() else 1
+    if unit == "%":
+        return formatter.percent(number / 100, digits)  # the locale's percent: '12 %' in de
+    text = formatter.number(value, digits)
+    if unit == "pts":
+        return f"{text} {formatter.gettext('pts')}"
+    return text
 
 
 def _default_role(kind: str) -> str:

@@ -18,6 +18,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.util import Emu, Pt
 
+from qbrgen.labels import N_
 from qbrgen.palette import SEVERITY_ORDER
 
 if TYPE_CHECKING:
@@ -60,14 +61,14 @@ def _floats(values: list[Any]) -> list[float | None]:
 
 def arr_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartData | NoChart:
     if not series.get("arr"):
-        return NoChart("no revenue history")
+        return NoChart(N_("no revenue history"))
     values = _floats(series["arr"])
     return ChartData(
         "arr",
         list(series["quarters"]),
-        [("ARR", values)],
+        [(formatter.gettext("ARR"), values)],
         formatter.excel_money(),
-        f"ARR ({formatter.currency})",
+        formatter.gettext("ARR (%(currency)s)", currency=formatter.currency),
         [palette.colours.primary],
     )
 
@@ -76,13 +77,13 @@ def utilisation_chart(
     series: Series, formatter: Formatter, palette: Palette
 ) -> ChartData | NoChart:
     if not series.get("utilisation"):
-        return NoChart("no usage data with licensed seats")
+        return NoChart(N_("no usage data with licensed seats"))
     return ChartData(
         "utilisation",
         list(series["quarters"]),
-        [("Seat utilisation", _floats(series["utilisation"]))],
+        [(formatter.gettext("Seat utilisation"), _floats(series["utilisation"]))],
         formatter.excel_percent(0),
-        "Active users ÷ licensed seats",
+        formatter.gettext("Active users ÷ licensed seats"),
         [palette.colours.secondary],
         line=True,
         percent_axis=True,
@@ -92,14 +93,14 @@ def utilisation_chart(
 def feature_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartData | NoChart:
     adoption: dict[str, float] = series.get("feature_adoption") or {}
     if not adoption:
-        return NoChart("no feature adoption in the latest usage period")
+        return NoChart(N_("no feature adoption in the latest usage period"))
     ordered = sorted(adoption.items(), key=lambda kv: (kv[1], kv[0]))  # bars read top-down
     return ChartData(
         "feature_adoption",
         [formatter.label(name, "features") for name, _ in ordered],
-        [("Share of active users", [float(v) for _, v in ordered])],
+        [(formatter.gettext("Share of active users"), [float(v) for _, v in ordered])],
         formatter.excel_percent(0),
-        "Share of active users",
+        formatter.gettext("Share of active users"),
         [palette.colours.primary],
         horizontal=True,
         percent_axis=True,
@@ -109,14 +110,14 @@ def feature_chart(series: Series, formatter: Formatter, palette: Palette) -> Cha
 def tickets_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartData | NoChart:
     tickets: dict[str, list[int]] = series.get("tickets") or {}
     if not any(sum(v) for v in tickets.values()):
-        return NoChart("no support tickets opened in the last five quarters")
+        return NoChart(N_("no support tickets opened in the last five quarters"))
     names = [s for s in SEVERITY_ORDER if s in tickets]  # worst first, as in every legend
     return ChartData(
         "tickets",
         list(series["quarters"]),
         [(formatter.label(s, "severities"), [float(v) for v in tickets[s]]) for s in names],
         "0",
-        "Tickets opened",
+        formatter.gettext("Tickets opened"),
         [palette.severity(s) for s in names],
         stacked=True,
     )

@@ -169,7 +169,7 @@ class DeckBuilder:
         page.kicker_placed = with_kicker or not kicker
         page.title_rect = rect
         if result.shortened:
-            page.notes.append(f"Full title: {text}")
+            page.notes.append(self.env.formatter.gettext("Full title: %(title)s", title=text))
         return rect
 
     def area(self, page: Page, use_body: bool = True) -> Rect:
@@ -252,7 +252,7 @@ class DeckBuilder:
         count = max(1, math.ceil(len(rows) / max(per_page, 1)))
         out = []
         for index in range(count):
-            title = spec.title if count == 1 else f"{spec.title} ({index + 1} of {count})"
+            title = spec.title if count == 1 else self._part(spec.title, index, count)
             page, rect = self.content_page(spec, title)
             out.append((page, rect, rows[index * per_page : (index + 1) * per_page]))
         return out
@@ -431,7 +431,7 @@ class DeckBuilder:
             blocks = [" ".join(t.split()) for t in spec.text.split("\n\n") if t.strip()]
             paras = [Para(t, bullet=False) for t in blocks] + paras
         if not paras:
-            self.statement(page, rect, spec.empty or "Nothing to report this quarter.")
+            self.statement(page, rect, spec.empty or self._("Nothing to report this quarter."))
             return
         self.text_in(page, rect, paras, (24, 11), into_body=True)
 
@@ -500,7 +500,9 @@ class DeckBuilder:
             self.statement(
                 page,
                 chart_rect,
-                spec.chart.get("empty") or spec.empty or f"Nothing to chart yet: {data.reason}.",
+                spec.chart.get("empty")
+                or spec.empty
+                or self._("Nothing to chart yet: %(reason)s.", reason=self._(data.reason)),
             )
             return
         if spec.chart.get("axis_title"):
@@ -513,7 +515,7 @@ class DeckBuilder:
         table = spec.table
         if table is None or not table.rows:
             page, rect = self.content_page(spec)
-            self.statement(page, rect, spec.empty or "Nothing recorded yet.")
+            self.statement(page, rect, spec.empty or self._("Nothing recorded yet."))
             return
         first, rect = self.content_page(spec)
         sizes = (18.0, 16.0, 14.0, 12.0) if len(table.rows) <= 4 else (16.0, 14.0, 12.0)
@@ -527,21 +529,27 @@ class DeckBuilder:
             if index == 0:
                 page = first
                 if count > 1:
-                    self.set_title(page, f"{spec.title} (1 of {count})", spec.kicker)
+                    self.set_title(page, self._part(spec.title, 0, count), spec.kicker)
             else:
-                page, rect = self.content_page(spec, f"{spec.title} ({index + 1} of {count})")
+                page, rect = self.content_page(spec, self._part(spec.title, index, count))
             draw_table(page.slide, rect, layout, index, aligns, self.style,
                        min_height=pt(rect.height) * FILL)  # fmt: skip
             if count > 1:
                 page.notes.append(
-                    f"Page {index + 1} of {count} of this table ({len(table.rows)} rows in all)."
+                    self.env.formatter.ngettext(
+                        "Page %(page)s of %(pages)s of this table (%(num)s row in all).",
+                        "Page %(page)s of %(pages)s of this table (%(num)s rows in all).",
+                        len(table.rows),
+                        page=index + 1,
+                        pages=count,
+                    )
                 )
 
     def kind_goals(self, spec: SlideSpec) -> None:
         goals = list(spec.goals)
         if not goals:
             page, rect = self.content_page(spec)
-            self.statement(page, rect, spec.empty or "No goals are recorded yet.")
+            self.statement(page, rect, spec.empty or self._("No goals are recorded yet."))
             return
         _, rect = self._probe_area(spec)
         per_page, row_h = self.rows_in(rect, len(goals), int(Inches(1.05)), int(Inches(1.5)))
@@ -565,7 +573,7 @@ class DeckBuilder:
         items = spec.items
         if not items:
             page, rect = self.content_page(spec)
-            self.statement(page, rect, spec.empty or "Nothing to list yet.")
+            self.statement(page, rect, spec.empty or self._("Nothing to list yet."))
             return
         _, rect = self._probe_area(spec)
         per_page, _ = self.rows_in(rect, len(items), int(Inches(0.75)), int(Inches(1.25)))
@@ -595,7 +603,7 @@ class DeckBuilder:
         items = spec.items
         if not items:
             page, rect = self.content_page(spec)
-            self.statement(page, rect, spec.empty or "Nothing to show yet.")
+            self.statement(page, rect, spec.empty or self._("Nothing to show yet."))
             return
         for page, rect, chunk in self.paged(spec, items, 6):
             n = len(chunk)
@@ -643,6 +651,14 @@ class DeckBuilder:
                 vis.quote(page.slide, where, item.title, item.text, self.style)
             self.dropped(page, results)
 
+    def _(self, message: str, **values: Any) -> str:
+        """`message` in the deck's language."""
+        return self.env.formatter.gettext(message, **values)
+
+    def _part(self, title: str, index: int, count: int) -> str:
+        """A follow-on page's title: 'Mutual action plan (2 of 3)'."""
+        return self._("%(title)s (%(page)s of %(pages)s)", title=title, page=index + 1, pages=count)
+
     def kind_closing(self, spec: SlideSpec) -> None:
         page, right = self._panel_slide(spec)
         if self.style.builtin:
@@ -666,8 +682,16 @@ def goal_row(goal: Any, fmt: Formatter, palette: Any) -> vis.GoalRow:
         _amount(goal.target_value, goal.unit, fmt) if goal.target_value is not None else ""
     )
     if target:
-        by = f" by {fmt.date(goal.target_date, 'medium')}" if goal.target_date else ""
-        measure.append(f"target {target}{by}")
+        if goal.target_date:
+            measure.append(
+                fmt.gettext(
+                    "target %(target)s by %(date)s",
+                    target=target,
+                    date=fmt.date(goal.target_date, "medium"),
+                )
+            )
+        else:
+            measure.append(fmt.gettext("target %(target)s", target=target))
     row = vis.GoalRow(
         title=goal.title,
         detail=" · ".join(measure),
@@ -682,14 +706,21 @@ def goal_row(goal: Any, fmt: Formatter, palette: Any) -> vis.GoalRow:
         span = target_value - start
         row.progress = 1.0 if span == 0 else max(0.0, min(1.0, (current - start) / span))
         row.start_label = (
-            f"Baseline {_amount(start, goal.unit, fmt)}" if baseline is not None else ""
+            fmt.gettext("Baseline %(value)s", value=_amount(start, goal.unit, fmt))
+            if baseline is not None
+            else ""
         )
-        row.now_label = f"Now {_amount(current, goal.unit, fmt)}"
-        row.end_label = f"Target {_amount(target_value, goal.unit, fmt)}"
+        row.now_label = fmt.gettext("Now %(value)s", value=_amount(current, goal.unit, fmt))
+        row.end_label = fmt.gettext("Target %(value)s", value=_amount(target_value, goal.unit, fmt))
     elif goal.milestones:
         done = sum(1 for m in goal.milestones if m.completed)
         row.progress = done / len(goal.milestones)
-        row.now_label = f"{done} of {len(goal.milestones)} milestones reached"
+        row.now_label = fmt.ngettext(
+            "%(done)s of %(num)s milestone reached",
+            "%(done)s of %(num)s milestones reached",
+            len(goal.milestones),
+            done=done,
+        )
     return row
 
 
@@ -698,7 +729,7 @@ def chart_note(data: ChartData, formatter: Formatter) -> str:
 
     def shown(value: float | None) -> str:
         if value is None:
-            return "n/a"
+            return formatter.gettext("n/a")
         if data.percent_axis:
             return formatter.percent(value)
         if data.kind == "arr":
@@ -709,4 +740,4 @@ def chart_note(data: ChartData, formatter: Formatter) -> str:
     for name, values in data.series:
         cells = ", ".join(f"{c}: {shown(v)}" for c, v in zip(data.categories, values, strict=True))
         rows.append(f"{name} — {cells}")
-    return "Chart data: " + "; ".join(rows) + "."
+    return formatter.gettext("Chart data: %(rows)s.", rows="; ".join(rows))

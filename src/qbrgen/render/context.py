@@ -178,12 +178,25 @@ def customer_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         "as_of": env.periods.as_of,
         "quarter": str(env.periods.quarter),
         "periods": env.periods,
-        "definitions": [d for d in DEFINITIONS if d.key in CUSTOMER_KPIS],
-        "definition": {key: d for key, d in BY_KEY.items() if key in CUSTOMER_KPIS},
+        "definitions": [_in_words(d, env.formatter) for d in DEFINITIONS if d.key in CUSTOMER_KPIS],
+        "definition": {
+            key: _in_words(d, env.formatter) for key, d in BY_KEY.items() if key in CUSTOMER_KPIS
+        },
         "presenter": config.company.presenter or account.owner,
     }
     ctx.update(deck_story(view, k, env.periods, env.formatter))
     return ctx
+
+
+def _in_words(definition: Any, fmt: Any) -> Any:
+    """A KPI definition with its label and definition in the document's language."""
+    from dataclasses import replace
+
+    return replace(
+        definition,
+        label=fmt.translate(definition.label),
+        definition=fmt.translate(definition.definition),
+    )
 
 
 def internal_deck_context(job: Job, env: RenderEnv) -> dict[str, Any]:
@@ -266,8 +279,8 @@ def deck_story(account: Any, k: dict[str, Any], periods: Periods, fmt: Any) -> d
         "meeting_date": next_review.date if next_review else None,
         "customer_attendees": [names[n] for n in attendees if n in names],
         "our_attendees": [n for n in attendees if n not in names],
-        "survey_window": f"{fmt.date(window.start + dt.timedelta(days=1), 'MMM yyyy')} – "
-        f"{fmt.date(window.end, 'MMM yyyy')}",
+        "survey_window": f"{fmt.month(window.start + dt.timedelta(days=1))} – "
+        f"{fmt.month(window.end)}",
         "survey_responses": responses,
         "survey_comments": [r for r in responses if r.comment],
         "nps_count": sum(1 for r in responses if r.kind == "nps"),

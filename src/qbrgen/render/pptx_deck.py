@@ -225,8 +225,10 @@ def deck_context(job: Job, env: RenderEnv, customer: bool) -> dict[str, Any]:
 
 
 def build_deck(job: Job, env: RenderEnv) -> PresentationType:
-    """The deck for one job, as a python-pptx Presentation (not saved): the designed deck
-    filled (`deck.designed`), else built from the deck template."""
+    """The deck for one job, as a python-pptx Presentation (not saved), in the language the
+    customer reads (`account.language`, else the workspace's): the designed deck filled
+    (`deck.designed`), else built from the deck template."""
+    env = env.for_language(job.payload["account"].language)
     if env.config.deck.designed:
         from qbrgen.render.pptx_designed import build_designed
 
@@ -268,7 +270,7 @@ def finish(
     as_of: dt.date = ctx["as_of"]
     company = ctx["company"].name
     left = f"{company} · {account.name}"
-    date = f"Figures as of {formatter.date(as_of, 'long')}"
+    date = formatter.gettext("Figures as of %(date)s", date=formatter.date(as_of, "long"))
     style = builder.style
     footers: dict[Any, list[Any]] = {}
     for page in builder.pages:
@@ -283,11 +285,15 @@ def finish(
             band = footer_band(page.info, builder.width, builder.height)
             number = None if page.info.own_number else page.number
             draw_footer(page.slide, band, f"{left} · {date}", number, style, footers)
-        notes = [page.spec.notes.strip() or f"Talking points: {page.spec.title}."]
+        notes = [
+            page.spec.notes.strip()
+            or formatter.gettext("Talking points: %(title)s.", title=page.spec.title)
+        ]
         notes += [n for n in page.notes if n]
         if page.spec.definitions:
             notes.append(
-                "Definitions:\n"
+                formatter.gettext("Definitions:")
+                + "\n"
                 + "\n".join(f"• {label}: {text}" for label, text in page.spec.definitions)
             )
         set_notes(page.slide, "\n\n".join(notes), footers)
@@ -361,8 +367,11 @@ def deck_properties(
     inputs = job.payload.get("inputs_hash", "")
     _adopt_core_properties(prs)
     props = prs.core_properties
-    props.title = f"{account.name} — Quarterly business review {quarter}"
-    props.subject = f"Quarterly business review, {account.name}, {quarter}"
+    _ = env.formatter.gettext
+    props.title = _("%(account)s — Quarterly business review %(quarter)s", account=account.name,
+                    quarter=quarter)  # fmt: skip
+    props.subject = _("Quarterly business review, %(account)s, %(quarter)s",
+                      account=account.name, quarter=quarter)  # fmt: skip
     props.author = company
     props.last_modified_by = company
     props.category = "QBR" if customer else "QBR (internal)"

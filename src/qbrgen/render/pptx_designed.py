@@ -120,7 +120,7 @@ def designed_path(env: RenderEnv) -> Path:
 
 def load_designed(env: RenderEnv) -> DesignedDeck:
     """The configured designed deck, read and checked once per process (again when the file,
-    the locale or the template folders change)."""
+    the locale, the language or the template folders change)."""
     name = env.config.deck.designed
     path = designed_path(env)
     stat = path.stat()
@@ -131,6 +131,7 @@ def load_designed(env: RenderEnv) -> DesignedDeck:
         stat.st_size,
         env.formatter.locale,
         env.formatter.currency,
+        env.formatter.language,
         *map(str, env.theme.folders),
     )
     return _cached(key, lambda: read_designed(path, name, env))

@@ -1,0 +1,224 @@
+"""Documents in the reader's language: the catalogs are complete, a customer's deck is written
+in the account's language (every English message translated, numbers and dates in its
+locale, runs tagged with it) while internal documents stay in the team's, and plural forms
+come from the catalog."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+
+from conftest import ROOT, run_cli
+from qbrgen.formatting import Formatter
+from qbrgen.i18n import LANGUAGES, catalog_path, extract_all, locale_for
+
+ACCOUNT = "brackenridge-telecom"
+TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def _catalog(language: str):  # noqa: ANN202 - a Babel catalog
+    from babel.messages.pofile import read_po
+
+    with catalog_path(language).open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated(language: str) -> None:
+    template = extract_all()
+    catalog = _catalog(language)
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        found = catalog.get(message.id)
+        strings = [] if found is None else found.string
+        strings = list(strings) if isinstance(strings, tuple | list) else [strings]
+        if found is None or found.fuzzy or not all(strings):
+            missing.append(message.id)
+            continue
+        if isinstance(message.id, tuple):
+            assert len(strings) == catalog.num_plurals, message.id
+        for text in strings:  # the same placeholders as the English message
+            singular = message.id[0] if isinstance(message.id, tuple) else message.id
+            names = set(re.findall(r"%\((\w+)\)s", singular))
+            assert set(re.findall(r"%\((\w+)\)s", text)) <= names | {"num"}, (message.id, text)
+    assert not missing, f"{language}: {len(missing)} messages without a translation: {missing[:5]}"
+    assert len(template) > 200
+
+
+def test_plural_forms_come_from_the_catalog() -> None:
+    one, many = (
+        "%(num)s risk we are working on together",
+        "%(num)s risks we are working on together",
+    )
+    assert Formatter("en_US").ngettext(one, many, 1) == "1 risk we are working on together"
+    assert (
+        Formatter("fr_FR", language="fr").ngettext(one, many, 0).startswith("0 risque sur lequel")
+    )
+    assert Formatter("de_DE", language="de").ngettext(one, many, 0).startswith("0 Risiken")
+    japanese = Formatter("ja_JP", language="ja")
+    assert japanese.ngettext(one, many, 1) == japanese.ngettext(one, many, 7).replace("7", "1")
+    assert Formatter("de_DE", language="de").ngettext(one, many, 1234).startswith("1.234 ")
+
+
+def test_the_locale_of_a_language() -> None:
+    assert locale_for("de_CH", "de") == "de_CH"
+    assert locale_for("de_CH", "fr") == "fr_CH"
+    assert locale_for("en_US", "de") == "de_DE"
+    assert locale_for("en_US", "ja") == "ja_JP"
+
+
+def test_help_loads_no_catalog() -> None:
+    code = (
+        "import sys, contextlib, io, qbrgen.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    qbrgen.cli.main(['--help'])\n"
+        "print([m for m in ('qbrgen.i18n', 'babel.support', 'babel.messages') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _english_messages(language: str) -> tuple[list[str], set[str]]:
+    """The English message texts a deck in `language` must not contain: long literal parts of
+    messages (a placeholder split), and whole short messages (which must not stand alone in a
+    text box or cell). Messages the language writes the same (ARR, Support) are left out."""
+    catalog = _catalog(language)
+    parts: list[str] = []
+    whole: set[str] = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for english in ids:
+            if english in strings:
+                continue
+            for literal in re.split(r"%\(\w+\)s", english):
+                literal = literal.strip(" ,;:.()")
+                if len(literal) >= 14 and " " in literal:
+                    parts.append(literal)
+            if "%(" not in english:
+                whole.add(english)
+    return parts, whole
+
+
+def _account_strings(path: Path) -> set[str]:
+    import yaml
+
+    def walk(node: object) -> set[str]:
+        if isinstance(node, str):
+            return {node}
+        if isinstance(node, dict):
+            return set().union(*(walk(v) for v in node.values())) if node else set()
+        if isinstance(node, list):
+            return set().union(*(walk(v) for v in node)) if node else set()
+        return set()
+
+    return walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _deck_texts(path: Path) -> tuple[list[str], str, set[str | None]]:
+    prs = Presentation(str(path))
+    texts: list[str] = []
+    tags: set[str | None] = set()
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.extend(p.text for p in shape.text_frame.paragraphs)
+            if shape.has_table:
+                texts.extend(c.text for row in shape.table.rows for c in row.cells)
+            if shape.has_chart:
+                chart = shape.chart
+                texts.append(chart.value_axis.axis_title.text_frame.text)
+                texts.extend(s.name for s in chart.plots[0].series)
+        if slide.has_notes_slide:
+            texts.extend(slide.notes_slide.notes_text_frame.text.split("\n"))
+        for element in [slide._element] + (
+            [slide.notes_slide._element] if slide.has_notes_slide else []
+        ):
+            tags |= {r.get("lang") for r in element.iter(f"{A}rPr")}
+    return texts, " \n ".join(texts), tags
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One deck per language, each for a customer whose `language` says so, in an English
+    workspace (en_US, USD): the plan of the same account stays English."""
+    root = tmp_path_factory.mktemp("i18n")
+    out: dict[str, Path] = {}
+    for language in LANGUAGES:
+        ws = root / language
+        ws.mkdir()
+        shutil.copy(ROOT / "qbrgen.yaml", ws / "qbrgen.yaml")
+        shutil.copytree(ROOT / "accounts", ws / "accounts")
+        account = ws / "accounts" / f"{ACCOUNT}.yaml"
+        text = account.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^owner: ", f"language: {language}\nowner: ", text, count=1)
+        account.write_text(text, encoding="utf-8")
+        run_cli("qbr", ACCOUNT, "--no-brief", "-w", str(ws), check=True)
+        out[language] = next((ws / "output" / ACCOUNT).glob("*.pptx"))
+    run_cli("plan", ACCOUNT, "-w", str(root / "de"), check=True)
+    out["plan"] = next((root / "de" / "output" / ACCOUNT).glob("*account-plan*.pdf"))
+    return out
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_deck_holds_no_untranslated_english(decks: dict[str, Path], language: str) -> None:
+    texts, joined, tags = _deck_texts(decks[language])
+    parts, whole = _english_messages(language)
+    found = [p for p in parts if p in joined]
+    data = _account_strings(ROOT / "accounts" / f"{ACCOUNT}.yaml")  # the customer's own words
+    found += [t for t in texts if t.strip() in whole and t.strip() not in data]
+    assert not found, f"{language}: English left in the deck: {found[:8]}"
+    fmt = Formatter(locale_for("en_US", language), "USD", language=language)
+    assert tags == {fmt.language_tag}
+    assert fmt.translate("Figures as of %(date)s") != "Figures as of %(date)s"
+    # the footer, a status word and a date in the customer's language and locale
+    import datetime as dt
+
+    assert (
+        fmt.gettext("Figures as of %(date)s", date=fmt.date(dt.date(2026, 10, 15), "long"))
+        in joined
+    )
+    assert fmt.label("mitigating", "risk_statuses") in texts
+    assert fmt.money(180000) in joined
+
+
+def test_english_decks_read_as_before(decks: dict[str, Path]) -> None:
+    texts, joined, tags = _deck_texts(decks["en"])
+    assert "Figures as of October 15, 2026" in joined
+    assert "Mitigating" in texts and tags == {"en-US"}
+
+
+def test_a_german_customers_deck_is_german_and_the_plan_stays_english(
+    decks: dict[str, Path],
+) -> None:
+    from pypdf import PdfReader
+
+    _, joined, _ = _deck_texts(decks["de"])
+    assert "Stand der Zahlen: 15. Oktober 2026" in joined
+    assert "Vielen Dank" in joined and "Gemeinsamer Aktionsplan".upper() in joined.upper()
+    assert "180.000\u00a0$" in joined  # the workspace's currency in German figures
+    plan = PdfReader(str(decks["plan"]))
+    text = " ".join(page.extract_text() or "" for page in plan.pages)
+    assert "Account plan" in text or "account plan" in text.lower()
+    assert plan.trailer["/Root"]["/Lang"] == "en-US"
+
+
+def test_an_unknown_language_is_refused_with_the_shipped_ones(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "qbrgen.yaml").write_text("language: klingon\n", encoding="utf-8")
+    (ws / "accounts").mkdir()
+    result = run_cli("validate", "-w", str(ws))
+    assert result.returncode != 0
+    assert "unknown language 'klingon'; expected one of en, de, fr, es, ja" in result.stderr
