@@ -74,6 +74,7 @@ def test_the_locale_of_a_language() -> None:
     assert locale_for("de_CH", "fr") == "fr_CH"
     assert locale_for("en_US", "de") == "de_DE"
     assert locale_for("en_US", "ja") == "ja_JP"
+    assert locale_for("de_DE", "en") == "de_DE"  # English words keep the workspace's figures
 
 
 def test_help_loads_no_catalog() -> None:

@@ -56,11 +56,13 @@ def translations(language: str) -> Translations:
 
 def locale_for(locale: str, language: str) -> str:
     """The locale of numbers and dates for text in `language`: the workspace's when it speaks
-    that language (de_CH for German in a Swiss workspace), else the language in the
-    workspace's country when CLDR knows it (fr_CH), else the language's default (de_DE)."""
+    that language (de_CH for German in a Swiss workspace) or the text is English (the source
+    language keeps the workspace's figures: English words, German dates, as before any
+    catalog), else the language in the workspace's country when CLDR knows it (fr_CH), else
+    the language's default (de_DE)."""
     from babel import Locale, UnknownLocaleError
 
-    if locale.split("_")[0] == language:
+    if locale.split("_")[0] == language or language == SOURCE_LANGUAGE:
         return locale
     territory = locale.split("_")[1] if "_" in locale else ""
     if territory:
