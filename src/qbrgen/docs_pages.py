@@ -53,7 +53,7 @@ def commands_markdown() -> str:
     out = [
         "# Commands",
         "",
-        GENERATED.format(source="from src/qbrgen/cli.py"),
+        GENERATED.format(source="from src/qbrgen/cli/"),
         "",
         "Every command and option, as `--help` prints them. Commands find the workspace (the "
         "folder holding `qbrgen.yaml`) from the current folder or its parents, or from "
