@@ -1,0 +1,286 @@
+"""The scorecard's table sheets: Accounts, Renewals, Health history and By owner: their
+columns and conditional-format rules (the sheets themselves are laid out by `data_sheet`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from qbrgen.kpis.periods import Quarter
+from qbrgen.render._scorecard_cells import (
+    Column,
+    Styles,
+    band_rules,
+    data_sheet,
+    excel_date,
+    overdue_rules,
+    shade,
+    tint,
+)
+from qbrgen.render._scorecard_rows import warning_labels
+
+
+def _k(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row["k"].get(key)
+
+
+def _yes_no(value: Any) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def health_history_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
+    """One row per account, one column per recorded run (the last 13 that exist, this run
+    last): health scores shown as every document shows them, coloured by band."""
+    history = payload["health_history"]
+    dates: list[dt.date] = history["dates"]
+    columns = [
+        Column("Account", lambda r: r["name"], width=30),
+        Column("Owner", lambda r: r["owner"]),
+        Column("Health band", lambda r: r["k"].get("health_band") or "unscored"),
+    ]
+    scores: dict[str, list[float | None]] = history["scores"]
+
+    def score_on(index: int) -> Callable[[dict[str, Any]], float | None]:
+        return lambda row: scores[row["id"]][index]
+
+    for i, day in enumerate(dates):
+        title = "Now " + day.isoformat() if i == len(dates) - 1 else day.isoformat()
+        columns.append(Column(title, score_on(i), "health_score", width=15))
+    rows = sorted(payload["accounts"], key=lambda r: (r["name"].casefold(), r["id"]))
+    if len(dates) == 1:
+        note = (
+            "First recorded run: the history starts here."
+            if history["enabled"]
+            else "The KPI history is off (history.enabled)."
+        )
+        if history["error"]:
+            note = "The KPI history could not be read."
+    else:
+        note = f"Last {len(dates) - 1} recorded runs and now; blank: not recorded."
+
+    def rules(ws: Any, col: dict[str, str], first: int, last: int) -> None:
+        for column in columns[3:]:
+            band_rules(ws, col[column.header], first, last, styles, text=False)
+        band_rules(ws, col["Health band"], first, last, styles, text=True)
+
+    data_sheet(
+        wb, "Health history", "HealthHistory", columns, rows, styles,
+        ["Health history — the last 13 points that exist", note], rules,
+    )  # fmt: skip
+
+
+def account_columns(quarter: str) -> list[Column]:
+    """The Accounts sheet: one row per account, every per-account KPI."""
+    q = f"({quarter})"
+    return [
+        Column("Account ID", lambda r: r["id"]),
+        Column("Account", lambda r: r["name"], width=34),
+        Column("Owner", lambda r: r["owner"]),
+        Column("Segment", lambda r: r["show"]["segment"]),
+        Column("Industry", lambda r: r["industry"]),
+        Column("Region", lambda r: r["region"]),
+        Column("Status", lambda r: r["show"]["status"]),
+        Column("Health score", _k("health_score"), "health_score"),
+        Column("Health band", lambda r: r["show"]["band"]),
+        Column("Health trend", _k("health_trend"), "health_trend"),
+        Column("Health trend compares", lambda r: r["health_trend_text"], width=40),
+        Column("Biggest drag", lambda r: r["show"]["drag"]),
+        Column("Current ARR", _k("arr"), "arr"),
+        Column("Revenue history", lambda r: _yes_no(r["k"]["revenue_history"])),
+        Column("Renewal date", lambda r: r["renewal_date"], "date"),
+        Column("Days to renewal", _k("days_to_renewal"), "int"),
+        Column("Next step", lambda r: r["next_step"][0] if r["next_step"] else "", width=34),
+        Column("Next step due", lambda r: r["next_step"][1] if r["next_step"] else None, "date"),
+        Column("Overdue next steps", lambda r: r["overdue_steps"], "int"),
+        Column("Open escalations", _k("open_escalations"), "int"),
+        Column("Escalations past target", lambda r: r["escalations_past_target"], "int"),
+        Column("Open high risks", lambda r: len(r["open_high_risks"]), "int"),
+        Column("GRR (TTM)", _k("grr"), "grr"),
+        Column("NRR (TTM)", _k("nrr"), "nrr"),
+        Column(f"GRR {q}", _k("grr_q"), "grr"),
+        Column(f"NRR {q}", _k("nrr_q"), "nrr"),
+        Column("Gross revenue churn (TTM)", _k("gross_revenue_churn"), "ratio"),
+        Column("Logo churn (TTM)", _k("logo_churn_rate"), "ratio"),
+        Column("Starting ARR (TTM)", _k("starting_arr"), "money"),
+        Column("Expansion (TTM)", _k("expansion_revenue"), "money"),
+        Column("Contraction (TTM)", _k("contraction_arr"), "money"),
+        Column("Churned ARR (TTM)", _k("churned_arr"), "money"),
+        Column("Ending ARR (TTM)", _k("ending_arr"), "ending_arr"),
+        Column("Renewal rate, logos (TTM)", _k("renewal_rate_logos"), "ratio"),
+        Column("Renewal rate, revenue (TTM)", _k("renewal_rate_revenue"), "ratio"),
+        Column("Open renewals (TTM)", _k("renewals_open"), "int"),
+        Column("Upsell conversion (TTM)", _k("upsell_conversion_rate"), "ratio"),
+        Column("Pipeline", _k("pipeline"), "money"),
+        Column("Expected lifetime value at portfolio churn", _k("expected_lifetime_value"), "money"),
+        Column("Active stakeholders", _k("stakeholder_coverage"), "stakeholder_coverage"),
+        Column("Key roles covered", lambda r: r["show"]["roles"], width=30),
+        Column("Single-threaded", lambda r: _yes_no(r["k"]["single_threaded"])),
+        Column("QBR completion (TTM)", _k("qbr_completion_rate"), "ratio"),
+        Column(f"QBR held {q}", _k("qbr_completion_rate_q"), "ratio"),
+        Column("Follow-up time (h)", _k("follow_up_time"), "hours"),
+        Column("Seat utilisation", _k("seat_utilisation"), "seat_utilisation"),
+        Column("Adoption trend", _k("adoption_trend"), "adoption_trend"),
+        Column(f"Tickets {q}", _k("tickets_q"), "int"),
+        Column("Support trend (tickets vs prev. quarter)", _k("support_trend"), "ratio"),
+        Column("Escalation time to resolution (days, TTM)", _k("escalation_time_to_resolution"), "days"),
+        Column("NPS (TTM)", _k("nps"), "nps"),
+        Column("CSAT (TTM)", _k("csat"), "csat"),
+        Column("Warnings", lambda r: len(r["warnings"]), "int"),
+        Column("Warning details", warning_labels, width=70),
+        Column("Notes", lambda r: r["notes"], width=50),
+    ]  # fmt: skip
+
+
+RENEWAL_COLUMNS = [
+    Column("Account", lambda r: r["name"], width=30),
+    Column("Owner", lambda r: r["owner"]),
+    Column("Renewal date", lambda r: r["renewal_date"], "date"),
+    Column("Quarter", lambda r: str(Quarter.of(r["renewal_date"]))),
+    Column("Days to renewal", _k("days_to_renewal"), "int"),
+    Column("Current ARR", _k("arr"), "arr"),
+    Column("Auto-renew", lambda r: _yes_no(r["auto_renew"])),
+    Column("Health score", _k("health_score"), "health_score"),
+    Column("Health band", lambda r: r["show"]["band"]),
+    Column("Risk", lambda r: r["risk"]),
+    Column("Readiness", lambda r: r["ready"], "ratio"),
+    Column("Readiness gaps", lambda r: "; ".join(r["gaps"]), width=50),
+    Column("Open high risks", lambda r: "; ".join(r["open_high_risks"]), width=40),
+    Column("Open escalations", _k("open_escalations"), "int"),
+    Column("Next step", lambda r: r["next_step"][0] if r["next_step"] else "", width=34),
+    Column("Next step due", lambda r: r["next_step"][1] if r["next_step"] else None, "date"),
+]
+
+
+OWNER_COLUMNS = [
+    Column("Owner", lambda b: b["owner"]),
+    Column("Accounts", lambda b: b["accounts"], "int"),
+    Column("Active", lambda b: b["active"], "int"),
+    Column("Current ARR", lambda b: b["arr"], "money"),
+    Column("Starting ARR (TTM)", lambda b: b["starting"], "money"),
+    Column("Expansion (TTM)", lambda b: b["expansion"], "money"),
+    Column("Contraction (TTM)", lambda b: b["contraction"], "money"),
+    Column("Churned ARR (TTM)", lambda b: b["churned"], "money"),
+    Column("GRR (TTM)", lambda b: b["grr"], "ratio"),
+    Column("NRR (TTM)", lambda b: b["nrr"], "ratio"),
+    Column("Green", lambda b: b["green"], "int"),
+    Column("Yellow", lambda b: b["yellow"], "int"),
+    Column("Red", lambda b: b["red"], "int"),
+    Column("Unscored", lambda b: b["unscored"], "int"),
+    Column("Red ARR", lambda b: b["red_arr"], "money"),
+    Column("Renewals to next quarter end", lambda b: b["renewing"], "int"),
+    Column("Open escalations", lambda b: b["escalations"], "int"),
+    Column("Escalations past target", lambda b: b["past_target"], "int"),
+    Column("Single-threaded", lambda b: b["single_threaded"], "int"),
+    Column("Warnings", lambda b: b["warnings"], "int"),
+    Column("Red accounts", lambda b: "; ".join(b["red_names"]), width=50),
+]
+
+
+def accounts_rules(
+    styles: Styles, as_of: dt.date
+) -> Callable[[Any, dict[str, str], int, int], None]:
+    def rules(ws: Any, col: dict[str, str], first: int, last: int) -> None:
+        from openpyxl.formatting.rule import FormulaRule
+        from openpyxl.styles import PatternFill
+
+        band_rules(ws, col["Health band"], first, last, styles, text=True)
+        band_rules(ws, col["Health score"], first, last, styles, text=False)
+        days = col["Days to renewal"]
+        overdue_rules(
+            ws, f"{days}{first}:{days}{last}", f'AND({days}{first}<>"",{days}{first}<0)', styles
+        )
+        ws.conditional_formatting.add(
+            f"{days}{first}:{days}{last}",
+            FormulaRule(
+                formula=[f'AND({days}{first}<>"",{days}{first}>=0,{days}{first}<=120)'],
+                fill=PatternFill("solid", bgColor=tint(styles.colours["yellow"])),
+            ),
+        )
+        due = col["Next step due"]
+        overdue_rules(
+            ws,
+            f"{due}{first}:{due}{last}",
+            f'AND({due}{first}<>"",{due}{first}<{excel_date(as_of)})',
+            styles,
+        )
+        for name in ("Overdue next steps", "Escalations past target"):
+            c = col[name]
+            overdue_rules(ws, f"{c}{first}:{c}{last}", f"{c}{first}>0", styles)
+
+    return rules
+
+
+def renewals_rules(
+    styles: Styles, as_of: dt.date
+) -> Callable[[Any, dict[str, str], int, int], None]:
+    def rules(ws: Any, col: dict[str, str], first: int, last: int) -> None:
+        from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+        from openpyxl.styles import Font, PatternFill
+
+        colour = styles.colours
+        risk = col["Risk"]
+        for level, band in (("High", "red"), ("Medium", "yellow"), ("Low", "green")):
+            ws.conditional_formatting.add(
+                f"{risk}{first}:{risk}{last}",
+                CellIsRule(
+                    operator="equal",
+                    formula=[f'"{level}"'],
+                    fill=PatternFill("solid", bgColor=tint(colour[band])),
+                    font=Font(bold=True, color=shade(colour[band])),
+                ),
+            )
+        band_rules(ws, col["Health band"], first, last, styles, text=True)
+        ready = col["Readiness"]
+        ws.conditional_formatting.add(
+            f"{ready}{first}:{ready}{last}",
+            ColorScaleRule(
+                start_type="num", start_value=0, start_color=tint(colour["red"], 0.5),
+                mid_type="num", mid_value=0.6, mid_color=tint(colour["yellow"], 0.5),
+                end_type="num", end_value=1, end_color=tint(colour["green"], 0.5),
+            ),
+        )  # fmt: skip
+        days = col["Days to renewal"]
+        overdue_rules(ws, f"{days}{first}:{days}{last}", f"{days}{first}<0", styles)
+        due = col["Next step due"]
+        overdue_rules(
+            ws,
+            f"{due}{first}:{due}{last}",
+            f'AND({due}{first}<>"",{due}{first}<{excel_date(as_of)})',
+            styles,
+        )
+
+    return rules
+
+
+def owner_rules(styles: Styles) -> Callable[[Any, dict[str, str], int, int], None]:
+    def rules(ws: Any, col: dict[str, str], first: int, last: int) -> None:
+        for name in ("Red", "Escalations past target"):
+            c = col[name]
+            overdue_rules(ws, f"{c}{first}:{c}{last}", f"{c}{first}>0", styles)
+
+    return rules
+
+
+def owner_total(owners: list[dict[str, Any]], values: dict[str, Any], styles: Styles) -> list[Any]:
+    """The 'All owners' row: the portfolio's own numbers from the engine."""
+    bold = {"font": styles.bold}
+    fmt = styles.formats
+
+    def total(name: str) -> int:
+        return sum(o[name] for o in owners)
+
+    def of(value: Any, kind: str) -> tuple[Any, str | None, dict[str, Any]]:
+        return ("n/a" if value is None else value, fmt[kind] if value is not None else None, bold)
+
+    return [
+        ("All owners", None, bold), of(total("accounts"), "int"), of(total("active"), "int"),
+        of(values.get("arr"), "money"), of(values.get("starting_arr"), "money"),
+        of(values.get("expansion_revenue"), "money"), of(values.get("contraction_arr"), "money"),
+        of(values.get("churned_arr"), "money"), of(values.get("grr"), "ratio"),
+        of(values.get("nrr"), "ratio"),
+        *(of(total(b), "int") for b in ("green", "yellow", "red", "unscored")),
+        of(sum(o["red_arr"] for o in owners), "money"), of(total("renewing"), "int"),
+        of(values.get("open_escalations"), "int"), of(total("past_target"), "int"),
+        of(values.get("single_threaded_accounts"), "int"), of(values.get("warnings"), "int"),
+    ]  # fmt: skip
