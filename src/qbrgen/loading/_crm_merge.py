@@ -21,16 +21,10 @@ from typing import Any
 
 from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import Location, Problem, ProblemList, display_path
+from qbrgen.loading._crm_join import CrmAccount, CrmRecord, Joined
+from qbrgen.loading._crm_read import Export, ImportOptions
 from qbrgen.loading._tabular import record_type
-from qbrgen.loading.crm_import import (
-    CrmAccount,
-    CrmRecord,
-    Export,
-    FileResult,
-    ImportOptions,
-    ImportResult,
-    Joined,
-)
+from qbrgen.loading.crm_import import FileResult, ImportResult
 from qbrgen.output import atomic_write
 
 STATE_FILE = ".qbrgen-import.json"
