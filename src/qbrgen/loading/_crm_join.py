@@ -14,7 +14,8 @@ from qbrgen.errors import Location, Problem
 from qbrgen.loading._crm_mapping import FieldSpec, Mapping, specs
 from qbrgen.loading._crm_read import Export, field_column
 from qbrgen.loading._formats import DateFormat, read_date
-from qbrgen.loading._tabular import CellReader, Column, norm
+from qbrgen.loading._record_types import Column, norm
+from qbrgen.loading._tables import CellReader
 
 _LIST_SPLIT = re.compile(r"\s*[;,]\s*")
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from qbrgen.errors import InputError, Location, Problem, display_path
-from qbrgen.loading._tabular import ACCOUNTS, record_type
+from qbrgen.loading._record_types import ACCOUNTS, record_type
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 BUILT_IN_SYSTEMS = ("salesforce", "hubspot", "csv")

@@ -23,7 +23,7 @@ from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import Location, Problem, ProblemList, display_path
 from qbrgen.loading._crm_join import CrmAccount, CrmRecord, Joined
 from qbrgen.loading._crm_read import Export, ImportOptions
-from qbrgen.loading._tabular import record_type
+from qbrgen.loading._record_types import record_type
 from qbrgen.loading.crm_import import FileResult, ImportResult
 from qbrgen.output import atomic_write
 

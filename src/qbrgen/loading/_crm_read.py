@@ -19,7 +19,8 @@ from qbrgen.loading._formats import (
     parse_date_format,
     parse_decimal_mark,
 )
-from qbrgen.loading._tabular import Column, ColumnFormat, learn_format, norm, record_type
+from qbrgen.loading._record_types import Column, norm, record_type
+from qbrgen.loading._tables import ColumnFormat, learn_format
 
 
 @dataclass

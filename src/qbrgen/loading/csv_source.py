@@ -21,19 +21,15 @@ from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import Location, ProblemList, display_path
 from qbrgen.loading import SourcedAccount, register_source, validate_account
 from qbrgen.loading._formats import EncodingError, decode_text
-from qbrgen.loading._tabular import (
+from qbrgen.loading._record_types import (
     ACCOUNTS,
     RECORD_TYPES,
-    CellReader,
     RecordType,
-    Table,
-    account_rows,
-    assemble,
-    feature_names,
-    header_index,
     headers_for,
     record_type,
 )
+from qbrgen.loading._tables import CellReader, Table, header_index
+from qbrgen.loading._tabular import account_rows, assemble, feature_names
 from qbrgen.models import Account
 
 MAX_CSV_BYTES = 100 * 1024 * 1024

@@ -20,23 +20,19 @@ from typing import Any
 from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import Location, ProblemList, display_path
 from qbrgen.loading import SourcedAccount, register_source, validate_account
-from qbrgen.loading._tabular import (
+from qbrgen.loading._record_types import (
     ACCOUNT_LINK,
     ACCOUNTS,
     GOAL_LINK,
     RECORD_TYPES,
-    CellReader,
     Column,
     RecordType,
-    Table,
-    account_rows,
-    assemble,
-    feature_names,
-    header_index,
     headers_for,
     is_documentation,
     record_type,
 )
+from qbrgen.loading._tables import CellReader, Table, header_index
+from qbrgen.loading._tabular import account_rows, assemble, feature_names
 from qbrgen.models import Account
 from qbrgen.output import atomic_write
 
