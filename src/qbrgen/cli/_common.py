@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -119,25 +120,73 @@ def open_run_at(workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, .
     return open_run(require_workspace(workspace), as_of.date() if as_of else None, paths)
 
 
+@dataclass(frozen=True)
+class AccountChoice:
+    """What the account-selection flags asked for: ids (ACCOUNT_IDS and --accounts, comma-
+    separated or repeated), --owner and --renewing-within (as typed)."""
+
+    ids: list[str]
+    owner: str | None
+    renewing_within: str | None
+
+    def choose(self, run: Run) -> tuple[list[Any], str | None]:
+        """The accounts the flags name, and the owner's name as the data spells it.
+        An unknown id or owner is a usage error listing what exists."""
+        from qbrgen.run import parse_days
+
+        within = self.renewing_within
+        chosen = run.select(
+            self.ids, self.owner, parse_days(within) if within is not None else None
+        )
+        canonical = chosen[0].account.owner if self.owner and chosen else self.owner
+        return chosen, canonical
+
+    def narrowed(self, run: Run) -> str:
+        """'renewing within 10 days of 2026-10-15' / 'owned by Ana Ruiz' for an empty choice."""
+        from qbrgen.run import parse_days
+
+        parts = []
+        if self.owner:
+            parts.append(f"owned by {self.owner}")
+        if self.renewing_within is not None:
+            days = parse_days(self.renewing_within)
+            parts.append(f"renewing within {days} days of {run.report.as_of}")
+        return " and ".join(parts) or "selected"
+
+
 def selection_options(func: F) -> F:
-    """ACCOUNT_IDS, --accounts, --owner, --renewing-within: the same on qbr, plan, build, digest."""
-    func = click.option(
+    """ACCOUNT_IDS, --accounts, --owner, --renewing-within: one definition for qbr, plan, build
+    and digest. The command receives them as one `choice: AccountChoice` argument."""
+
+    @wraps(func)
+    def wrapper(
+        *args: Any,
+        account_ids: tuple[str, ...],
+        account_list: tuple[str, ...],
+        owner: str | None,
+        renewing_within: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        ids = [a for item in (*account_ids, *account_list) for a in item.split(",") if a]
+        return func(*args, choice=AccountChoice(ids, owner, renewing_within), **kwargs)
+
+    command: Any = click.option(
         "--renewing-within",
         default=None,
         metavar="DAYS",
         help="Only accounts whose renewal falls within DAYS from as-of, e.g. 120d, 6w, 3m.",
-    )(func)
-    func = click.option(
+    )(wrapper)
+    command = click.option(
         "--owner", metavar="NAME", default=None, help="Only this account manager's book."
-    )(func)
-    func = click.option(
+    )(command)
+    command = click.option(
         "--accounts",
         "account_list",
         multiple=True,
         metavar="IDS",
         help="Only these account ids (repeat, or comma-separate); the same as naming them.",
-    )(func)
-    return click.argument("account_ids", nargs=-1)(func)
+    )(command)
+    return click.argument("account_ids", nargs=-1)(command)
 
 
 def no_wait_option(func: F) -> F:
@@ -147,27 +196,6 @@ def no_wait_option(func: F) -> F:
         help="When another qbrgen command is writing this workspace, exit at once (code 2) "
         "instead of waiting for it.",
     )(func)
-
-
-def account_ids_of(account_ids: tuple[str, ...], account_list: tuple[str, ...]) -> list[str]:
-    return [a for item in (*account_ids, *account_list) for a in item.split(",") if a]
-
-
-def choose_accounts(
-    run: Run,
-    account_ids: tuple[str, ...],
-    account_list: tuple[str, ...],
-    owner: str | None,
-    renewing_within: str | None,
-) -> tuple[list[Any], str | None]:
-    """The accounts the selection flags name, and the owner's name as the data spells it.
-    An unknown id or owner is a usage error listing what exists."""
-    from qbrgen.run import parse_days
-
-    days = parse_days(renewing_within) if renewing_within is not None else None
-    chosen = run.select(account_ids_of(account_ids, account_list), owner, days)
-    canonical = chosen[0].account.owner if owner and chosen else owner
-    return chosen, canonical
 
 
 def write_and_report(

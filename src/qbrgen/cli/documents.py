@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qbrgen.cli._common import (
+    AccountChoice,
     IsoDate,
-    account_ids_of,
     as_of_option,
-    choose_accounts,
     handle_errors,
     no_wait_option,
     open_run_at,
@@ -61,10 +60,7 @@ if TYPE_CHECKING:
 @no_wait_option
 @handle_errors
 def build(
-    account_ids: tuple[str, ...],
-    account_list: tuple[str, ...],
-    owner: str | None,
-    renewing_within: str | None,
+    choice: AccountChoice,
     workspace: Path,
     as_of: dt.datetime | None,
     only: tuple[str, ...],
@@ -90,14 +86,14 @@ def build(
     run = open_run_at(workspace, as_of)
     if not as_json:
         report_problems(run, quiet_warnings=True)
+    days = parse_days(choice.renewing_within) if choice.renewing_within else None
     wanted = [o for item in only for o in item.split(",") if o]
     if not as_json and (not wanted or {"qbr", "brief"} & set(wanted)):
-        days = parse_days(renewing_within) if renewing_within else None
-        _presented(run, run.select(account_ids_of(account_ids, account_list), owner, days))
+        _presented(run, run.select(choice.ids, choice.owner, days))
     options = BuildOptions(
-        accounts=account_ids_of(account_ids, account_list),
-        owner=owner,
-        renewing_within=parse_days(renewing_within) if renewing_within else None,
+        accounts=choice.ids,
+        owner=choice.owner,
+        renewing_within=days,
         only=[o for item in only for o in item.split(",") if o],
         jobs=jobs,
         force=force,
@@ -134,10 +130,7 @@ def _presented(run: Run, accounts: list[Any]) -> list[Any]:
 @no_wait_option
 @handle_errors
 def qbr(
-    account_ids: tuple[str, ...],
-    account_list: tuple[str, ...],
-    owner: str | None,
-    renewing_within: str | None,
+    choice: AccountChoice,
     no_brief: bool,
     workspace: Path,
     as_of: dt.datetime | None,
@@ -156,10 +149,7 @@ def qbr(
             workspace,
             as_of,
             no_wait,
-            account_ids,
-            account_list,
-            owner,
-            renewing_within,
+            choice,
             presented=True,
         )  # fmt: skip
     )
@@ -171,10 +161,7 @@ def _per_account(
     workspace: Path,
     as_of: dt.datetime | None,
     no_wait: bool,
-    account_ids: tuple[str, ...],
-    account_list: tuple[str, ...],
-    owner: str | None,
-    renewing_within: str | None,
+    choice: AccountChoice,
     presented: bool = False,
 ) -> int:
     """Each renderer's document per selected account (qbr and brief, plan); with
@@ -188,29 +175,17 @@ def _per_account(
             f"qbrgen: {counted(errors, 'input error')}; {what} are made for the valid accounts only",
             err=True,
         )
-    chosen, _ = choose_accounts(run, account_ids, account_list, owner, renewing_within)
+    chosen, _ = choice.choose(run)
     if presented:
         chosen = _presented(run, chosen)
     if not chosen:
         click.echo(
-            f"qbrgen: no account {_narrowed(run, owner, renewing_within)}; no {what} written",
+            f"qbrgen: no account {choice.narrowed(run)}; no {what} written",
             err=True,
         )
         return 1 if errors else 0
     failed = [write_and_report(run, renderer, Selection(chosen), no_wait) for renderer in renderers]
     return 1 if errors or any(failed) else 0
-
-
-def _narrowed(run: Run, owner: str | None, renewing_within: str | None) -> str:
-    """'renewing within 10 days of 2026-10-15' / 'of Ana Ruiz's' for an empty selection."""
-    from qbrgen.run import parse_days
-
-    parts = []
-    if owner:
-        parts.append(f"owned by {owner}")
-    if renewing_within is not None:
-        parts.append(f"renewing within {parse_days(renewing_within)} days of {run.report.as_of}")
-    return " and ".join(parts) or "selected"
 
 
 @click.command()
@@ -220,10 +195,7 @@ def _narrowed(run: Run, owner: str | None, renewing_within: str | None) -> str:
 @no_wait_option
 @handle_errors
 def plan(
-    account_ids: tuple[str, ...],
-    account_list: tuple[str, ...],
-    owner: str | None,
-    renewing_within: str | None,
+    choice: AccountChoice,
     workspace: Path,
     as_of: dt.datetime | None,
     no_wait: bool,
@@ -240,10 +212,7 @@ def plan(
             workspace,
             as_of,
             no_wait,
-            account_ids,
-            account_list,
-            owner,
-            renewing_within,
+            choice,
         )  # fmt: skip
     )
 
@@ -281,10 +250,7 @@ def scorecard(workspace: Path, as_of: dt.datetime | None, no_wait: bool) -> None
 @no_wait_option
 @handle_errors
 def digest(
-    account_ids: tuple[str, ...],
-    account_list: tuple[str, ...],
-    owner: str | None,
-    renewing_within: str | None,
+    choice: AccountChoice,
     no_pdf: bool,
     workspace: Path,
     as_of: dt.datetime | None,
@@ -304,7 +270,7 @@ def digest(
             f"qbrgen: {counted(errors, 'input error')}; the digest covers the valid accounts only",
             err=True,
         )
-    chosen, canonical = choose_accounts(run, account_ids, account_list, owner, renewing_within)
+    chosen, canonical = choice.choose(run)
     selection = Selection(chosen, {"owner": canonical, "pdf": not no_pdf})
     failed = write_and_report(run, "digest", selection, no_wait)
     sys.exit(1 if errors or failed else 0)
