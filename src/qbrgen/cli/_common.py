@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from qbrgen.formatting import counted
+
 if TYPE_CHECKING:
     from qbrgen.errors import ProblemList
     from qbrgen.run import Run
@@ -224,6 +226,16 @@ def write_and_report(
     if summary.manifest_error:
         click.echo(f"qbrgen: {summary.manifest_error}", err=True)
     return 1 if summary.failed or summary.manifest_error else 0
+
+
+def open_checked(workspace: Path, as_of: dt.datetime | None, consequence: str) -> tuple[Run, int]:
+    """Open the run and print its problems (warnings quietly); when inputs are invalid, add
+    one line: 'qbrgen: 2 input errors; <consequence>'. Returns the run and the error count."""
+    run = open_run_at(workspace, as_of)
+    errors = report_problems(run, quiet_warnings=True)
+    if errors:
+        click.echo(f"qbrgen: {counted(errors, 'input error')}; {consequence}", err=True)
+    return run, errors
 
 
 def report_problems(run: Run, quiet_warnings: bool = False) -> int:

@@ -17,6 +17,7 @@ from qbrgen.cli._common import (
     as_of_option,
     handle_errors,
     no_wait_option,
+    open_checked,
     open_run_at,
     report_problems,
     selection_options,
@@ -168,13 +169,7 @@ def _per_account(
     `presented`, churned accounts are left out with a word why. Returns the exit code."""
     from qbrgen.render import Selection
 
-    run = open_run_at(workspace, as_of)
-    errors = report_problems(run, quiet_warnings=True)
-    if errors:
-        click.echo(
-            f"qbrgen: {counted(errors, 'input error')}; {what} are made for the valid accounts only",
-            err=True,
-        )
+    run, errors = open_checked(workspace, as_of, f"{what} are made for the valid accounts only")
     chosen, _ = choice.choose(run)
     if presented:
         chosen = _presented(run, chosen)
@@ -231,13 +226,7 @@ def scorecard(workspace: Path, as_of: dt.datetime | None, no_wait: bool) -> None
     """
     from qbrgen.render import Selection
 
-    run = open_run_at(workspace, as_of)
-    errors = report_problems(run, quiet_warnings=True)
-    if errors:
-        click.echo(
-            f"qbrgen: {counted(errors, 'input error')}; the scorecard covers the valid accounts only",
-            err=True,
-        )
+    run, errors = open_checked(workspace, as_of, "the scorecard covers the valid accounts only")
     failed = write_and_report(run, "scorecard", Selection(run.accounts), no_wait)
     sys.exit(1 if errors or failed else 0)
 
@@ -263,13 +252,7 @@ def digest(
     """
     from qbrgen.render import Selection
 
-    run = open_run_at(workspace, as_of)
-    errors = report_problems(run, quiet_warnings=True)
-    if errors:
-        click.echo(
-            f"qbrgen: {counted(errors, 'input error')}; the digest covers the valid accounts only",
-            err=True,
-        )
+    run, errors = open_checked(workspace, as_of, "the digest covers the valid accounts only")
     chosen, canonical = choice.choose(run)
     selection = Selection(chosen, {"owner": canonical, "pdf": not no_pdf})
     failed = write_and_report(run, "digest", selection, no_wait)

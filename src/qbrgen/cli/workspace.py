@@ -14,9 +14,8 @@ from qbrgen.cli._common import (
     IsoDate,
     as_of_option,
     handle_errors,
-    open_run_at,
+    open_checked,
     print_problems,
-    report_problems,
     workspace_option,
 )
 from qbrgen.formatting import counted
@@ -94,13 +93,7 @@ def kpis(
     if definitions:
         _print_definitions()
         return
-    run = open_run_at(workspace, as_of)
-    errors = report_problems(run, quiet_warnings=True)
-    if errors:
-        click.echo(
-            f"qbrgen: {counted(errors, 'input error')}; KPIs below leave out the invalid accounts",
-            err=True,
-        )
+    run, errors = open_checked(workspace, as_of, "KPIs below leave out the invalid accounts")
     for account_id in account_ids:
         run.portfolio.by_id(account_id)
     if as_json:

@@ -177,6 +177,18 @@ OWNER_COLUMNS = [
 ]
 
 
+def _next_step_overdue(
+    ws: Any, due: str, first: int, last: int, as_of: dt.date, styles: Styles
+) -> None:
+    """Mark a next step due before as-of (column `due`, rows first..last) as overdue."""
+    overdue_rules(
+        ws,
+        f"{due}{first}:{due}{last}",
+        f'AND({due}{first}<>"",{due}{first}<{excel_date(as_of)})',
+        styles,
+    )
+
+
 def accounts_rules(
     styles: Styles, as_of: dt.date
 ) -> Callable[[Any, dict[str, str], int, int], None]:
@@ -197,13 +209,7 @@ def accounts_rules(
                 fill=PatternFill("solid", bgColor=tint(styles.colours["yellow"])),
             ),
         )
-        due = col["Next step due"]
-        overdue_rules(
-            ws,
-            f"{due}{first}:{due}{last}",
-            f'AND({due}{first}<>"",{due}{first}<{excel_date(as_of)})',
-            styles,
-        )
+        _next_step_overdue(ws, col["Next step due"], first, last, as_of, styles)
         for name in ("Overdue next steps", "Escalations past target"):
             c = col[name]
             overdue_rules(ws, f"{c}{first}:{c}{last}", f"{c}{first}>0", styles)
@@ -242,13 +248,7 @@ def renewals_rules(
         )  # fmt: skip
         days = col["Days to renewal"]
         overdue_rules(ws, f"{days}{first}:{days}{last}", f"{days}{first}<0", styles)
-        due = col["Next step due"]
-        overdue_rules(
-            ws,
-            f"{due}{first}:{due}{last}",
-            f'AND({due}{first}<>"",{due}{first}<{excel_date(as_of)})',
-            styles,
-        )
+        _next_step_overdue(ws, col["Next step due"], first, last, as_of, styles)
 
     return rules
 
