@@ -1,6 +1,12 @@
 """The `qbrgen` command line. Imports stay lazy so `qbrgen --help` starts fast: no document
 library (python-pptx, WeasyPrint, openpyxl) and no Pydantic model is imported until a
-command needs it."""
+command needs it.
+
+One module per command group: `workspace` (init, validate, kpis, schema, demo-data,
+template-workbook), `documents` (build, qbr, plan, scorecard, digest, kit, clean), `templates`
+(templates, deck-template check), `history` (snapshot, history), `importing` (import);
+`_common` holds the options and helpers they share. This module is the `qbrgen` group.
+"""
 
 from __future__ import annotations
 
