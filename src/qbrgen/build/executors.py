@@ -114,12 +114,17 @@ def render_one(index: int, job: Job, env: RenderEnv | None = None) -> Outcome:
 
 def _start_forkserver(context: Any) -> None:
     """Start the forkserver (once per process) with `_lifeline` preloaded, telling it which
-    process is the build; the variable is gone again before anything else is started."""
+    process is the build; the variable is gone again before anything else is started.
+
+    `_lifeline` is the first thing the forkserver imports, and `__main__` is not preloaded:
+    multiprocessing imports a preloaded `__main__` before every other module, and the seconds
+    spent importing the CLI on a busy machine were a window in which a killed build left its
+    forkserver running. Workers find the renderers through `qbrgen.build.executors`."""
     from multiprocessing import forkserver
 
     os.environ[BUILD_PID_ENV] = str(os.getpid())
     try:
-        context.set_forkserver_preload(["__main__", "qbrgen.build._lifeline"])
+        context.set_forkserver_preload(["qbrgen.build._lifeline", "qbrgen.build.executors"])
         forkserver.ensure_running()
     finally:
         os.environ.pop(BUILD_PID_ENV, None)
