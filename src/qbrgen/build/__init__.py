@@ -200,6 +200,8 @@ def _fingerprint(job: Job, template_hashes: dict[str, str], run: Run) -> tuple[s
     inputs["renderer"] = job.kind
     inputs["version"] = run.version
     inputs["as_of"] = run.report.as_of.isoformat()
+    if os.environ.get("SOURCE_DATE_EPOCH"):  # the documents' timestamp instead of as_of
+        inputs["source_date_epoch"] = os.environ["SOURCE_DATE_EPOCH"]
     sha = hashlib.sha256()
     for key, value in sorted(inputs.items()):
         sha.update(f"{key}={value}\n".encode())

@@ -16,6 +16,7 @@ Adding a format is adding one module that calls `register(...)`.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,19 @@ class RenderEnv:
     workspace: LoadedWorkspace
     periods: Periods
     version: str
+    time: dt.datetime | None = None
+    """The documents' timestamp, fixed in the parent (see `stamp`)."""
+
+    @property
+    def stamp(self) -> dt.datetime:
+        """The one timestamp in every file (zip entries, core properties, PDF dates, font
+        subsets): the as-of date, or SOURCE_DATE_EPOCH where the run's environment sets it.
+        Fixed when the run starts, so workers anywhere (a Dask node) write the same bytes."""
+        if self.time is None:
+            from qbrgen.render._zip import document_time
+
+            self.time = document_time(self.periods.as_of)
+        return self.time
 
     @cached_property
     def theme(self) -> Theme:
@@ -193,4 +207,7 @@ def renderer_for(name: str, module: str | None = None) -> Renderer:
 
 
 def render_env(run: Run) -> RenderEnv:
-    return RenderEnv(run.workspace, run.report.periods, run.version)
+    from qbrgen.render._zip import document_time
+
+    periods = run.report.periods
+    return RenderEnv(run.workspace, periods, run.version, document_time(periods.as_of))

@@ -15,10 +15,14 @@ refused and logged, never fetched and never fatal.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import logging
 import mimetypes
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -50,6 +54,24 @@ def _weasyprint() -> Any:
 
         raise MissingSystemDependency(f"{PANGO_HINT} ({exc})") from exc
     return weasyprint
+
+
+@contextlib.contextmanager
+def source_date_epoch(stamp: dt.datetime) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH set to `stamp` while PDF bytes are written: libraries that stamp
+    what they make (fontTools' font subsets, when WeasyPrint falls back to it) take their time
+    from it instead of the clock. The previous value is put back afterwards."""
+    from qbrgen.render._zip import epoch
+
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch(stamp))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def css_string(text: str) -> str:
@@ -335,7 +357,8 @@ def html_to_pdf(
             meta.keywords = []
         meta.generator = f"qbrgen {env.version}" if inputs_hash else ""
         meta.lang = env.formatter.language_tag
-        meta.created = meta.modified = as_of.isoformat()
+        stamp = env.stamp.astimezone(dt.UTC)
+        meta.created = meta.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
         if not attachments_allowed:
             meta.attachments = []
         options: dict[str, Any] = {"pdf_tags": bool(pdf_ua)}
@@ -345,12 +368,15 @@ def html_to_pdf(
                 meta.xmp_metadata.append(PDF_UA_XMP)
         elif pdf_ua:
             options["pdf_variant"] = "pdf/ua-1"
-        # A fixed identifier keeps the bytes reproducible for the same inputs.
+        # The file identifier's first half is fixed by the inputs; its second half is a hash
+        # of the content, which holds no wall clock: dates come from `env.stamp`, and font
+        # subsets (fontTools stamps the fonts it writes) from SOURCE_DATE_EPOCH.
         options["pdf_identifier"] = (
             re.sub(r"[^0-9a-f]", "", inputs_hash.lower()).encode()
             or hashlib.sha256(html.encode()).hexdigest()[:16].encode()
         )
-        data = document.write_pdf(**options)
+        with source_date_epoch(env.stamp):
+            data = document.write_pdf(**options)
     except MissingSystemDependency:
         raise
     except Exception as exc:  # WeasyPrint raises plain exceptions on bad CSS/HTML edge cases

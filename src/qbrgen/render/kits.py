@@ -30,6 +30,7 @@ from qbrgen.kits import (
 from qbrgen.kits.library import Library
 from qbrgen.kits.models import OWNERS, PHASES, PILLARS
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
+from qbrgen.render._zip import normalise_zip
 
 if TYPE_CHECKING:
     from qbrgen.run import Run
@@ -497,9 +498,10 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
 
     wb.properties.title = title
     wb.properties.creator = f"qbrgen {env.version}"
+    wb.properties.created = env.stamp.astimezone(dt.UTC).replace(tzinfo=None)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return normalise_zip(buffer.getvalue(), env.stamp)
 
 
 # --- render ----------------------------------------------------------------------------------

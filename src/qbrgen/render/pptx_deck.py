@@ -36,6 +36,7 @@ from qbrgen.render._pptx_draw import (
 )
 from qbrgen.render._pptx_layouts import choose_layouts, footer_band
 from qbrgen.render._pptx_slides import DeckBuilder, Page
+from qbrgen.render._zip import normalise_zip
 from qbrgen.render.context import (
     account_inputs,
     account_payload,
@@ -382,7 +383,7 @@ def deck_properties(
         # manifest records the inputs hash of every deck; an internal deck carries it too.
         props.keywords += f"; qbrgen {env.version}; inputs {inputs}"
         props.comments = f"Made by qbrgen {env.version} from inputs {inputs}. " + props.comments
-    stamp = dt.datetime.combine(as_of, dt.time(0, 0))
+    stamp = env.stamp.astimezone(dt.UTC).replace(tzinfo=None)  # the as-of date
     props.created = stamp
     props.modified = stamp
     props.revision = 1
@@ -418,7 +419,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
         raise RenderError(f"QBR deck for '{job.key}' failed: {type(exc).__name__}: {exc}") from exc
     out = io.BytesIO()
     prs.save(out)
-    return {job.outputs[0]: out.getvalue()}
+    return {job.outputs[0]: normalise_zip(out.getvalue(), env.stamp)}
 
 
 register(

@@ -144,7 +144,9 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     )  # fmt: skip
     buffer = io.BytesIO()
     wb.save(buffer)
-    return {job.outputs[0]: buffer.getvalue()}
+    from qbrgen.render._zip import normalise_zip  # created and modified: the as-of date
+
+    return {job.outputs[0]: normalise_zip(buffer.getvalue(), env.stamp)}
 
 
 register(
