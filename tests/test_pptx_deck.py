@@ -245,6 +245,42 @@ def test_chart_series_hold_the_kpi_engine_numbers(cli_decks) -> None:
     assert not [c for s in prs.slides for c in charts(s) if c.series[0].name == "ARR"]
 
 
+def test_chart_workbooks_hold_the_charts_numbers(cli_decks, tmp_path: Path) -> None:
+    """The workbook behind each chart (PowerPoint's "Edit Data") is written by qbrgen once
+    per number format and sheet: it opens in openpyxl and LibreOffice with the chart's
+    categories, series names and values where the chart's formulas point, in its format."""
+    import csv
+
+    import openpyxl
+
+    _, decks, _ = cli_decks
+    checked = 0
+    for prs in decks.values():
+        for one in prs.slides:
+            for chart in charts(one):
+                blob = chart.part.chart_workbook.xlsx_part.blob
+                sheet = openpyxl.load_workbook(BytesIO(blob)).active
+                assert sheet.title == "Sheet1"
+                plot = chart.plots[0]
+                assert [c.value for c in sheet["A"][1:]] == list(plot.categories)
+                for index, series in enumerate(plot.series):
+                    column = sheet.cell(row=1, column=2 + index).column_letter
+                    assert sheet[f"{column}1"].value == series.name
+                    assert [c.value for c in sheet[column][1:]] == list(series.values)
+                    assert {c.number_format for c in sheet[column][1:] if c.value is not None} == {
+                        chart.value_axis.tick_labels.number_format
+                    }
+                checked += 1
+    assert checked >= 3
+    # LibreOffice reads the last one like any workbook
+    path = tmp_path / "chart.xlsx"
+    path.write_bytes(blob)
+    converted = soffice_convert(path, tmp_path, "csv")
+    rows = list(csv.reader(converted.read_text().splitlines()))
+    assert rows[0][1:] == [s.name for s in plot.series]
+    assert [r[0] for r in rows[1:]] == list(plot.categories)
+
+
 def test_cover_shows_both_logos(tmp_path: Path) -> None:
     from PIL import Image
     from pptx.enum.shapes import MSO_SHAPE_TYPE

@@ -251,7 +251,7 @@ def test_a_dask_build_writes_the_same_bytes_as_a_local_one(
         )
     finally:
         cluster.close()
-    assert summary.exit_code == 0
+    assert summary.exit_code == 0, summary.to_json()
     got = _outputs(small_workspace / "output")
     assert set(got) == set(expected)
     assert _differences(expected, got) == []

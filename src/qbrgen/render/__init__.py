@@ -94,7 +94,9 @@ class RenderEnv:
         language = language or self.workspace.config.language
         if language == self.formatter.language:
             return self
-        other = RenderEnv(self.workspace, self.periods, self.version, language)
+        other = RenderEnv(
+            self.workspace, self.periods, self.version, time=self.stamp, language=language
+        )  # the same timestamp: a customer's deck in their language is as reproducible
         if "theme" in self.__dict__:
             other.__dict__["theme"] = self.theme
         return other
@@ -210,4 +212,4 @@ def render_env(run: Run) -> RenderEnv:
     from qbrgen.render._zip import document_time
 
     periods = run.report.periods
-    return RenderEnv(run.workspace, periods, run.version, document_time(periods.as_of))
+    return RenderEnv(run.workspace, periods, run.version, time=document_time(periods.as_of))

@@ -9,14 +9,17 @@ deck's ticket chart reads like the account plan's.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
-from pptx.util import Emu, Pt
+from pptx.util import Pt
 
 from qbrgen.labels import N_
 from qbrgen.palette import SEVERITY_ORDER
@@ -145,8 +148,12 @@ def draw_chart(
     box: tuple[int, int, int, int],
     font: str,
     text_colour: str,
+    stamp: dt.datetime,
 ) -> Any:
-    """Add `data` as a native chart in `box` (left, top, width, height in EMU)."""
+    """Add `data` as a native chart in `box` (left, top, width, height in EMU); its workbook
+    (what PowerPoint's "Edit Data" opens) is dated `stamp`."""
+    from qbrgen.render._pptx_parts import add_chart
+
     chart_data: Any = CategoryChartData(number_format=data.number_format)
     chart_data.categories = data.categories
     for name, values in data.series:
@@ -159,9 +166,7 @@ def draw_chart(
         chart_type = XL_CHART_TYPE.COLUMN_STACKED
     else:
         chart_type = XL_CHART_TYPE.COLUMN_CLUSTERED
-    left, top, width, height = (Emu(v) for v in box)
-    frame: Any = slide.shapes.add_chart(chart_type, left, top, width, height, chart_data)
-    chart = frame.chart
+    chart = add_chart(slide, chart_type, chart_data, box, chart_workbook(data, stamp))
     chart.font.size = Pt(12)
     chart.font.name = font
     chart.font.color.rgb = _rgb(text_colour)
@@ -219,3 +224,119 @@ def draw_chart(
     category_axis.has_major_gridlines = False
     category_axis.format.line.color.rgb = RGBColor(0x9C, 0xA3, 0xAF)
     return chart
+
+
+# --- the chart's workbook ----------------------------------------------------------------------
+
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_ILLEGAL = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]")
+_FIXED_PARTS: dict[tuple[str, dt.datetime], list[Any]] = {}
+
+
+def _fixed_parts(number_format: str, stamp: dt.datetime) -> list[Any]:
+    """The parts of a chart workbook that do not depend on its numbers, deflated once per
+    number format: content types, relationships, workbook, styles, core properties."""
+    from qbrgen.render._zip import deflated
+
+    key = (number_format, stamp)
+    if key in _FIXED_PARTS:
+        return _FIXED_PARTS[key]
+    when = stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{main}.worksheet+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{main}.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-'
+            'package.core-properties+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_REL_NS}"><Relationship Id="rId1" '
+            f'Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/><Relationship '
+            'Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
+            'metadata/core-properties" Target="docProps/core.xml"/></Relationships>'
+        ),
+        "docProps/core.xml": (
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+            "</cp:coreProperties>"
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_SHEET_NS}" xmlns:r="{_DOC_REL}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_REL_NS}"><Relationship Id="rId1" '
+            f'Type="{_DOC_REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship '
+            f'Id="rId2" Type="{_DOC_REL}/styles" Target="styles.xml"/></Relationships>'
+        ),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{_SHEET_NS}"><numFmts count="1"><numFmt numFmtId="164" '
+            f'formatCode="{escape(number_format, {chr(34): "&quot;"})}"/></numFmts>'
+            '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+            '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border>'
+            "<left/><right/><top/><bottom/><diagonal/></border></borders>"
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+            '</cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" '
+            'borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" '
+            'xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle '
+            'name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+        ),
+    }
+    made = [deflated(name, (_XML + xml).encode()) for name, xml in parts.items()]
+    _FIXED_PARTS[key] = made
+    return made
+
+
+def _column(number: int) -> str:
+    """Column letters of a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text_cell(ref: str, text: str) -> str:
+    clean = escape(_ILLEGAL.sub("", text))
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{clean}</t></is></c>'
+
+
+def chart_workbook(data: ChartData, stamp: dt.datetime) -> bytes:
+    """The chart's numbers as the workbook PowerPoint opens with "Edit Data", laid out where
+    the chart's XML looks for them (python-pptx's layout): categories in column A from row 2,
+    a column per series with its name in row 1. Only the sheet is written per chart; the
+    other parts are made once per number format."""
+    from qbrgen.render._zip import deflated, write_zip
+
+    columns = [_column(2 + index) for index in range(len(data.series))]
+    rows = ["<row r=\"1\">" + "".join(
+        _text_cell(f"{col}1", name) for col, (name, _) in zip(columns, data.series, strict=True)
+    ) + "</row>"]  # fmt: skip
+    for index, category in enumerate(data.categories):
+        r = index + 2
+        cells = [_text_cell(f"A{r}", str(category))]
+        for col, (_, values) in zip(columns, data.series, strict=True):
+            value = values[index] if index < len(values) else None
+            if value is not None:
+                cells.append(f'<c r="{col}{r}" s="1"><v>{float(value)!r}</v></c>')
+        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    sheet = (
+        f'{_XML}<worksheet xmlns="{_SHEET_NS}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+    )
+    entries = [*_fixed_parts(data.number_format, stamp), deflated("xl/worksheets/sheet1.xml",
+                                                                   sheet.encode())]  # fmt: skip
+    package = write_zip(entries, stamp)
+    assert package is not None  # a chart's handful of numbers is far from Zip64
+    return package

@@ -34,6 +34,7 @@ from qbrgen.render._pptx_draw import (
     shortened_note,
 )
 from qbrgen.render._pptx_layouts import LayoutInfo, check_area, content_area
+from qbrgen.render._pptx_parts import Prepared, add_slide
 from qbrgen.render._pptx_text import FitResult, Para
 
 if TYPE_CHECKING:
@@ -88,8 +89,10 @@ class DeckBuilder:
         style: Style,
         template: str,
         logos: tuple[Path | None, Path | None] = (None, None),
+        ready: Prepared | None = None,
     ):
         self.prs = prs
+        self.ready = ready or Prepared(prs, layouts, (None, None))
         self.env = env
         self.ctx = ctx
         self.layouts = layouts
@@ -106,7 +109,7 @@ class DeckBuilder:
 
     def new_page(self, spec: SlideSpec) -> Page:
         info = self.layouts[spec.layout]
-        slide = self.prs.slides.add_slide(info.layout)
+        slide = add_slide(self.prs, info.layout, self.ready)
         slide._element.cSld.set("name", f"{spec.kind}:{spec.id}")
         page = Page(slide, spec, info, len(self.pages) + 1)
         self.pages.append(page)
@@ -508,7 +511,7 @@ class DeckBuilder:
         if spec.chart.get("axis_title"):
             data.axis_title = spec.chart["axis_title"]
         draw_chart(page.slide, data, (chart_rect.left, chart_rect.top, chart_rect.width, chart_rect.height),
-                   self.style.body_font, self.style.colours["text"])  # fmt: skip
+                   self.style.body_font, self.style.colours["text"], self.env.stamp)  # fmt: skip
         page.notes.append(chart_note(data, self.fmt))
 
     def kind_table(self, spec: SlideSpec) -> None:

@@ -26,6 +26,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 EMBEDDED_PACKAGES = (".xlsx", ".xlsm", ".pptx", ".docx")
 """Entries that are themselves packages (a chart's workbook inside a deck): normalised too."""
@@ -87,54 +88,74 @@ def _deflate(content: bytes) -> bytes:
     return compressor.compress(content) + compressor.flush()
 
 
-def normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """`data` (a zip package) rewritten so that the same content always gives the same
-    bytes: every entry stamped `stamp`, in a fixed order, with fixed attributes; the created
-    and modified core properties set to `stamp`; embedded packages normalised the same way."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    infos = {info.filename: info for info in source.infolist()}
+@dataclass(frozen=True)
+class Entry:
+    """One zip entry, its data as stored (deflated or not)."""
+
+    name: str
+    raw: bytes
+    crc: int
+    size: int
+    method: int = zipfile.ZIP_DEFLATED
+
+
+def deflated(name: str, content: bytes) -> Entry:
+    """An entry holding `content`, deflated at level 6."""
+    return Entry(name, _deflate(content), zlib.crc32(content), len(content))
+
+
+def write_zip(entries: list[Entry], stamp: dt.datetime) -> bytes | None:
+    """The package of `entries` in the fixed order, every header stamped `stamp`; None when
+    it would need Zip64 (an entry or the package past 4 GiB, more than 65,535 entries)."""
     date, time = _dos_time(stamp)
+    by_name = {entry.name: entry for entry in entries}
     local: list[bytes] = []
     central: list[bytes] = []
     offset = 0
-    for name in _order(list(infos)):
-        info = infos[name]
-        method = info.compress_type
-        if name == CORE_PROPERTIES or name.lower().endswith(EMBEDDED_PACKAGES):
-            content = source.read(name)
-            if name == CORE_PROPERTIES:
-                content = _core_properties(content, stamp)
-            else:
-                content = normalise_zip(content, stamp)
-            method = zipfile.ZIP_DEFLATED
-            raw, crc, size = _deflate(content), zlib.crc32(content), len(content)
-        elif method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raw, crc, size = _raw_entry(data, info), info.CRC, info.file_size
-        else:  # a compression a reader may not know: deflate it like the rest
-            content = source.read(name)
-            method = zipfile.ZIP_DEFLATED
-            raw, crc, size = _deflate(content), zlib.crc32(content), len(content)
-        if max(size, len(raw), offset) > _ZIP64_LIMIT:
-            return _normalise_with_zipfile(source, stamp)
+    for name in _order(list(by_name)):
+        entry = by_name[name]
+        if max(entry.size, len(entry.raw), offset) > _ZIP64_LIMIT:
+            return None
         encoded = name.encode("utf-8")
         flags = 0x800 if not name.isascii() else 0
-        version = 20 if method == zipfile.ZIP_DEFLATED else 10
-        fields = (version, flags, method, time, date, crc, len(raw), size, len(encoded))
+        version = 20 if entry.method == zipfile.ZIP_DEFLATED else 10
+        fields = (version, flags, entry.method, time, date, entry.crc, len(entry.raw),
+                  entry.size, len(encoded))  # fmt: skip
         header = struct.pack("<4s5HLLLHH", b"PK\x03\x04", *fields, 0) + encoded
         central.append(
             struct.pack("<4s6HLLLHHHHHLL", b"PK\x01\x02", version, *fields, 0, 0, 0, 0, 0, offset)
             + encoded
         )
-        local.append(header)
-        local.append(raw)
-        offset += len(header) + len(raw)
-    directory = b"".join(central)
+        local += (header, entry.raw)
+        offset += len(header) + len(entry.raw)
     if len(central) > 0xFFFF:
-        return _normalise_with_zipfile(source, stamp)
+        return None
+    directory = b"".join(central)
     end = struct.pack(
         "<4s4HLLH", b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0
     )
     return b"".join(local) + directory + end
+
+
+def normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
+    """`data` (a zip package) rewritten so that the same content always gives the same
+    bytes: every entry stamped `stamp`, in a fixed order, with fixed attributes; the created
+    and modified core properties set to `stamp`; embedded packages normalised the same way."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    entries: list[Entry] = []
+    for info in source.infolist():
+        name = info.filename
+        if name == CORE_PROPERTIES:
+            entries.append(deflated(name, _core_properties(source.read(name), stamp)))
+        elif name.lower().endswith(EMBEDDED_PACKAGES):
+            entries.append(deflated(name, normalise_zip(source.read(name), stamp)))
+        elif info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raw = _raw_entry(data, info)
+            entries.append(Entry(name, raw, info.CRC, info.file_size, info.compress_type))
+        else:  # a compression a reader may not know: deflate it like the rest
+            entries.append(deflated(name, source.read(name)))
+    written = write_zip(entries, stamp)
+    return written if written is not None else _normalise_with_zipfile(source, stamp)
 
 
 def _normalise_with_zipfile(source: zipfile.ZipFile, stamp: dt.datetime) -> bytes:

@@ -12,7 +12,6 @@ lives in this module and its `_pptx_*` helpers.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 from pathlib import Path
@@ -29,14 +28,13 @@ from qbrgen.render._assets import asset_path
 from qbrgen.render._deck_template import load_deck_template
 from qbrgen.render._pptx_draw import (
     Style,
-    clean_text,
     draw_footer,
     footer_in_placeholders,
     tag_language,
 )
 from qbrgen.render._pptx_layouts import choose_layouts, footer_band
+from qbrgen.render._pptx_parts import Prepared, prepared, save, set_notes
 from qbrgen.render._pptx_slides import DeckBuilder, Page
-from qbrgen.render._zip import normalise_zip
 from qbrgen.render.context import (
     account_inputs,
     account_payload,
@@ -190,7 +188,6 @@ def theme_fonts(prs: PresentationType) -> tuple[str | None, str | None]:
         theme = prs.slide_master.part.part_related_by(RT.THEME)
     except KeyError:
         return None, None
-    from lxml import etree
 
     root = etree.fromstring(theme.blob)
     fonts = []
@@ -201,14 +198,14 @@ def theme_fonts(prs: PresentationType) -> tuple[str | None, str | None]:
     return fonts[0], fonts[1]
 
 
-def deck_style(env: RenderEnv, prs: PresentationType, builtin: bool) -> Style:
-    """Fonts and colours: the brand's; on a corporate master, its theme fonts unless
-    `branding.fonts` names others."""
+def deck_style(env: RenderEnv, fonts: tuple[str | None, str | None], builtin: bool) -> Style:
+    """Fonts and colours: the brand's; on a corporate master, its theme fonts (`fonts`:
+    headings, body) unless `branding.fonts` names others."""
     branding = env.config.branding
     heading, body = branding.fonts.heading, branding.fonts.body
     explicit = builtin or "fonts" in branding.model_fields_set
     if not explicit:
-        major, minor = theme_fonts(prs)
+        major, minor = fonts
         heading, body = major or heading, minor or major or body
     return Style(heading, body, branding.colours.model_dump(), builtin, set_fonts=explicit)
 
@@ -225,15 +222,17 @@ def deck_context(job: Job, env: RenderEnv, customer: bool) -> dict[str, Any]:
     return ctx
 
 
-def build_deck(job: Job, env: RenderEnv) -> PresentationType:
+def build_deck(job: Job, env: RenderEnv) -> tuple[PresentationType, Prepared | None]:
     """The deck for one job, as a python-pptx Presentation (not saved), in the language the
-    customer reads (`account.language`, else the workspace's): the designed deck filled
-    (`deck.designed`), else built from the deck template."""
+    customer reads (`account.language`, else the workspace's), and the prepared master it was
+    made from: the designed deck filled (`deck.designed`, no prepared master: its parts are
+    the designer's file's), else built from the deck template. Either is written by
+    `_pptx_parts.save`."""
     env = env.for_language(job.payload["account"].language)
     if env.config.deck.designed:
         from qbrgen.render.pptx_designed import build_designed
 
-        return build_designed(job, env)
+        return build_designed(job, env), None
     template = load_deck_template(env.theme, env.formatter, env.config.deck.slides)
     ctx = deck_context(job, env, template.customer)
     specs = template.render(ctx)
@@ -241,18 +240,25 @@ def build_deck(job: Job, env: RenderEnv) -> PresentationType:
         raise RenderError(
             f"the deck template '{template.name}' leaves no slide for account '{job.key}'"
         )
-    prs = open_master(env)
     builtin = env.config.deck.template is None
     name = env.config.deck.template or CLEAN_MASTER
-    layouts = choose_layouts(prs, dict(env.config.deck.layouts), name, master_key(env))
+    configured = dict(env.config.deck.layouts)
+
+    def make() -> Prepared:
+        prs = open_master(env)
+        return Prepared(prs, choose_layouts(prs, configured, name), theme_fonts(prs))
+
+    ready = prepared((master_key(env), tuple(sorted(configured.items()))), make)
+    prs, layouts = ready.new_deck()
     logos = (
         _picture(asset_path(env, env.config.branding.logo)),
         _picture(asset_path(env, getattr(ctx["account"], "logo", None))),
     )
-    builder = DeckBuilder(prs, env, ctx, layouts, deck_style(env, prs, builtin), name, logos)
+    style = deck_style(env, ready.theme_fonts, builtin)
+    builder = DeckBuilder(prs, env, ctx, layouts, style, name, logos, ready)
     builder.build(specs)
     finish(builder, ctx, env, job, customer=template.customer)
-    return prs
+    return prs, ready
 
 
 def _picture(path: Path | None) -> Path | None:
@@ -297,50 +303,9 @@ def finish(
                 + "\n"
                 + "\n".join(f"• {label}: {text}" for label, text in page.spec.definitions)
             )
-        set_notes(page.slide, "\n\n".join(notes), footers)
+        set_notes(page.slide, "\n\n".join(notes), builder.ready)
     tag_language(builder.prs, formatter.language_tag, env.config.branding.fonts.cjk)
     deck_properties(builder.prs, ctx, env, job, customer)
-
-
-def set_notes(slide: Any, text: str, cache: dict[Any, Any]) -> None:
-    """The slide's speaker notes. The first notes page is made by python-pptx from the notes
-    master; the next ones are copies of it (python-pptx rebuilds each from the master, which
-    costs more than the rest of a slide)."""
-    from pptx.opc.constants import CONTENT_TYPE
-    from pptx.opc.packuri import PackURI
-    from pptx.parts.slide import NotesSlidePart
-
-    part = slide.part
-    template = cache.get("notes")
-    if template is None:
-        notes = slide.notes_slide
-        element = notes._element
-        cache["notes"] = copy.deepcopy(element)
-        cache["notes_number"] = int(str(notes.part.partname).rsplit("Slide", 1)[1][:-4])
-    else:
-        package = part.package
-        element = copy.deepcopy(template)
-        # Numbered on from the first (looking the next free name up each time walks every
-        # part of the package).
-        cache["notes_number"] += 1
-        notes_part = NotesSlidePart(
-            PackURI(f"/ppt/notesSlides/notesSlide{cache['notes_number']}.xml"),
-            CONTENT_TYPE.PML_NOTES_SLIDE,
-            package,
-            element,
-        )
-        notes_part.relate_to(package.presentation_part.notes_master_part, RT.NOTES_MASTER)
-        notes_part.relate_to(part, RT.SLIDE)
-        part.relate_to(notes_part, RT.NOTES_SLIDE)
-    for body in element.xpath('.//p:sp[p:nvSpPr/p:nvPr/p:ph[@type="body"]]/p:txBody'):
-        for old in body.findall(f"{A}p"):
-            body.remove(old)
-        for line in text.split("\n"):
-            paragraph = etree.SubElement(body, f"{A}p")
-            if line:
-                run = etree.SubElement(paragraph, f"{A}r")
-                etree.SubElement(run, f"{A}t").text = clean_text(line)
-        break
 
 
 def _remove_unused_placeholders(page: Page) -> None:
@@ -412,14 +377,12 @@ def _adopt_core_properties(prs: PresentationType) -> None:
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     """The deck's bytes, by output path."""
     try:
-        prs = build_deck(job, env)
+        prs, ready = build_deck(job, env)
     except (TemplateError, RenderError):
         raise
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise RenderError(f"QBR deck for '{job.key}' failed: {type(exc).__name__}: {exc}") from exc
-    out = io.BytesIO()
-    prs.save(out)
-    return {job.outputs[0]: normalise_zip(out.getvalue(), env.stamp)}
+    return {job.outputs[0]: save(prs, ready, env.stamp)}
 
 
 register(
