@@ -15,6 +15,31 @@ PANGO_HINT = (
     "dnf install pango (Fedora), brew install pango (macOS)"
 )
 
+HARFBUZZ_HINT = (
+    "WeasyPrint subsets the fonts of every PDF with HarfBuzz-subset >= 4.1; without it, it "
+    "falls back to fontTools, about 20% more CPU per PDF: "
+    "apt-get install libharfbuzz-subset0 (Debian/Ubuntu), dnf install harfbuzz (Fedora), "
+    "brew install harfbuzz (macOS)"
+)
+
+
+def harfbuzz_subset_problem() -> str | None:
+    """Why WeasyPrint would subset fonts with fontTools on this machine (the library it looks
+    for is missing or older than 4.1), or None when HarfBuzz-subset is there."""
+    names = ("harfbuzz-subset", "harfbuzz-subset-0", "libharfbuzz-subset-0")
+    if not any(ctypes.util.find_library(name) for name in names):
+        return "libharfbuzz-subset not found"
+    found = ctypes.util.find_library("harfbuzz")
+    try:
+        library = ctypes.CDLL(found or "libharfbuzz.so.0")
+        at_least = library.hb_version_atleast
+        at_least.restype = ctypes.c_int
+        if not at_least(4, 1, 0):
+            return "HarfBuzz older than 4.1"
+    except (OSError, AttributeError):
+        return "libharfbuzz not loadable"
+    return None
+
 
 def missing() -> list[str]:
     """Human-readable list of what is missing; empty when all is well."""
@@ -24,6 +49,9 @@ def missing() -> list[str]:
         and ctypes.util.find_library("libpango-1.0-0") is None
     ):
         problems.append(PANGO_HINT)
+    harfbuzz = harfbuzz_subset_problem()
+    if harfbuzz is not None:
+        problems.append(f"{HARFBUZZ_HINT} ({harfbuzz})")
     return problems
 
 
@@ -33,10 +61,6 @@ def optional() -> list[str]:
     if shutil.which("soffice") is None:
         notes.append(
             "LibreOffice (soffice) not found: round-trip tests are skipped; apt-get install libreoffice-impress libreoffice-calc"
-        )
-    if ctypes.util.find_library("harfbuzz-subset") is None:
-        notes.append(
-            "libharfbuzz-subset0 not found: PDF font subsetting falls back to fontTools (about 25% slower); apt-get install libharfbuzz-subset0"
         )
     if not _has_font("Noto Color Emoji"):
         notes.append(

@@ -83,6 +83,8 @@ class BuildSummary:
     hand_edited: list[dict[str, str]] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)
     kpi_warnings: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """About the machine rather than the data (a missing library that makes PDFs slower)."""
     seconds: float = 0.0
     workers: int = 0
     peak_worker_rss_mb: float = 0.0
@@ -159,6 +161,7 @@ class BuildSummary:
             "hand_edited": self.hand_edited,
             "input_errors": self.input_errors,
             "kpi_warnings": self.kpi_warnings,
+            "warnings": self.warnings,
             "peak_worker_rss_mb": round(self.peak_worker_rss_mb, 1),
             "parent_rss_mb": round(self.parent_rss_mb, 1),
             "interrupted": self.interrupted,
@@ -352,6 +355,12 @@ def _render_and_write(
         else:
             todo.append((job, fingerprint, inputs))
 
+    if any(rel.endswith(".pdf") for job, _, _ in todo for rel in job.outputs):
+        from qbrgen.system_check import HARFBUZZ_HINT, harfbuzz_subset_problem
+
+        problem = harfbuzz_subset_problem()
+        if problem is not None:
+            summary.warnings.append(f"{problem}: {HARFBUZZ_HINT}")
     reporter.start(len(jobs), len(todo))
     for result in summary.results:
         reporter.done(result)

@@ -107,6 +107,8 @@ class Reporter:
             console.print(
                 f"[red]{counted(len(summary.input_errors), 'input error')}[/]; invalid accounts were left out (run `qbrgen validate`)"
             )
+        for warning in summary.warnings:
+            console.print(f"[yellow]warning[/]: {warning}", highlight=False, soft_wrap=True)
         if summary.kpi_warnings:
             warnings = ", ".join(
                 f"{code} {count}" for code, count in sorted(summary.kpi_warnings.items())
