@@ -28,6 +28,12 @@ History query (`--history-query 10000 --history-runs 52`): that many accounts re
 times (SQLite in a temporary folder, or `--history-url`), then one account's KPI over every
 run: `qbrgen history ACCOUNT` end to end, and the store's query alone; medians over accounts.
 
+Floors (`--floors RUNS`): what qbrgen costs against the libraries alone, CPU time from runs
+interleaved in one process (fair on a machine others load): every sample deck's CPU per slide
+against a plain python-pptx script building the same slides (styled, and content only, see
+`qbrgen.bench_floors`), every account plan's CPU against WeasyPrint alone on the same HTML,
+and `qbrgen --help` end to end. Medians and ratios, with the load average.
+
 Every figure comes from runs on this machine; it is a measurement to report, not a test that
 can flake.
 """
@@ -368,6 +374,63 @@ def _time_documents(renderer: Any, jobs: list[Any], env: Any, runs: int) -> dict
     return out
 
 
+def help_bench(runs: int) -> dict[str, Any]:
+    """`qbrgen --help` end to end (interpreter start, imports, the command list), `runs` times."""
+    import resource
+
+    exe = Path(sys.executable).parent / "qbrgen"
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run([str(exe), "--help"], capture_output=True, check=True)
+        walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {
+        "runs": runs,
+        "wall_seconds_median": round(statistics.median(walls), 3),
+        "cpu_seconds_median": round(statistics.median(cpus), 3),
+    }
+
+
+def floors_bench(workspace: Path, runs: int) -> dict[str, Any]:
+    """Decks and plans against the libraries alone, and `qbrgen --help`."""
+    import os
+
+    from qbrgen.bench_floors import deck_floor_bench, plan_floor_bench
+
+    load = os.getloadavg()
+    row = {
+        "load_average": [round(x, 2) for x in load],
+        "cores": os.cpu_count(),
+        "decks": deck_floor_bench(workspace, runs),
+        "plans": plan_floor_bench(workspace, runs),
+        "help": help_bench(max(5, runs * 3)),
+    }
+    row["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    return row
+
+
+def print_floors(row: dict[str, Any]) -> None:
+    decks, plans, help_ = row["decks"], row["plans"], row["help"]
+    print(
+        f"\nfloors (load {row['load_average'][0]} → {row['load_average_after'][0]} on "
+        f"{row['cores']} cores; CPU time, medians)\n"
+        f"  decks: {decks['decks']} decks, {decks['slides']} slides × {decks['runs']} runs: "
+        f"qbrgen {decks['qbrgen_cpu_ms_per_slide']} ms/slide; python-pptx alone "
+        f"{decks['plain_styled_cpu_ms_per_slide']} ms/slide styled "
+        f"({decks['ratio_to_styled']}×), {decks['plain_content_cpu_ms_per_slide']} ms/slide "
+        f"content only ({decks['ratio_to_content']}×; target ≤ 1.3×); prep brief "
+        f"{decks['brief_cpu_ms_median']} ms\n"
+        f"  plans: {plans['plans']} plans × {plans['runs']} runs: qbrgen "
+        f"{plans['qbrgen_cpu_s_median']} s, WeasyPrint alone {plans['weasyprint_cpu_s_median']} "
+        f"s ({plans['ratio']}×; target ≤ 1.03×)\n"
+        f"  qbrgen --help: {help_['wall_seconds_median']} s wall, "
+        f"{help_['cpu_seconds_median']} s CPU (target < 0.3 s)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qbrgen.bench", description=__doc__)
     parser.add_argument("--sizes", default="200,1000", help="portfolio sizes (default 200,1000)")
@@ -413,7 +476,16 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--history-runs", type=int, default=52, help="recorded runs (default 52)")
     parser.add_argument("--history-url", default=None, help="a PostgreSQL URL instead of SQLite")
+    parser.add_argument(
+        "--floors", type=int, metavar="RUNS", default=None,
+        help="decks and plans of -w against the libraries alone, and qbrgen --help",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.floors:
+        row = floors_bench(args.workspace, args.floors)
+        print(json.dumps(row))
+        print_floors(row)
+        return 0
     if args.decks:
         row = deck_bench(args.workspace, args.decks, args.designed)
         print(json.dumps(row))
