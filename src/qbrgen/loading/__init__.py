@@ -6,6 +6,7 @@ found by file suffix in `SOURCES`, so adding a format (workbooks, CSV) is adding
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,8 +18,17 @@ from pydantic import ValidationError
 
 from qbrgen.config import BUILTIN_THEME, CONFIG_FILE, LoadedWorkspace, Workspace
 from qbrgen.errors import Location, ProblemList, UsageError, display_path, some_of
+from qbrgen.loading._cache import AccountCache
 from qbrgen.loading._messages import TypedText, describe_all, field_path
-from qbrgen.loading._yaml import NodeLocator, YamlFileError, read_yaml
+from qbrgen.loading._yaml import (
+    NodeLocator,
+    Parsed,
+    YamlFileError,
+    content_key,
+    parse_file,
+    parse_files,
+    read_yaml,
+)
 from qbrgen.models import Account, share_field_sets
 
 Locate = Callable[[Sequence[str | int]], Location]
@@ -118,9 +128,8 @@ def _yaml_account(
 
 
 PARALLEL_FILES = 400
-"""From this many YAML files on, parsing is spread over the cores (PyYAML is most of the cost)."""
-
-Parsed = tuple[object, tuple[str, int | None, int | None] | None]
+"""From this many YAML files to parse on, parsing is spread over the cores (PyYAML is most of
+the cost)."""
 
 
 def _parse_in_parallel(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
@@ -129,8 +138,6 @@ def _parse_in_parallel(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
-
-    from qbrgen.loading._yaml import parse_files
 
     workers = min(os.cpu_count() or 1, 8)
     methods = multiprocessing.get_all_start_methods()
@@ -141,6 +148,11 @@ def _parse_in_parallel(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for chunk, results in zip(chunks, pool.map(parse_files, names), strict=True):
             yield from zip(chunk, results, strict=True)
+
+
+def _parse_here(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
+    for path in paths:
+        yield path, parse_file(path)
 
 
 def _use_parallel(count: int) -> bool:
@@ -308,14 +320,15 @@ def load_portfolio(workspace: LoadedWorkspace, paths: Sequence[Path] = ()) -> Po
     portfolio = Portfolio(workspace)
     files = collect_files(paths or [workspace.accounts_dir], workspace.root)
     with gc_paused():
-        _load_files(portfolio, files)
+        _load_files(portfolio, files, keep_unused=bool(paths))
         check_portfolio(portfolio)
     return portfolio
 
 
-def _load_files(portfolio: Portfolio, files: list[Path]) -> None:
+def _load_files(portfolio: Portfolio, files: list[Path], keep_unused: bool) -> None:
     workspace = portfolio.workspace
     problems = portfolio.problems
+    cache = AccountCache.open(workspace.output_dir, keep_unused)
 
     def record(label: str, accounts: list[SourcedAccount], before: int) -> None:
         portfolio.files_checked.append(label)
@@ -323,17 +336,20 @@ def _load_files(portfolio: Portfolio, files: list[Path]) -> None:
         if len(problems.errors) > before:
             portfolio.invalid_files.add(label)
 
-    yaml_files = [p for p in files if SOURCES.get(p.suffix.lower()) is read_yaml_account]
-    if _use_parallel(len(yaml_files)):
-        for path, (data, error) in _parse_in_parallel(yaml_files):
-            before = len(problems.errors)
-            label = display_path(path, workspace.root)
-            record(label, _yaml_account(path, label, problems, data, error), before)
-        done = set(yaml_files)
-        files = [p for p in files if p not in done]
-    for path in files:
+    # A YAML file whose bytes were read and found valid before comes from the cache; the
+    # others are parsed (in worker processes when there are many) and arrive in file order.
+    is_yaml = [SOURCES.get(p.suffix.lower()) is read_yaml_account for p in files]
+    hits: list[tuple[Account, str] | None] = [None] * len(files)
+    if cache.enabled:
+        for index, path in enumerate(files):
+            if is_yaml[index]:
+                with contextlib.suppress(OSError):  # parsing words the problem
+                    hits[index] = cache.get(content_key(path.read_bytes()))
+    misses = [p for p, y, hit in zip(files, is_yaml, hits, strict=True) if y and hit is None]
+    parsed = _parse_in_parallel(misses) if _use_parallel(len(misses)) else _parse_here(misses)
+    for path, hit in zip(files, hits, strict=True):
         label = display_path(path, workspace.root)
-        before = len(problems.errors)
+        before, noted = len(problems.errors), len(problems.items)
         source = SOURCES.get(path.suffix.lower())
         if source is None:
             problems.add(
@@ -342,8 +358,18 @@ def _load_files(portfolio: Portfolio, files: list[Path]) -> None:
                 hint=f"account files end in {', '.join(sorted(SOURCES))}",
             )
             record(label, [], before)
-            continue
-        record(label, source(path, workspace, problems), before)
+        elif hit is not None:
+            locate = NodeLocator(label, path=path).locate
+            record(label, [SourcedAccount(hit[0], label, locate, hit[1])], before)
+        elif source is read_yaml_account:
+            _, (data, error, key) = next(parsed)
+            accounts = _yaml_account(path, label, problems, data, error)
+            if key is not None and len(accounts) == 1 and len(problems.items) == noted:
+                cache.put(key, accounts[0].account, accounts[0].input_hash)
+            record(label, accounts, before)
+        else:
+            record(label, source(path, workspace, problems), before)
+    cache.save()
 
 
 def open_workspace(start: Path, problems: ProblemList | None = None) -> LoadedWorkspace:

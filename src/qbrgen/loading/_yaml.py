@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -165,24 +166,48 @@ class YamlFileError(Exception):
         self.column = column
 
 
-def parse_files(paths: list[str]) -> list[tuple[Any, tuple[str, int | None, int | None] | None]]:
-    """Parse many YAML files (run in a worker process): (data, None) or (None, error)."""
-    results: list[tuple[Any, tuple[str, int | None, int | None] | None]] = []
+Parsed = tuple[Any, tuple[str, int | None, int | None] | None, str | None]
+"""A parsed file: (data, None, content key) or (None, (message, line, column), key or None)."""
+
+
+def content_key(raw: bytes) -> str:
+    """A file's content as a short key (sha256): the same bytes, the same key."""
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def parse_file(path: Path) -> Parsed:
+    """Parse one YAML file, keeping any error as data (for a worker process to send back)."""
+    try:
+        raw = _read_bytes(path)
+    except YamlFileError as exc:
+        return None, (str(exc), exc.line, exc.column), None
+    key = content_key(raw)
+    try:
+        return parse_yaml_bytes(raw)[0], None, key
+    except YamlFileError as exc:
+        return None, (str(exc), exc.line, exc.column), key
+
+
+def parse_files(paths: list[str]) -> list[Parsed]:
+    """Parse many YAML files (run in a worker process)."""
     gc.disable()  # a worker process that only builds plain data: no cycles to collect
-    for name in paths:
-        try:
-            results.append((read_yaml(Path(name))[0], None))
-        except YamlFileError as exc:
-            results.append((None, (str(exc), exc.line, exc.column)))
-    return results
+    return [parse_file(Path(name)) for name in paths]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise YamlFileError(f"cannot read file: {exc.strerror}") from exc
 
 
 def read_yaml(path: Path) -> tuple[Any, str]:
     """Read a YAML file safely; returns (data, text). Raises YamlFileError with a position."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlFileError(f"cannot read file: {exc.strerror}") from exc
+    return parse_yaml_bytes(_read_bytes(path))
+
+
+def parse_yaml_bytes(raw: bytes) -> tuple[Any, str]:
+    """A YAML file's bytes as (data, text). Raises YamlFileError with a position."""
     if len(raw) > MAX_FILE_BYTES:
         raise YamlFileError(f"file is {len(raw) // 1024 // 1024} MB; account files are small text")
     if b"\x00" in raw[:8192]:
@@ -233,18 +258,23 @@ class NodeLocator:
         self._path = path
         self._root: yaml.Node | None = None
 
+    def _read_text(self) -> str | None:
+        if self._text is None and self._path is not None:
+            try:
+                self._text = self._path.read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                return None
+        return self._text
+
     def _tree(self) -> yaml.Node | None:
         # Composed only when a position is asked for (an error): valid files cost nothing.
         if self._root is None:
+            text = self._read_text()
+            if text is None:
+                return None
             try:
-                text = self._text
-                if text is None and self._path is not None:
-                    text = self._path.read_bytes().decode("utf-8-sig")
-                if text is None:
-                    return None
-                self._text = text
                 self._root = yaml.compose(text, Loader=_Loader)  # noqa: S506
-            except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            except yaml.YAMLError:
                 return None
         return self._root
 
@@ -272,6 +302,13 @@ class NodeLocator:
 
     def locate(self, loc: Sequence[str | int]) -> Location:
         """The position of the key (or item) named by `loc`, or of its nearest parent."""
+        if self._root is None and _EventParser is not None:
+            # A warning on a valid file (the usual case) needs one position: read libyaml's
+            # events up to it instead of composing the whole file into nodes.
+            text = self._read_text()
+            at = _mark_by_events(text, loc) if text is not None else None
+            if at is not None:
+                return Location(self.path_label, at[0] + 1, at[1] + 1)
         node = self._tree()
         mark = node.start_mark if node is not None else None
         for part in loc:
@@ -294,6 +331,67 @@ class NodeLocator:
         if mark is None:
             return Location(self.path_label)
         return Location(self.path_label, mark.line + 1, mark.column + 1)
+
+
+def _mark_by_events(text: str, loc: Sequence[str | int]) -> tuple[int, int] | None:
+    """(line, column), from 0, of what `NodeLocator.locate` finds for `loc`, read from libyaml's
+    events; None when the way there holds something only a composed tree resolves (an alias,
+    a second document) or the text is not YAML."""
+    events = _EventParser(text)
+    get: Callable[[], Any] = events.get_event
+    try:
+        get()  # stream start
+        if type(get()) is not yaml.DocumentStartEvent:
+            return None
+        event = get()
+        mark = event.start_mark
+        for part in loc:
+            kind = type(event)
+            if kind is yaml.MappingStartEvent:
+                while True:
+                    key = get()
+                    if type(key) is yaml.MappingEndEvent:
+                        return mark.line, mark.column
+                    if type(key) is yaml.ScalarEvent and key.value == part:
+                        mark, event = key.start_mark, get()
+                        break
+                    if type(key) is yaml.AliasEvent:
+                        return None
+                    _skip_node(get, key)
+                    _skip_node(get, get())
+            elif kind is yaml.SequenceStartEvent and isinstance(part, int):
+                item = get()
+                for _ in range(part):
+                    if type(item) is yaml.SequenceEndEvent:
+                        break
+                    _skip_node(get, item)
+                    item = get()
+                if type(item) is yaml.SequenceEndEvent:
+                    return mark.line, mark.column
+                mark, event = item.start_mark, item
+            elif kind is yaml.AliasEvent:
+                return None
+            else:
+                break
+        return mark.line, mark.column
+    except yaml.YAMLError:
+        return None
+    finally:
+        events.dispose()
+
+
+def _skip_node(get: Callable[[], Any], event: Any) -> None:
+    """Read past the node that starts with `event` (a scalar or alias is one event)."""
+    depth = 0
+    while True:
+        kind = type(event)
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            depth += 1
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            depth -= 1
+        if depth == 0:
+            return
+        event = get()
 
 
 def _last_scalar(node: yaml.Node) -> yaml.Node | None:

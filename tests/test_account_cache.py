@@ -1,0 +1,194 @@
+"""The validated-account cache: a file read before comes back the same, and nothing is lost."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+import qbrgen.loading as loading
+from conftest import FIXTURES, ROOT, run_cli
+from qbrgen.loading import load_portfolio, open_workspace
+from qbrgen.loading._cache import CACHE_FILE
+from qbrgen.loading._yaml import NodeLocator, _mark_by_events, load_text
+
+
+def _fields_sets(model: BaseModel, out: list[list[str]]) -> list[list[str]]:
+    out.append(sorted(model.model_fields_set))
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, BaseModel):
+                _fields_sets(item, out)
+    return out
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every file parsed from here on."""
+    parsed: list[Path] = []
+    real = loading.parse_file
+
+    def parse_file(path: Path) -> Any:
+        parsed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loading, "parse_file", parse_file)
+    return parsed
+
+
+def test_a_second_load_reads_the_cache_and_gives_the_same_accounts(
+    sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(sample_workspace)
+    cold = load_portfolio(workspace)
+    cache = sample_workspace / "output" / CACHE_FILE
+    assert cache.is_file() and len(cache.read_text().splitlines()) == 1 + len(cold.accounts)
+    parsed = _no_parsing(monkeypatch)
+    warm = load_portfolio(workspace)
+    assert parsed == []
+    assert [a.source for a in warm.accounts] == [a.source for a in cold.accounts]
+    assert warm.files_checked == cold.files_checked
+    assert [str(p) for p in warm.problems.items] == [str(p) for p in cold.problems.items]
+    for before, after in zip(cold.accounts, warm.accounts, strict=True):
+        assert after.account == before.account
+        assert after.input_hash == before.input_hash
+        assert after.account.model_dump_json() == before.account.model_dump_json()
+        # The fields each file gave (not the defaults) are the fields set, as when parsed.
+        assert _fields_sets(after.account, []) == _fields_sets(before.account, [])
+        assert after.locate(("contract", "arr")) == before.locate(("contract", "arr"))
+
+
+def test_a_changed_file_is_read_again_and_the_others_come_from_the_cache(
+    sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(sample_workspace)
+    first = load_portfolio(workspace)
+    path = sorted((sample_workspace / "accounts").glob("*.yaml"))[0]
+    text = path.read_text()
+    old_name = first.accounts[0].account.name
+    path.write_text(text.replace(f"name: {old_name}", "name: Renamed Customer Ltd", 1))
+    parsed = _no_parsing(monkeypatch)
+    second = load_portfolio(workspace)
+    assert parsed == [path]
+    assert second.accounts[0].account.name == "Renamed Customer Ltd"
+    assert second.accounts[0].input_hash != first.accounts[0].input_hash
+    assert [a.input_hash for a in second.accounts[1:]] == [a.input_hash for a in first.accounts[1:]]
+    # The edit back gives the first content again: found in the cache by content, not by name.
+    path.write_text(text)
+    parsed.clear()
+    load_portfolio(workspace)
+    assert parsed == [path]  # the old entry was dropped when the run no longer used it
+
+
+def test_files_with_problems_are_never_cached_so_every_run_reports_them(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "validation", ws)
+    first = run_cli("validate", cwd=ws)
+    second = run_cli("validate", cwd=ws)
+    assert first.returncode == second.returncode == 1
+    assert first.stderr == second.stderr and "14 errors" in second.stderr
+    # Files that failed to read or validate are not cached; those whose problems are found
+    # across files (a duplicate id, a missing stakeholder) are, and are checked again.
+    cached = (ws / "output" / CACHE_FILE).read_text()
+    assert '"id":"good"' in cached and '"id":"acme"' not in cached
+    assert len(cached.splitlines()) - 1 < len(list((ws / "accounts").iterdir()))
+
+
+def test_warnings_and_summary_are_the_same_from_the_cache(sample_workspace: Path) -> None:
+    first = run_cli("validate", cwd=sample_workspace)
+    second = run_cli("validate", cwd=sample_workspace)
+    assert (sample_workspace / "output" / CACHE_FILE).is_file()
+    assert first.returncode == second.returncode
+    assert first.stderr == second.stderr and first.stdout == second.stdout
+
+
+def test_a_cache_from_another_version_or_model_is_dropped(
+    sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(sample_workspace)
+    load_portfolio(workspace)
+    cache = sample_workspace / "output" / CACHE_FILE
+    lines = cache.read_text().splitlines()
+    # A cache written by another qbrgen: its entries are not trusted, even for the same bytes.
+    cache.write_text("\n".join([lines[0].replace("qbrgen=", "qbrgen=0.0.0-"), *lines[1:]]))
+    parsed = _no_parsing(monkeypatch)
+    load_portfolio(workspace)
+    assert len(parsed) == len(lines) - 1
+    assert sorted(cache.read_text().splitlines()) == sorted(lines)  # rewritten for this version
+
+
+def test_an_entry_that_no_longer_validates_is_parsed_again(
+    sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(sample_workspace)
+    load_portfolio(workspace)
+    cache = sample_workspace / "output" / CACHE_FILE
+    lines = cache.read_text().splitlines()
+    key, input_hash, _ = lines[1].split("\t", 2)
+    cache.write_text("\n".join([lines[0], f"{key}\t{input_hash}\t{{}}", *lines[2:]]))
+    parsed = _no_parsing(monkeypatch)
+    portfolio = load_portfolio(workspace)
+    assert len(parsed) == 1 and not portfolio.problems.errors
+    assert sorted(cache.read_text().splitlines()) == sorted(lines)
+
+
+def test_qbrgen_cache_off_reads_and_writes_no_cache(
+    sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QBRGEN_CACHE", "off")
+    workspace = open_workspace(sample_workspace)
+    load_portfolio(workspace)
+    assert not (sample_workspace / "output" / CACHE_FILE).exists()
+    parsed = _no_parsing(monkeypatch)
+    load_portfolio(workspace)
+    assert len(parsed) == len(list((sample_workspace / "accounts").glob("*.yaml")))
+
+
+def test_validating_some_files_keeps_the_cache_of_the_others(
+    sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(sample_workspace)
+    everything = load_portfolio(workspace)
+    one = sorted((sample_workspace / "accounts").glob("*.yaml"))[0]
+    load_portfolio(workspace, [one])
+    parsed = _no_parsing(monkeypatch)
+    load_portfolio(workspace)
+    assert parsed == [] and len(everything.accounts) > 1
+
+
+def _paths(data: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+        found.append((*prefix, "not-a-field"))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _paths(value, (*prefix, index))
+        found.append((*prefix, len(data) + 2))
+    return found
+
+
+def test_positions_read_from_events_match_the_composed_tree() -> None:
+    files = sorted((ROOT / "accounts").glob("*.yaml")) + sorted(FIXTURES.rglob("*.yaml"))
+    compared = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        try:
+            data = load_text(text)
+        except Exception:  # noqa: BLE001 - broken fixtures: positions of whatever parses
+            data = None
+        composed = NodeLocator("f", text)
+        if composed._tree() is None:
+            continue
+        for loc in [*_paths(data), ("x", 1, "y"), (0,)]:
+            at = _mark_by_events(text, loc)
+            if at is None:  # an alias on the way: the composed tree answers
+                continue
+            expected = composed.locate(loc)
+            assert (at[0] + 1, at[1] + 1) == (expected.line, expected.column), (path, loc)
+            compared += 1
+    assert compared > 1000
