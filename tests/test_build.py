@@ -208,10 +208,20 @@ def test_dask_local_cluster_gives_the_same_outputs_and_manifest(
         env={"PYTHONPATH": str(ROOT / "tests")},
     )
     try:
-        summary = do_build(workspace, executor="dask", scheduler=cluster)
+        import os
+
+        with distributed.Client(cluster) as client:
+            before = set(client.run(os.getpid).values())
+        # Two documents per worker before it is recycled, like local workers: 7 documents on
+        # 2 workers are 2 batches, and the nannies restart the workers between them.
+        summary = do_build(workspace, executor="dask", scheduler=cluster, max_tasks_per_worker=2)
+        with distributed.Client(cluster) as client:
+            client.wait_for_workers(2)
+            after = set(client.run(os.getpid).values())
     finally:
         cluster.close()
     assert summary.exit_code == 0 and summary.counts()["echo"]["built"] == len(local.results)
+    assert len(before) == len(after) == 2 and not before & after
     got = {
         p.relative_to(workspace / "output"): p.read_bytes()
         for p in (workspace / "output").rglob("*.txt")

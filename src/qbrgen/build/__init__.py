@@ -369,7 +369,9 @@ def _render_and_write(
     summary.workers = 0 if not todo else (workers if options.executor == "local" else -1)
     outcomes: Iterator[Outcome]
     if options.executor == "dask":
-        outcomes = run_dask([j for j, _, _ in todo], env, options.scheduler)
+        outcomes = run_dask(
+            [j for j, _, _ in todo], env, options.scheduler, options.max_tasks_per_worker
+        )
     elif options.executor == "inline":
         summary.workers = 0
         outcomes = run_inline([j for j, _, _ in todo], env)

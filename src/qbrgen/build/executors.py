@@ -190,8 +190,27 @@ def run_inline(jobs: list[Job], env: RenderEnv) -> Iterator[Outcome]:
         yield render_one(index, job, env)
 
 
-def run_dask(jobs: list[Job], env: RenderEnv, scheduler: str | Any) -> Iterator[Outcome]:
-    """Render on a Dask cluster (`scheduler` is an address or a Cluster object)."""
+def _release_memory() -> None:
+    """In a Dask worker without a nanny (it cannot be restarted): collect garbage and hand
+    freed heap pages back to the system."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def run_dask(
+    jobs: list[Job], env: RenderEnv, scheduler: str | Any, max_tasks: int = 40
+) -> Iterator[Outcome]:
+    """Render on a Dask cluster (`scheduler` is an address or a Cluster object).
+
+    Memory is bounded as with local workers: jobs go out in batches of `max_tasks` per worker
+    thread, each result is released on the worker once it is back, and between batches the
+    workers are restarted by their nannies (those without one collect and trim their heap).
+    """
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
@@ -201,9 +220,32 @@ def run_dask(jobs: list[Job], env: RenderEnv, scheduler: str | Any) -> Iterator[
             "the Dask executor needs the optional extra: pip install 'qbrgen[dask]'"
         ) from exc
     with Client(scheduler) as client:
-        env_future = client.scatter(env, broadcast=True)
-        futures = [
-            client.submit(render_one, i, job, env_future, pure=False) for i, job in enumerate(jobs)
-        ]
-        for future in as_completed(futures):
-            yield future.result()
+        client.wait_for_workers(1)
+        queue = list(range(len(jobs)))
+        while queue:
+            workers = client.scheduler_info(n_workers=-1)["workers"]
+            threads = sum(w.get("nthreads", 1) for w in workers.values()) or 1
+            batch, queue = (
+                queue[: threads * max(1, max_tasks)],
+                queue[threads * max(1, max_tasks) :],
+            )
+            env_future = client.scatter(env, broadcast=True)
+            futures = [client.submit(render_one, i, jobs[i], env_future, pure=False) for i in batch]
+            for future in as_completed(futures):
+                outcome = future.result()
+                future.release()
+                yield outcome
+            del futures, env_future
+            if queue:
+                _recycle(client, workers)
+
+
+def _recycle(client: Any, workers: dict[str, Any]) -> None:
+    """Restart the workers a nanny watches; trim the heap of the others."""
+    nannied = [address for address, info in workers.items() if info.get("nanny")]
+    if nannied:
+        client.restart_workers(nannied, raise_for_error=False)
+        client.wait_for_workers(1)
+    others = [address for address in workers if address not in nannied]
+    if others:
+        client.run(_release_memory, workers=others)
