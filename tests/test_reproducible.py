@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -95,6 +96,59 @@ def test_every_document_type_is_byte_identical_across_two_runs(
                     if inner.endswith(".xlsx"):  # a chart's workbook
                         with zipfile.ZipFile(io.BytesIO(package.read(inner))) as book:
                             assert "2026-10-15T00:00:00Z" in book.read("docProps/core.xml").decode()
+
+
+@pytest.mark.parametrize("deck", ["northwind", "lo-midnightblue-16x9"])
+def test_designed_decks_are_byte_identical_across_two_runs(
+    deck: str, small_workspace: Path, tmp_path: Path
+) -> None:
+    """A deck filled from a designer's .pptx (`deck.designed`) is written by the same
+    normalising writer as a built one: the same bytes in two processes, every entry and the
+    created/modified properties at the as-of date (a file LibreOffice saved, whose core
+    properties part python-pptx relates again, too), and none of our identifiers in the
+    properties of a deck for the customer."""
+    import yaml
+
+    from designed_decks import NORTHWIND, tokenise_lo_midnightblue
+
+    templates = small_workspace / "templates"
+    templates.mkdir()
+    if deck == "northwind":
+        source = templates / NORTHWIND.name
+        shutil.copy(NORTHWIND, source)
+    else:
+        source = tokenise_lo_midnightblue(templates / f"{deck}-qbr.pptx")
+    config = yaml.safe_load((small_workspace / "qbrgen.yaml").read_text())
+    config["deck"] = {"designed": source.name}
+    (small_workspace / "qbrgen.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    first = _build(small_workspace, "UTC", "--only", "qbr")
+    copy = tmp_path / "second"
+    shutil.copytree(small_workspace, copy, ignore=shutil.ignore_patterns("output"))
+    _wait_for_a_new_zip_second()
+    second = _build(copy, "Pacific/Auckland", "--only", "qbr")
+    decks = [name for name in first if name.endswith(".pptx")]
+    assert len(decks) == len(KEEP)
+    assert _differences(first, second) == []
+    manifest = json.loads((small_workspace / "output" / "manifest.json").read_text())
+    for name in decks:
+        with zipfile.ZipFile(io.BytesIO(first[name])) as package:
+            names = package.namelist()
+            assert len(names) == len(set(names))
+            assert names[0] == "[Content_Types].xml"
+            assert {i.date_time for i in package.infolist()} == {(2026, 10, 15, 0, 0, 0)}
+            core = package.read("docProps/core.xml").decode()
+            assert core.count("2026-10-15T00:00:00Z") == 2, core
+            assert "Quarterly business review" in core
+            assert "qbrgen" not in core.lower()
+            inputs = manifest["files"][name]["inputs"]["inputs_hash"]
+            assert inputs and inputs not in core
+            charts = [n for n in names if n.endswith(".xlsx")]
+            for inner in charts:  # the named charts' workbooks, filled per account
+                with zipfile.ZipFile(io.BytesIO(package.read(inner))) as book:
+                    assert {i.date_time for i in book.infolist()} == {(2026, 10, 15, 0, 0, 0)}
+    assert any(
+        n.endswith(".xlsx") for d in decks for n in zipfile.ZipFile(io.BytesIO(first[d])).namelist()
+    )
 
 
 RENDER_PDFS = textwrap.dedent(
