@@ -13,7 +13,7 @@ import qbrgen.loading as loading
 from conftest import FIXTURES, ROOT, run_cli
 from qbrgen.loading import load_portfolio, open_workspace
 from qbrgen.loading._cache import CACHE_FILE
-from qbrgen.loading._yaml import NodeLocator, _mark_by_events, load_text
+from qbrgen.loading._yaml import NodeLocator, _mark_by_events, content_key, load_text
 
 
 def _fields_sets(model: BaseModel, out: list[list[str]]) -> list[list[str]]:
@@ -157,6 +157,45 @@ def test_validating_some_files_keeps_the_cache_of_the_others(
     parsed = _no_parsing(monkeypatch)
     load_portfolio(workspace)
     assert parsed == [] and len(everything.accounts) > 1
+
+
+def test_concurrent_validates_each_read_a_whole_cache(sample_workspace: Path) -> None:
+    """Several `qbrgen validate` at once, some on one file only: the cache takes no lock but
+    is renamed into place whole, so every run reports the same and what is left is a whole
+    cache whose every entry is a file's content key and validates."""
+    import os
+    import subprocess
+    import sys
+
+    from qbrgen.models import Account
+
+    exe = Path(sys.executable).parent / "qbrgen"
+    files = sorted((sample_workspace / "accounts").glob("*.yaml"))
+    keys = {content_key(p.read_bytes()) for p in files}
+    for _ in range(2):
+        runs = [
+            subprocess.Popen(
+                [str(exe), "validate", *([str(files[i])] if i % 3 == 2 else [])],
+                cwd=sample_workspace,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "COLUMNS": "200"},
+            )  # fmt: skip
+            for i in range(6)
+        ]
+        results = [(run.wait(timeout=600), *run.communicate()) for run in runs]
+        whole = {r for i, r in enumerate(results) if i % 3 != 2}
+        assert len(whole) == 1 and next(iter(whole))[0] == 0, results
+        assert len({r for i, r in enumerate(results) if i % 3 == 2}) == 1, results
+    folder = (sample_workspace / "output" / CACHE_FILE).parent
+    assert [p.name for p in folder.iterdir()] == [CACHE_FILE.name]  # no temporary left
+    lines = (folder / CACHE_FILE.name).read_text().splitlines()
+    assert lines[0].startswith("qbrgen accounts cache") and len(lines) > 1
+    for line in lines[1:]:
+        key, _, body = line.split("\t", 2)
+        assert key in keys
+        Account.model_validate_json(body)
 
 
 def _paths(data: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:

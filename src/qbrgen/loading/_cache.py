@@ -8,6 +8,18 @@ per file content, and is keyed by the file's sha256; the whole cache is dropped 
 version, Pydantic's or the account models' source change. Only files that loaded with no
 problem at all are cached, so every error and warning is found again on the next run.
 `QBRGEN_CACHE=off` in the environment turns it off.
+
+Two processes at once (two `qbrgen validate`, or one beside a build): the cache takes no
+workspace lock. `validate` reads and writes no document, so it must not wait for, or make
+wait, a build holding the lock for minutes; and loading sits below `build` in the pipeline,
+which owns the lock. The file is written whole to a temporary file of the writer's own
+(mkstemp) and renamed over the old one (`atomic_write`), so a reader always opens either the
+old complete cache or a new complete one, never a mix. An entry is a function of the file's
+bytes and the stamp line alone, so two writers never disagree about an entry: the last
+rename wins, and the worst case is that it drops entries only the other run added, which
+the next run parses again (time, not correctness). A temporary file another run's clean-up
+removed, or a folder that cannot be written, only skips the save. Every entry read is
+validated again by Pydantic, and a malformed line is a miss.
 """
 
 from __future__ import annotations
