@@ -27,14 +27,13 @@ from qbrgen.render._pptx_draw import (
     add_text,
     card_sizes,
     draw_card,
-    draw_table,
     fit_into,
-    layout_table,
     pt,
     shortened_note,
 )
 from qbrgen.render._pptx_layouts import LayoutInfo, check_area, content_area
 from qbrgen.render._pptx_parts import Prepared, add_slide
+from qbrgen.render._pptx_tables import draw_table, layout_table
 from qbrgen.render._pptx_text import FitResult, Para
 
 if TYPE_CHECKING:
