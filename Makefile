@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m qbrgen.bench --scorecard 10000 --runs 5
 	$(BIN)/python -m qbrgen.bench --decks 5 --designed tests/fixtures/deck/designed/northwind-qbr.pptx
 	$(BIN)/python -m qbrgen.bench --floors 3
+	$(BIN)/python -m qbrgen.bench --dask 100 --only qbr,plan
 	$(BIN)/python -m qbrgen.bench --history 1000 --runs 3
 	$(BIN)/python -m qbrgen.bench --history-query 10000 --history-runs 52
 

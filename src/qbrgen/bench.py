@@ -36,6 +36,10 @@ against a plain python-pptx script building the same slides (styled, and content
 `qbrgen.bench_floors`), every account plan's CPU against WeasyPrint alone on the same HTML,
 and `qbrgen --help` end to end. Medians and ratios, with the load average.
 
+Dask (`--dask 100 --only qbr,plan`): peak worker memory of a build on a local Dask cluster (two
+single-thread workers with nannies) against `--jobs 2` local workers on the same portfolio,
+as each worker reports it with every document; the ratio, and both builds' wall time.
+
 Every figure comes from runs on this machine; it is a measurement to report, not a test that
 can flake.
 """
@@ -92,6 +96,64 @@ def _build(
         "peak_rss_mb": round(max(summary["peak_worker_rss_mb"], summary["parent_rss_mb"]), 1),
         "parent_rss_mb": summary["parent_rss_mb"],
         "worker_rss_mb": summary["peak_worker_rss_mb"],
+    }
+
+
+DASK_BUILD = """
+import json, sys, time
+from pathlib import Path
+from distributed import LocalCluster
+from qbrgen.build import BuildOptions, build
+from qbrgen.build.progress import Reporter
+from qbrgen.run import open_run
+workspace, only = Path(sys.argv[1]), [o for o in sys.argv[2].split(",") if o]
+cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+started = time.perf_counter()
+try:
+    options = BuildOptions(executor="dask", scheduler=cluster, only=only, force=True)
+    summary = build(open_run(workspace), options, Reporter(quiet=True))
+finally:
+    cluster.close()
+print(json.dumps(summary.to_json() | {"wall": time.perf_counter() - started}))
+"""
+
+
+def dask_bench(size: int, only: str | None, root: Path) -> dict[str, Any]:
+    """Peak worker memory of a build on a local Dask cluster (two single-thread workers with
+    nannies) against local workers (`--jobs 2`) on the same synthetic portfolio, each worker's
+    peak as it reports it with every document (ru_maxrss)."""
+    import os
+
+    workspace = root / f"dask-{size}"
+    if not (workspace / "accounts").is_dir():
+        write_workspace(workspace, size, seed=42)
+    load = os.getloadavg()
+    local = _build(workspace, 2, force=True, only=only)
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", DASK_BUILD, str(workspace), only or ""],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    try:
+        summary = json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError) as exc:
+        raise SystemExit(f"Dask build failed:\n{result.stdout}\n{result.stderr}") from exc
+    built = sum(c["built"] for c in summary["counts"].values())
+    dask_row = {
+        "seconds": round(summary["wall"], 2),
+        "built": built,
+        "failed": sum(c["failed"] for c in summary["counts"].values()),
+        "worker_rss_mb": summary["peak_worker_rss_mb"],
+        "parent_rss_mb": summary["parent_rss_mb"],
+    }
+    return {
+        "accounts": size,
+        "only": only,
+        "cores": os.cpu_count(),
+        "load_average": [round(x, 2) for x in load],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "local_jobs_2": local,
+        "dask_2_workers": dask_row,
+        "worker_memory_ratio": round(dask_row["worker_rss_mb"] / local["worker_rss_mb"], 2),
     }
 
 
@@ -503,6 +565,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=5, help="scorecard runs (default 5)")
     parser.add_argument(
+        "--dask", type=int, metavar="ACCOUNTS", default=None,
+        help="peak worker memory on a local Dask cluster against --jobs 2, on this many accounts",
+    )  # fmt: skip
+    parser.add_argument(
         "--decks",
         type=int,
         metavar="RUNS",
@@ -590,6 +656,19 @@ def main(argv: list[str] | None = None) -> int:
                     f"{row['query_seconds_median']} s median (max {row['query_seconds_max']}), "
                     f"`qbrgen history` end to end {row['cli_seconds_median']} s median"
                 )
+        return 0
+    if args.dask:
+        with tempfile.TemporaryDirectory() as tmp:
+            row = dask_bench(args.dask, args.only, args.keep or Path(tmp))
+        print(json.dumps(row))
+        local, dask = row["local_jobs_2"], row["dask_2_workers"]
+        print(
+            f"\nDask, {row['accounts']} accounts ({local['built']} documents; load "
+            f"{row['load_average'][0]} → {row['load_average_after'][0]}): worker peak "
+            f"{dask['worker_rss_mb']} MB on Dask, {local['worker_rss_mb']} MB local "
+            f"({row['worker_memory_ratio']}×; target ≤ 1.5×); {dask['seconds']} s against "
+            f"{local['seconds']} s"
+        )
         return 0
     if args.scorecard:
         with tempfile.TemporaryDirectory() as tmp:
