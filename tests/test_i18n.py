@@ -223,3 +223,97 @@ def test_an_unknown_language_is_refused_with_the_shipped_ones(tmp_path: Path) ->
     result = run_cli("validate", "-w", str(ws))
     assert result.returncode != 0
     assert "unknown language 'klingon'; expected one of en, de, fr, es, ja" in result.stderr
+
+
+# --- internal documents: the team's language ---------------------------------------------------
+
+INTERNAL = ("plan", "brief")
+
+
+@pytest.fixture(scope="module")
+def internal_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """The account plan and the prep brief of one account in each language, the workspace's
+    `language` set to it (en_US figures, USD): internal documents follow the team."""
+    root = tmp_path_factory.mktemp("internal")
+    out: dict[tuple[str, str], Path] = {}
+    for language in LANGUAGES:
+        ws = root / language
+        ws.mkdir()
+        config = (ROOT / "qbrgen.yaml").read_text(encoding="utf-8")
+        config = re.sub(r"(?m)^language: en\b", f"language: {language}", config)
+        assert f"language: {language}" in config
+        (ws / "qbrgen.yaml").write_text(config, encoding="utf-8")
+        shutil.copytree(ROOT / "accounts", ws / "accounts")
+        run_cli("plan", ACCOUNT, "-w", str(ws), check=True)
+        run_cli("qbr", ACCOUNT, "-w", str(ws), check=True)
+        folder = ws / "output" / ACCOUNT
+        out[(language, "plan")] = next(folder.glob("*account-plan*.pdf"))
+        out[(language, "brief")] = next(folder.glob("*prep-brief*.pdf"))
+    return out
+
+
+def _spaces(text: str) -> str:
+    """Every run of white space (the locale's no-break and narrow no-break spaces included, as
+    PDF text extraction does not keep them apart) as one space."""
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def _pdf_text(path: Path) -> tuple[list[str], str, str, int]:
+    """The PDF's lines, its whole text on one line, its /Lang and its page count."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    lines = [
+        line.strip() for page in reader.pages for line in (page.extract_text() or "").split("\n")
+    ]
+    joined = _spaces(" ".join(lines))
+    return lines, joined, str(reader.trailer["/Root"].get("/Lang", "")), len(reader.pages)
+
+
+@pytest.mark.parametrize("document", INTERNAL)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_an_internal_document_is_in_the_teams_language(
+    internal_docs: dict[tuple[str, str], Path], language: str, document: str
+) -> None:
+    import datetime as dt
+
+    lines, joined, lang, pages = _pdf_text(internal_docs[(language, document)])
+    parts, whole = _english_messages(language)
+    data = _account_strings(ROOT / "accounts" / f"{ACCOUNT}.yaml")
+    found = [p for p in parts if p in joined]
+    found += [t for t in lines if t in whole and t not in data]
+    assert not found, f"{language} {document}: English left: {found[:8]}"
+    fmt = Formatter(locale_for("en_US", language), "USD", language=language)
+    assert lang == fmt.language_tag  # the PDF's language is its text's
+    # the page footer and the figures in the language's locale
+    assert fmt.gettext("Page %(page)s of %(pages)s", page=1, pages=pages) in joined
+    assert _spaces(fmt.money(180000)) in joined  # ARR
+    assert _spaces(fmt.kpi(1.0, "nrr")) in joined  # NRR, 100.0% in the locale's pattern
+    assert _spaces(fmt.date(dt.date(2027, 6, 30))) in joined  # the renewal date
+    if document == "plan":
+        assert fmt.translate("Contents") in lines
+        assert fmt.translate("Risk register") in joined
+        assert (
+            fmt.label("critical", "severities") in joined
+            or fmt.label("high", "severities") in joined
+        )
+    else:
+        assert fmt.translate("What to ask") in lines
+        assert fmt.translate("Talking points, slide by slide") in joined
+
+
+def test_an_english_team_reads_its_plan_as_before(
+    internal_docs: dict[tuple[str, str], Path],
+) -> None:
+    lines, joined, lang, _ = _pdf_text(internal_docs[("en", "plan")])
+    assert lang == "en-US" and "Contents" in lines and "Page 1 of" in joined
+    assert "Risk register" in joined and "$180,000" in joined
+
+
+def test_a_japanese_plan_counts_in_the_catalogs_words(
+    internal_docs: dict[tuple[str, str], Path],
+) -> None:
+    _, joined, _, _ = _pdf_text(internal_docs[("ja", "plan")])
+    assert "目次" in joined and "リスク一覧" in joined
+    assert "active stakeholder" not in joined  # a counted unit from the catalog
+    assert "アクティブなステークホルダー" in joined

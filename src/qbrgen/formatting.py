@@ -343,8 +343,14 @@ class Formatter:
             return self.points(value, 1, self.gettext("pp"))
         if kind == "count":
             if unit:
+                digits = 0 if isinstance(value, int) else 1
+                if self.language != "en":  # the catalog's words and plural forms
+                    text = self.translate_plural(
+                        f"%(num)s {unit}", f"%(num)s {_plural_unit(unit)}", int(value)
+                    )
+                    return text % {"num": self.number(value, digits)}
                 word = unit if value == 1 else _plural_unit(unit)
-                return f"{self.number(value, 0 if isinstance(value, int) else 1)} {word}"
+                return f"{self.number(value, digits)} {word}"
             return self.number(value)
         if kind == "days":
             return self.gettext("%(value)s days", value=self.number(value, 1))
@@ -417,11 +423,21 @@ class Formatter:
         since = self.date(values.get("health_trend_since"))
         text = self.kpi(trend, "score_points")
         if values.get("health_trend_basis") == "recorded":
-            return f"{text} vs the score recorded on {since}"
-        compared = ", ".join(
-            self.label(c, "components").lower() for c in values.get("health_trend_components") or []
+            return self.gettext(
+                "%(change)s vs the score recorded on %(date)s", change=text, date=since
+            )
+        compared = self.join(
+            [
+                self.lower_first(self.label(c, "components"))
+                for c in values.get("health_trend_components") or []
+            ]
         )
-        return f"{text} vs {since} ({compared} compared)"
+        return self.gettext(
+            "%(change)s vs %(date)s (%(components)s compared)",
+            change=text,
+            date=since,
+            components=compared,
+        )
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -435,6 +451,15 @@ class Formatter:
             "label": self.label,
             "lower_first": self.lower_first,
         }
+
+    def join(self, items: list[str]) -> str:
+        """Items of a list in a sentence: 'a, b, c' in English (as before), the language's own
+        list pattern otherwise (CLDR: 'a, b und c', 'a、b、c')."""
+        if self.language == "en" or len(items) < 2:
+            return ", ".join(items)
+        from babel.lists import format_list
+
+        return format_list(items, locale=self.locale)
 
     def lower_first(self, text: str) -> str:
         """`text` to continue a sentence: its first letter lower-cased where the language

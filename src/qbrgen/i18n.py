@@ -130,17 +130,50 @@ def extract_all(root: Path | None = None) -> Any:
         str(root), method_map, options, keywords={**_KEYWORDS}, strip_comment_tags=True
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
-    from qbrgen.kpis.definitions import BY_KEY
-    from qbrgen.render.audience import CUSTOMER_KPIS
-
-    for key in sorted(CUSTOMER_KPIS):  # the customer deck's definitions (KPI label, text)
-        if key in BY_KEY:
-            catalog.add(BY_KEY[key].label, None, [("kpis/definitions.py", 0)])
-            catalog.add(BY_KEY[key].definition, None, [("kpis/definitions.py", 0)])
+    for message in data_messages():
+        catalog.add(message, None, [("kpis/definitions.py", 0)])
+    for singular, plural in unit_messages():
+        catalog.add((singular, plural), None, [("formatting.py", 0)], flags=["python-format"])
     return catalog
 
 
-_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+def unit_messages() -> list[tuple[str, str]]:
+    """('%(num)s active stakeholder', '%(num)s active stakeholders'): the counted units of
+    the KPIs that are counts, as `Formatter.kpi` asks the catalog for them."""
+    from qbrgen.formatting import _plural_unit
+    from qbrgen.kpis.definitions import DEFINITIONS, SUPPORTING_DEFINITIONS
+
+    units = sorted({d.unit for d in (*DEFINITIONS, *SUPPORTING_DEFINITIONS) if d.unit})
+    return [(f"%(num)s {unit}", f"%(num)s {_plural_unit(unit)}") for unit in units]
+
+
+def data_messages() -> list[str]:
+    """The words documents show from data tables rather than from a `_()` call: every KPI's
+    label and definition, the health components' definitions, the warnings' titles, the
+    sentiment period and what a first run says."""
+    from qbrgen.history import FIRST_RUN
+    from qbrgen.kpis.definitions import (
+        DEFINITIONS,
+        HEALTH_COMPONENT_DEFINITIONS,
+        SENTIMENT_PERIOD,
+        WARNING_LABELS,
+    )
+
+    out: list[str] = []
+    for definition in DEFINITIONS:
+        out += [definition.label, definition.definition]
+    out += list(HEALTH_COMPONENT_DEFINITIONS.values()) + list(WARNING_LABELS.values())
+    out += [SENTIMENT_PERIOD, FIRST_RUN]
+    return out
+
+
+_KEYWORDS: dict[str, Any] = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "translate": None,
+}
 
 
 def update_catalogs() -> list[Path]:

@@ -85,6 +85,21 @@ BUILTIN: dict[str, dict[str, str]] = {
         "negative": N_("Negative"),
     },
     "influence": {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")},
+    "movements": {
+        "new": N_("new"),
+        "expansion": N_("expansion"),
+        "contraction": N_("contraction"),
+        "churn": N_("churn"),
+        "reactivation": N_("reactivation"),
+    },
+    "interactions": {
+        "meeting": N_("meeting"),
+        "call": N_("call"),
+        "email": N_("email"),
+        "request": N_("request"),
+        "reply": N_("reply"),
+        "other": N_("other"),
+    },
     "features": {},
     "products": {},
 }

@@ -181,8 +181,14 @@ def document_context(
     as_of = env.periods.as_of
     logo = logo_path(env)
     fonts = config.branding.fonts
+    fmt = env.formatter
     if footer is None:
-        footer = f"{config.company.name} · as of {env.formatter.date(as_of)} · inputs {inputs_hash}"
+        footer = fmt.gettext(
+            "%(company)s · as of %(date)s · inputs %(inputs)s",
+            company=config.company.name,
+            date=fmt.date(as_of),
+            inputs=inputs_hash,
+        )
     width = content_width(env) - (LOGO_ROOM_PT if logo else 0)
     header_title, header_subtitle = running_header(
         header, subtitle or title, width, fonts.body, fonts.heading
@@ -223,9 +229,25 @@ def document_context(
                 "body_font": css_string(fonts.body),
                 "cjk_font": css_string(fonts.cjk),
                 "footer": css_string(footer),
+                "page_of": page_counter(fmt.translate("Page %(page)s of %(pages)s")),
             },
         }
     }
+
+
+def page_counter(message: str) -> str:
+    """A CSS `content` value from a translated 'Page %(page)s of %(pages)s': its words as
+    quoted strings around counter(page) and counter(pages), in the message's order
+    ('"Seite " counter(page) " von " counter(pages)', '"全 " counter(pages) ...')."""
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", message):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
 
 
 class _Refused(ValueError):

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from qbrgen.labels import N_
 from qbrgen.render._pptx_text import CJK_FALLBACK
 
 if TYPE_CHECKING:
@@ -586,6 +587,18 @@ INFLUENCE = ("high", "medium", "low")
 SENTIMENT = ("negative", "neutral", "positive")
 
 
+GRID_WORDS = {
+    "high influence": N_("High influence"),
+    "medium influence": N_("Medium influence"),
+    "low influence": N_("Low influence"),
+    "negative sentiment": N_("Negative sentiment"),
+    "neutral sentiment": N_("Neutral sentiment"),
+    "positive sentiment": N_("Positive sentiment"),
+    "key": N_("● filled: contacted in the last 90 days   ○ hollow: not contacted recently"),
+}
+"""The stakeholder grid's headings in a translated document (English keeps the labels)."""
+
+
 def stakeholder_grid(
     points: Sequence[MapPoint],
     *,
@@ -593,12 +606,22 @@ def stakeholder_grid(
     width: int = 640,
     cell_tint: dict[str, str] | None = None,
     label: Callable[[str, str], str] | None = None,
+    translate: Callable[[str], str] | None = None,
 ) -> Markup:
     """Influence (rows) × sentiment (columns) grid; each stakeholder a numbered marker, solid
     when active in the last 90 days, hollow when not. Names are shown when a cell has room.
-    `label(key, kind)` gives the display names of the levels."""
+    `label(key, kind)` gives the display names of the levels; `translate` (a catalog) writes
+    the row and column headings and the key in another language than English."""
     name_of = label or (lambda key, kind: key.capitalize())
-    left, top, head = 96, 4, 18
+
+    def heading(key: str, kind: str, noun: str) -> str:
+        if translate is not None:
+            return translate(GRID_WORDS[f"{key} {noun}"])
+        return f"{name_of(key, kind)} {noun}"
+
+    # the row headings' column: as wide as the widest heading (bold 9, 'Influence moyenne')
+    widest = max(text_width(heading(inf, "influence", "influence"), 9) * 1.08 for inf in INFLUENCE)
+    left, top, head = max(96, math.ceil(widest + 8)), 4, 18
     cell_w = (width - left - 4) / 3
     per_row = max(1, int((cell_w - 8) // 26))
     cells: dict[tuple[str, str], list[MapPoint]] = {}
@@ -618,7 +641,7 @@ def stakeholder_grid(
             _text(
                 left + cell_w * j + cell_w / 2,
                 top + 12,
-                f"{name_of(sent, 'sentiments')} sentiment",
+                heading(sent, "sentiments", "sentiment"),
                 anchor="middle",
                 size=9,
                 weight="bold",
@@ -631,7 +654,7 @@ def stakeholder_grid(
             _text(
                 left - 6,
                 y + rh / 2 + 3,
-                f"{name_of(inf, 'influence')} influence",
+                heading(inf, "influence", "influence"),
                 anchor="end",
                 size=9,
                 weight="bold",
@@ -671,7 +694,7 @@ def stakeholder_grid(
         _text(
             left,
             height - 8,
-            "● filled: contacted in the last 90 days   ○ hollow: not contacted recently",
+            (translate or str)(GRID_WORDS["key"]),
             size=8,
         )
     )

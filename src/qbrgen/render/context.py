@@ -131,10 +131,12 @@ def account_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         "as_of": as_of,
         "quarter": str(env.periods.quarter),
         "periods": env.periods,
-        "definitions": DEFINITIONS,
-        "definition": BY_KEY,
-        "component_definitions": HEALTH_COMPONENT_DEFINITIONS,
-        "sentiment_period": SENTIMENT_PERIOD,
+        "definitions": [_in_words(d, env.formatter) for d in DEFINITIONS],
+        "definition": {key: _in_words(d, env.formatter) for key, d in BY_KEY.items()},
+        "component_definitions": {
+            key: env.formatter.translate(text) for key, text in HEALTH_COMPONENT_DEFINITIONS.items()
+        },
+        "sentiment_period": env.formatter.translate(SENTIMENT_PERIOD),
         "provenance": {
             "version": env.version,
             "inputs_hash": job.payload.get("inputs_hash", ""),
@@ -192,6 +194,8 @@ def _in_words(definition: Any, fmt: Any) -> Any:
     """A KPI definition with its label and definition in the document's language."""
     from dataclasses import replace
 
+    if fmt.language == "en":
+        return definition
     return replace(
         definition,
         label=fmt.translate(definition.label),

@@ -83,11 +83,15 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
     ctx.update(
         document_context(
             env,
-            title=f"QBR prep brief: {account.name}",
-            header=f"{account.name} · internal",
+            title=fmt.gettext("QBR prep brief: %(account)s", account=account.name),
+            header=fmt.gettext("%(account)s · internal", account=account.name),
             inputs_hash=ctx["provenance"]["inputs_hash"],
-            subtitle=f"QBR prep brief · {ctx['quarter']}"
-            + (f" · meeting {fmt.date(meeting, 'long')}" if meeting else ""),
+            subtitle=fmt.gettext("QBR prep brief · %(quarter)s", quarter=ctx["quarter"])
+            + (
+                " · " + fmt.gettext("meeting %(date)s", date=fmt.date(meeting, "long"))
+                if meeting
+                else ""
+            ),
         )
     )
     as_of = ctx["as_of"]
@@ -96,11 +100,11 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         {
             "slides": talking_points(job, env, ctx),
             "warning_rows": [
-                {"label": WARNING_LABELS.get(w.code, w.code), "message": w.message}
+                {"label": fmt.translate(WARNING_LABELS.get(w.code, w.code)), "message": w.message}
                 for w in ctx["warnings"]
             ],
-            "drag_definition": HEALTH_COMPONENT_DEFINITIONS.get(
-                ctx["health"].biggest_drag or "", ""
+            "drag_definition": fmt.translate(
+                HEALTH_COMPONENT_DEFINITIONS.get(ctx["health"].biggest_drag or "", "")
             ),
             "people": [
                 {
@@ -166,39 +170,93 @@ def _stakeholder_map(ctx: dict[str, Any], fmt: Formatter) -> Any:
         )  # fmt: skip
         for number, s in enumerate(account.stakeholders, start=1)
     ]
-    alt = f"Stakeholder map of {account.name}: " + (
-        "; ".join(f"{p.name}, {p.influence} influence, {p.sentiment}" for p in points)
-        or "no stakeholders recorded"
+    alt = fmt.gettext(
+        "Stakeholder map of %(account)s: %(people)s",
+        account=account.name,
+        people="; ".join(
+            fmt.gettext(
+                "%(name)s, %(influence)s influence, %(sentiment)s",
+                name=p.name,
+                influence=fmt.lower_first(fmt.label(p.influence, "influence")),
+                sentiment=fmt.lower_first(fmt.label(p.sentiment, "sentiments")),
+            )
+            for p in points
+        )
+        or fmt.gettext("no stakeholders recorded"),
     )
-    return _svg.stakeholder_grid(points, alt=alt, width=520, label=fmt.label)
+    return _svg.stakeholder_grid(
+        points,
+        alt=alt,
+        width=520,
+        label=fmt.label,
+        translate=None if fmt.language == "en" else fmt.translate,
+    )
 
 
 def ask(ctx: dict[str, Any], fmt: Formatter) -> list[str]:
     """What the presenter should ask in the meeting, from the record and the KPIs."""
     account: Account = ctx["account"]
     k = ctx["k"]
+    _ = fmt.gettext
     out: list[str] = []
     review = ctx["next_review"]
     for decision in review.decisions if review else []:
-        out.append(f"Ask for the decision: {decision.title}.")
+        out.append(_("Ask for the decision: %(decision)s.", decision=decision.title))
     for goal in account.goals:
         if goal.status in ("at_risk", "missed"):
-            out.append(
-                f"Ask what would move “{goal.title}” next quarter, and whether the target "
-                f"{goal.target or ''} still holds.".replace("target  still", "target still")
-            )
+            if goal.target:
+                out.append(
+                    _(
+                        "Ask what would move “%(goal)s” next quarter, and whether the target "
+                        "%(target)s still holds.",
+                        goal=goal.title,
+                        target=goal.target,
+                    )
+                )
+            else:
+                out.append(
+                    _(
+                        "Ask what would move “%(goal)s” next quarter, and whether the target "
+                        "still holds.",
+                        goal=goal.title,
+                    )
+                )
     if not account.goals:
-        out.append("Ask for two or three measurable goals for the next two quarters.")
+        out.append(_("Ask for two or three measurable goals for the next two quarters."))
     if k.get("single_threaded"):
         champion = next((s for s in account.stakeholders if s.role == "champion"), None)
-        who = champion.name if champion else "your main contact"
-        out.append(f"Ask {who} for an introduction to a second decision maker (single-threaded).")
+        if champion:
+            out.append(
+                _(
+                    "Ask %(name)s for an introduction to a second decision maker "
+                    "(single-threaded).",
+                    name=champion.name,
+                )
+            )
+        else:
+            out.append(
+                _(
+                    "Ask your main contact for an introduction to a second decision maker "
+                    "(single-threaded)."
+                )
+            )
     days = k.get("days_to_renewal")
     if days is not None and days <= 180:
-        out.append(f"Ask how the renewal in {days} days will be decided, by whom, and when.")
+        out.append(
+            fmt.ngettext(
+                "Ask how the renewal in %(num)s day will be decided, by whom, and when.",
+                "Ask how the renewal in %(num)s days will be decided, by whom, and when.",
+                days,
+            )
+        )
     for person in account.stakeholders:
         if person.sentiment == "negative" and person.influence in ("high", "medium"):
-            out.append(f"Ask {person.name} what would change their view (sentiment negative).")
+            out.append(
+                _(
+                    "Ask %(name)s what would change their view (sentiment negative).",
+                    name=person.name,
+                )
+            )
     return out
 
 
@@ -206,32 +264,56 @@ def avoid(ctx: dict[str, Any], fmt: Formatter) -> list[str]:
     """What the presenter should not do or say in the room."""
     account: Account = ctx["account"]
     health = ctx["health"]
+    _ = fmt.gettext
     out: list[str] = []
     held = [o for o in ctx["open_opportunities"] if not ctx["expansion_ok"]]
     if held:
         titles = "; ".join(o.title for o in held)
-        out.append(
-            f"Do not propose expansion ({titles}): health is {health.band or 'not scored'}"
-            + (f", fix {health.biggest_drag} first." if health.biggest_drag else ".")
-        )
+        band = fmt.lower_first(fmt.label(health.band, "bands")) if health.band else _("not scored")
+        if health.biggest_drag:
+            out.append(
+                _(
+                    "Do not propose expansion (%(titles)s): health is %(band)s, fix "
+                    "%(component)s first.",
+                    titles=titles,
+                    band=band,
+                    component=fmt.lower_first(fmt.label(health.biggest_drag, "components")),
+                )
+            )
+        else:
+            out.append(
+                _(
+                    "Do not propose expansion (%(titles)s): health is %(band)s.",
+                    titles=titles,
+                    band=band,
+                )
+            )
     for risk in ctx["internal_risks"]:
-        out.append(f"Internal only, not on the slides: {risk.title}.")
+        out.append(_("Internal only, not on the slides: %(risk)s.", risk=risk.title))
     for escalation in ctx["open_escalations"]:
         if escalation["past_target"]:
             out.append(
-                f"Do not play down “{escalation['subject']}”: open {escalation['age_days']} "
-                f"days, past its {escalation['target_days']}-day target. Acknowledge it first."
+                _(
+                    "Do not play down “%(subject)s”: open %(age)s days, past its %(target)s-day "
+                    "target. Acknowledge it first.",
+                    subject=escalation["subject"],
+                    age=fmt.number(escalation["age_days"]),
+                    target=fmt.number(escalation["target_days"]),
+                )
             )
     future = [r for r in account.roadmap if r.quarter and r.quarter > ctx["quarter"]]
     if future:
         out.append(
-            "Do not promise dates for "
-            + ", ".join(f"{r.title} ({r.quarter})" for r in future)
-            + ": roadmap quarters are plans."
+            _(
+                "Do not promise dates for %(items)s: roadmap quarters are plans.",
+                items=", ".join(f"{r.title} ({r.quarter})" for r in future),
+            )
         )
     out.append(
-        "Keep internal language out of the room: health score, churn risk, pipeline, and "
-        "labels such as “detractor”."
+        _(
+            "Keep internal language out of the room: health score, churn risk, pipeline, and "
+            "labels such as “detractor”."
+        )
     )
     return out
 

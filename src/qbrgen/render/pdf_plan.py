@@ -22,6 +22,7 @@ from qbrgen.kpis.definitions import (
     WARNING_LABELS,
 )
 from qbrgen.kpis.health import COMPONENTS, display_score
+from qbrgen.labels import N_
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.output import safe_filename
 from qbrgen.palette import SEVERITY_ORDER, SEVERITY_RANK
@@ -53,14 +54,14 @@ TEMPLATES = [
 """Theme files the plan uses; any of them can be overridden from the workspace's templates/."""
 
 SECTIONS = (
-    ("overview", "Account overview"),
-    ("renewal", "Renewal path"),
-    ("stakeholders", "Stakeholder map"),
-    ("value", "Value and adoption"),
-    ("expansion", "Expansion plan"),
-    ("risks", "Risk register"),
-    ("actions", "Mutual action plan"),
-    ("appendix", "KPI appendix"),
+    ("overview", N_("Account overview")),
+    ("renewal", N_("Renewal path")),
+    ("stakeholders", N_("Stakeholder map")),
+    ("value", N_("Value and adoption")),
+    ("expansion", N_("Expansion plan")),
+    ("risks", N_("Risk register")),
+    ("actions", N_("Mutual action plan")),
+    ("appendix", N_("KPI appendix")),
 )
 """(anchor, heading) of each plan section, in order; the table of contents is built from it."""
 
@@ -119,19 +120,31 @@ def _health_over_time(
     palette = env.palette
     bands = env.config.health.bands
     labels = [fmt.date(day, "d MMM") for day, _ in points]
-    alt = "Health score over time: " + ", ".join(
-        f"{fmt.date(day)} {fmt.kpi(score, 'health_score')}" for day, score in points
+    alt = fmt.gettext(
+        "Health score over time: %(points)s",
+        points=", ".join(
+            f"{fmt.date(day)} {fmt.kpi(score, 'health_score')}" for day, score in points
+        ),
     )
     if len(points) == 1:
-        caption = f"Health over time: {first_run}; the line starts with this build."
+        caption = fmt.gettext(
+            "Health over time: %(first_run)s; the line starts with this build.",
+            first_run=fmt.translate(first_run),
+        )
     else:
-        caption = f"Health over time: the {len(points) - 1} recorded runs before this one and now."
+        caption = fmt.ngettext(
+            "Health over time: the %(num)s recorded run before this one and now.",
+            "Health over time: the %(num)s recorded runs before this one and now.",
+            len(points) - 1,
+        )
     svg = _svg.line_chart(
         labels,
         {"health": [score for _, score in points]},
         {"health": palette.colours.primary},
         kind="score",
-        title=f"Health score over time, to {fmt.date(points[-1][0])} (0 to 100)",
+        title=fmt.gettext(
+            "Health score over time, to %(date)s (0 to 100)", date=fmt.date(points[-1][0])
+        ),
         alt=alt,
         fmt=fmt,
         zones=[
@@ -140,7 +153,7 @@ def _health_over_time(
             (bands.yellow_max, 100, palette.band("green")),
         ],
         height=170,
-        empty_message="no health score recorded",
+        empty_message=fmt.gettext("no health score recorded"),
     )
     return {"svg": svg, "alt": alt, "caption": caption}
 
@@ -166,10 +179,10 @@ class Readiness:
 
 
 STATUS_LABELS = {
-    "ready": "Ready",
-    "attention": "Needs attention",
-    "at_risk": "At risk",
-    "unknown": "No data",
+    "ready": N_("Ready"),
+    "attention": N_("Needs attention"),
+    "at_risk": N_("At risk"),
+    "unknown": N_("No data"),
 }
 
 
@@ -182,14 +195,18 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
     fmt: Formatter = env.formatter
     as_of: dt.date = ctx["as_of"]
     colours = ctx["colours"]
-    title = f"Account plan: {account.name}"
+    title = fmt.gettext("Account plan: %(account)s", account=account.name)
     ctx.update(
         document_context(
             env,
             title=title,
             header=account.name,
             inputs_hash=ctx["provenance"]["inputs_hash"],
-            subtitle=f"Account plan · {ctx['quarter']} · renewal {fmt.date(account.contract.renewal_date)}",
+            subtitle=fmt.gettext(
+                "Account plan · %(quarter)s · renewal %(date)s",
+                quarter=ctx["quarter"],
+                date=fmt.date(account.contract.renewal_date),
+            ),
         )
     )
     active = set(k.get("active_stakeholders") or [])
@@ -251,9 +268,12 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
     )
     ctx.update(
         {
-            "sections": SECTIONS,
-            "status_labels": STATUS_LABELS,
-            "role_labels": fmt.labels.names("roles"),
+            "sections": [(anchor, fmt.translate(heading)) for anchor, heading in SECTIONS],
+            "status_labels": {key: fmt.translate(text) for key, text in STATUS_LABELS.items()},
+            "role_labels": {key: fmt.label(key, "roles") for key in fmt.labels.names("roles")},
+            "health_missing": fmt.join(
+                [fmt.label(name, "components") for name in sorted(kpis.health.missing)]
+            ),
             "stakeholder_rows": stakeholders,
             "risk_rows": risk_rows,
             "action_rows": action_rows,
@@ -264,7 +284,7 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             "appendix_rows": _appendix_rows(k, kpis, fmt),
             "warning_rows": [
                 {
-                    "label": WARNING_LABELS.get(w.code, w.code),
+                    "label": fmt.translate(WARNING_LABELS.get(w.code, w.code)),
                     "message": w.message,
                     "detail": warning_detail(WARNING_LABELS.get(w.code, w.code), w.message),
                     "code": w.code,
@@ -279,7 +299,9 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
                 env,
                 FIRST_RUN,
             ),
-            "drag_definition": HEALTH_COMPONENT_DEFINITIONS.get(kpis.health.biggest_drag or "", ""),
+            "drag_definition": fmt.translate(
+                HEALTH_COMPONENT_DEFINITIONS.get(kpis.health.biggest_drag or "", "")
+            ),
             "pipeline_by_stage": k.get("pipeline_by_stage") or {},
             "last_renewal": max(
                 (r for r in account.renewals if r.outcome != "open"),
@@ -319,12 +341,12 @@ def _tile_size(content_width: float, font: str) -> Any:
 
 def _headline_metrics(k: dict[str, Any], fmt: Formatter) -> list[tuple[str, str]]:
     keys = ("arr", "nrr", "grr", "seat_utilisation", "nps", "pipeline")
-    labels = {"nps": "NPS (12 months)"}
+    labels = {"nps": N_("NPS (12 months)")}
     out = []
     for key in keys:
         definition = BY_KEY.get(key)
         label = labels.get(key) or (definition.label if definition else key)
-        out.append((label, fmt.kpi(k.get(key), key)))
+        out.append((fmt.translate(label), fmt.kpi(k.get(key), key)))
     return out
 
 
@@ -333,14 +355,16 @@ def _health_rows(kpis: Any, fmt: Formatter) -> list[dict[str, Any]]:
     rows = []
     for name in HEALTH_COMPONENTS:
         label = fmt.label(name, "components")
+        if name == "sentiment":
+            label = f"{label} ({fmt.translate(SENTIMENT_PERIOD)})"
         rows.append(
             {
-                "name": f"{label} ({SENTIMENT_PERIOD})" if name == "sentiment" else label,
-                "label": f"{label} ({SENTIMENT_PERIOD})" if name == "sentiment" else label,
+                "name": label,
+                "label": label,
                 "score": health.components.get(name),
                 "weight": health.weights.get(name),
                 "missing": health.missing.get(name),
-                "definition": HEALTH_COMPONENT_DEFINITIONS.get(name, ""),
+                "definition": fmt.translate(HEALTH_COMPONENT_DEFINITIONS.get(name, "")),
                 "drag": name == health.biggest_drag,
             }
         )
@@ -349,16 +373,19 @@ def _health_rows(kpis: Any, fmt: Formatter) -> list[dict[str, Any]]:
 
 def _kpi_text(key: str, value: Any, kind: str, k: dict[str, Any], fmt: Formatter) -> str:
     if value is None:
-        return "n/a"
+        return fmt.gettext("n/a")
     if key == "support_trend" and isinstance(value, dict):
         return support_trend_text(k, fmt)
     if key == "stakeholder_coverage":
-        roles = ", ".join(fmt.label(r, "roles") for r in k.get("stakeholder_roles_covered") or [])
-        return f"{fmt.kpi(value, key)} ({roles or 'no key role'})"
+        roles = fmt.join([fmt.label(r, "roles") for r in k.get("stakeholder_roles_covered") or []])
+        return f"{fmt.kpi(value, key)} ({roles or fmt.gettext('no key role')})"
     if key == "health_trend":
         return fmt.health_trend(k)
     if key == "pipeline" and k.get("pipeline_by_stage"):
-        stages = ", ".join(f"{stage} {fmt.money(v)}" for stage, v in k["pipeline_by_stage"].items())
+        stages = ", ".join(
+            f"{fmt.label(stage, 'stages')} {fmt.money(v)}"
+            for stage, v in k["pipeline_by_stage"].items()
+        )
         return f"{fmt.kpi(value, key)} ({stages})"
     return str(fmt.kpi(value, key))
 
@@ -374,27 +401,37 @@ def support_trend_text(k: dict[str, Any], fmt: Formatter) -> str:
         delta = trend - 1
         sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
         change = f" ({sign}{fmt.percent(abs(delta))})"
-    return f"{fmt.plural(now, 'ticket')} in the quarter vs {fmt.number(before)} the quarter before{change}"
+    return fmt.ngettext(
+        "%(num)s ticket in the quarter vs %(before)s the quarter before%(change)s",
+        "%(num)s tickets in the quarter vs %(before)s the quarter before%(change)s",
+        now,
+        before=fmt.number(before),
+        change=change,
+    )
 
 
 def _appendix_rows(k: dict[str, Any], kpis: Any, fmt: Formatter) -> list[dict[str, str]]:
     rows = []
     for d in DEFINITIONS:
         if d.key not in k:
-            value, note = "n/a", "portfolio measure"
+            value, note = fmt.gettext("n/a"), fmt.gettext("portfolio measure")
         else:
             value = _kpi_text(d.key, k.get(d.key), d.kind, k, fmt)
             note = kpis.reason(d.key) if k.get(d.key) is None else ""
         rows.append(
             {
-                "label": d.label,
+                "label": fmt.translate(d.label),
                 "value": value,
                 "note": note,
-                "definition": d.definition,
-                "group": d.group,
+                "definition": fmt.translate(d.definition),
+                "group": fmt.translate(GROUPS.get(d.group, d.group)),
             }
         )
     return rows
+
+
+GROUPS = {"lagging": N_("lagging"), "leading": N_("leading")}
+"""The KPI groups' names as the appendix shows them."""
 
 
 def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
@@ -412,8 +449,10 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
     wins = len(ctx["recent_wins"])
     if not goals:
         status = "at_risk" if not wins else "attention"
-        finding = (
-            f"No customer goals recorded; {fmt.plural(wins, 'win')} logged in the last 12 months."
+        finding = fmt.ngettext(
+            "No customer goals recorded; %(num)s win logged in the last 12 months.",
+            "No customer goals recorded; %(num)s wins logged in the last 12 months.",
+            wins,
         )
     else:
         status = (
@@ -421,11 +460,20 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
             if outcomes is not None and outcomes >= 70 and not behind
             else ("attention" if outcomes is not None and outcomes >= 50 else "at_risk")
         )
-        finding = (
-            f"{achieved} of {fmt.plural(len(goals), 'goal')} achieved, {len(behind)} at risk or missed "
-            f"(outcomes score {fmt.kpi(outcomes, 'score')}); {fmt.plural(wins, 'win')} in the last 12 months."
+        finding = fmt.ngettext(
+            "%(achieved)s of %(num)s goal achieved, %(behind)s at risk or missed "
+            "(outcomes score %(score)s);",
+            "%(achieved)s of %(num)s goals achieved, %(behind)s at risk or missed "
+            "(outcomes score %(score)s);",
+            len(goals),
+            achieved=fmt.number(achieved),
+            behind=fmt.number(len(behind)),
+            score=fmt.kpi(outcomes, "score"),
         )
-    out.append(Readiness("Proof of value", status, finding))
+        finding += " " + fmt.ngettext(
+            "%(num)s win in the last 12 months.", "%(num)s wins in the last 12 months.", wins
+        )
+    out.append(Readiness(fmt.gettext("Proof of value"), status, finding))
 
     # Sponsor engagement: is an executive sponsor among the active stakeholders?
     roles = k.get("stakeholder_roles_covered") or []
@@ -436,24 +484,34 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
         last = max((s.last_contact for s in sponsors if s.last_contact), default=None)
         out.append(
             Readiness(
-                "Sponsor engagement",
+                fmt.gettext("Sponsor engagement"),
                 "ready",
-                f"Executive sponsor active; last contact {fmt.date(last)}.",
+                fmt.gettext(
+                    "Executive sponsor active; last contact %(date)s.", date=fmt.date(last)
+                ),
             )
         )
     elif sponsors:
         last = max((s.last_contact for s in sponsors if s.last_contact), default=None)
         out.append(
             Readiness(
-                "Sponsor engagement",
+                fmt.gettext("Sponsor engagement"),
                 "attention",
-                f"Executive sponsor {sponsors[0].name} not contacted in the last {ACTIVE_DAYS} days (last {fmt.date(last)}).",
+                fmt.gettext(
+                    "Executive sponsor %(name)s not contacted in the last %(days)s days "
+                    "(last %(date)s).",
+                    name=sponsors[0].name,
+                    days=fmt.number(ACTIVE_DAYS),
+                    date=fmt.date(last),
+                ),
             )
         )
     else:
         out.append(
             Readiness(
-                "Sponsor engagement", "at_risk", "No executive sponsor named on the customer side."
+                fmt.gettext("Sponsor engagement"),
+                "at_risk",
+                fmt.gettext("No executive sponsor named on the customer side."),
             )
         )
 
@@ -470,10 +528,21 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
         status = "ready"
     out.append(
         Readiness(
-            "Open risks and escalations",
+            fmt.gettext("Open risks and escalations"),
             status,
-            f"{fmt.plural(len(open_risks), 'open risk')}, {len(high)} high or critical; "
-            f"{fmt.plural(len(escalations), 'open escalation')}, {len(late)} past target.",
+            fmt.ngettext(
+                "%(num)s open risk, %(high)s high or critical;",
+                "%(num)s open risks, %(high)s high or critical;",
+                len(open_risks),
+                high=fmt.number(len(high)),
+            )
+            + " "
+            + fmt.ngettext(
+                "%(num)s open escalation, %(late)s past target.",
+                "%(num)s open escalations, %(late)s past target.",
+                len(escalations),
+                late=fmt.number(len(late)),
+            ),
         )
     )
 
@@ -490,16 +559,18 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
         status = "attention"
     else:
         status = "ready"
-    covered = ", ".join(fmt.label(r, "roles") for r in roles) or "no key role"
-    finding = f"{fmt.kpi(coverage, 'stakeholder_coverage')} covering {covered}"
-    finding += "; single-threaded." if k.get("single_threaded") else "."
+    covered = fmt.join([fmt.label(r, "roles") for r in roles]) or fmt.gettext("no key role")
+    values = {"coverage": fmt.kpi(coverage, "stakeholder_coverage"), "roles": covered}
+    if k.get("single_threaded"):
+        finding = fmt.gettext("%(coverage)s covering %(roles)s; single-threaded.", **values)
+    else:
+        finding = fmt.gettext("%(coverage)s covering %(roles)s.", **values)
     if negative:
-        finding += (
-            f" Negative with influence: {', '.join(s.name for s in negative[:5])}"
-            + ("…" if len(negative) > 5 else "")
-            + "."
+        finding += " " + fmt.gettext(
+            "Negative with influence: %(names)s.",
+            names=", ".join(s.name for s in negative[:5]) + ("…" if len(negative) > 5 else ""),
         )
-    out.append(Readiness("Stakeholder alignment", status, finding))
+    out.append(Readiness(fmt.gettext("Stakeholder alignment"), status, finding))
     return out
 
 
@@ -517,36 +588,45 @@ def _charts(
     account: Account = ctx["account"]
     kpis = ctx["kpis"]
     as_of: dt.date = ctx["as_of"]
-    span = f"{quarters[0]} to {quarters[-1]}" if quarters else str(ctx["quarter"])
+    _ = fmt.gettext
+    span = (
+        _("%(first)s to %(last)s", first=quarters[0], last=quarters[-1])
+        if quarters
+        else str(ctx["quarter"])
+    )
     utilisation = series.get("utilisation") or [None] * len(quarters)
-    util_alt = "Seat utilisation by quarter: " + (
-        ", ".join(
-            f"{q} {fmt.percent(v) if v is not None else 'no data'}"
+    util_alt = _(
+        "Seat utilisation by quarter: %(values)s",
+        values=", ".join(
+            f"{q} {fmt.percent(v) if v is not None else _('no data')}"
             for q, v in zip(quarters, utilisation, strict=False)
         )
-        or "no usage data"
+        or _("no usage data"),
     )
     tickets = series.get("tickets") or {}
     severities = [s for s in SEVERITY_ORDER if s in tickets]
     severity_names = {s: fmt.label(s, "severities") for s in severities}
-    ticket_alt = "Support tickets opened by quarter: " + (
-        "; ".join(
-            f"{q} " + ", ".join(f"{tickets[s][i]} {severity_names[s].lower()}" for s in severities)
+    ticket_alt = _(
+        "Support tickets opened by quarter: %(values)s",
+        values="; ".join(
+            f"{q} "
+            + ", ".join(f"{tickets[s][i]} {fmt.lower_first(severity_names[s])}" for s in severities)
             for i, q in enumerate(quarters)
         )
-        or "no tickets"
+        or _("no tickets"),
     )
     health_rows = [
         _svg.BarRow(
             fmt.label(name, "components"),
             kpis.health.components.get(name),
             palette.band(band_of(kpis.health.components.get(name), env.config.health.bands)),
-            "" if name in kpis.health.components else kpis.health.missing.get(name, "n/a"),
+            "" if name in kpis.health.components else kpis.health.missing.get(name, _("n/a")),
         )
         for name in HEALTH_COMPONENTS
     ]
-    health_alt = "Health components (0 to 100): " + ", ".join(
-        f"{row.label} {fmt.kpi(row.value, 'score')}" for row in health_rows
+    health_alt = _(
+        "Health components (0 to 100): %(values)s",
+        values=", ".join(f"{row.label} {fmt.kpi(row.value, 'score')}" for row in health_rows),
     )
     features = sorted((series.get("feature_adoption") or {}).items(), key=lambda kv: -kv[1])[:8]
     latest_usage = max((u.period_end for u in account.usage if u.period_end <= as_of), default=None)
@@ -554,9 +634,10 @@ def _charts(
         _svg.BarRow(fmt.label(name, "features"), value, colours.secondary)
         for name, value in features
     ]
-    feature_alt = "Feature adoption, share of active users: " + (
-        ", ".join(f"{row.label} {fmt.percent(row.value)}" for row in feature_rows)
-        or "no feature data"
+    feature_alt = _(
+        "Feature adoption, share of active users: %(values)s",
+        values=", ".join(f"{row.label} {fmt.percent(row.value)}" for row in feature_rows)
+        or _("no feature data"),
     )
     points = [
         _svg.MapPoint(
@@ -571,14 +652,23 @@ def _charts(
     ]
     counts: dict[str, int] = {}
     for p in points:
-        counts[f"{p.influence} influence, {p.sentiment}"] = (
-            counts.get(f"{p.influence} influence, {p.sentiment}", 0) + 1
+        where = _(
+            "%(influence)s influence, %(sentiment)s",
+            influence=fmt.lower_first(fmt.label(p.influence, "influence")),
+            sentiment=fmt.lower_first(fmt.label(p.sentiment, "sentiments")),
         )
+        counts[where] = counts.get(where, 0) + 1
     map_alt = (
-        f"Stakeholder map of {account.name}: {fmt.plural(len(points), 'stakeholder')} by influence and sentiment. "
+        fmt.ngettext(
+            "Stakeholder map of %(account)s: %(num)s stakeholder by influence and sentiment.",
+            "Stakeholder map of %(account)s: %(num)s stakeholders by influence and sentiment.",
+            len(points),
+            account=account.name,
+        )
+        + " "
         + "; ".join(f"{n} {where}" for where, n in counts.items())
         if points
-        else f"Stakeholder map of {account.name}: no stakeholders recorded"
+        else _("Stakeholder map of %(account)s: no stakeholders recorded", account=account.name)
     )
     return {
         "adoption": {
@@ -587,10 +677,12 @@ def _charts(
                 {"utilisation": utilisation},
                 {"utilisation": colours.primary},
                 kind="percent",
-                title=f"Seat utilisation by quarter end, {span} (% of licensed seats)",
+                title=_(
+                    "Seat utilisation by quarter end, %(span)s (%% of licensed seats)", span=span
+                ),
                 alt=util_alt,
                 fmt=fmt,
-                empty_message="no usage data",
+                empty_message=_("no usage data"),
             ),
             "alt": util_alt,
         },
@@ -600,11 +692,13 @@ def _charts(
                 {s: tickets[s] for s in severities},
                 {s: palette.severity(s) for s in severities},
                 kind="count",
-                title=f"Support tickets opened per quarter, {span} (tickets, by severity)",
+                title=_(
+                    "Support tickets opened per quarter, %(span)s (tickets, by severity)", span=span
+                ),
                 alt=ticket_alt,
                 fmt=fmt,
                 labels=severity_names,
-                empty_message="no tickets",
+                empty_message=_("no tickets"),
             ),
             "alt": ticket_alt,
         },
@@ -612,7 +706,7 @@ def _charts(
             "svg": _svg.bar_chart(
                 health_rows,
                 kind="score",
-                title=f"Health components as of {fmt.date(as_of)} (score 0 to 100)",
+                title=_("Health components as of %(date)s (score 0 to 100)", date=fmt.date(as_of)),
                 alt=health_alt,
                 fmt=fmt,
             ),
@@ -623,19 +717,27 @@ def _charts(
                 feature_rows,
                 kind="percent",
                 title=(
-                    f"Feature adoption, period ending {fmt.date(latest_usage)} (% of active users)"
+                    _(
+                        "Feature adoption, period ending %(date)s (%% of active users)",
+                        date=fmt.date(latest_usage),
+                    )
                     if latest_usage
-                    else "Feature adoption (% of active users)"
+                    else _("Feature adoption (% of active users)")
                 ),
                 alt=feature_alt,
                 fmt=fmt,
-                empty_message="no feature adoption data",
+                empty_message=_("no feature adoption data"),
             ),
             "alt": feature_alt,
         },
         "feature_count": len(feature_rows),
         "stakeholders": {
-            "svg": _svg.stakeholder_grid(points, alt=map_alt, label=fmt.label),
+            "svg": _svg.stakeholder_grid(
+                points,
+                alt=map_alt,
+                label=fmt.label,
+                translate=None if fmt.language == "en" else fmt.translate,
+            ),
             "alt": map_alt,
         },
     }
