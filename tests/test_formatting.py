@@ -59,6 +59,7 @@ def _group(locale: str) -> str:
         ("en_US", "USD", '"$"#,##0;[Red]"-$"#,##0'),
         ("de_DE", "EUR", f'#,##0"{NBSP}€";[Red]"-"#,##0"{NBSP}€"'),
         ("fr_FR", "EUR", f'#,##0"{NBSP}€";[Red]"-"#,##0"{NBSP}€"'),
+        ("es_ES", "EUR", f'#,##0"{NBSP}€";[Red]"-"#,##0"{NBSP}€"'),
         ("ja_JP", "JPY", '"￥"#,##0;[Red]"-￥"#,##0'),
         ("de_CH", "CHF", f'"CHF{NBSP}"#,##0;[Red]"CHF-"#,##0'),
         ("en_GB", "GBP", '"£"#,##0;[Red]"-£"#,##0'),
@@ -86,6 +87,38 @@ def test_one_excel_format_for_the_scorecard_and_the_deck_axes() -> None:
     assert arr.number_format == fmt.excel_money() == f'#,##0"{NBSP}€"'  # type: ignore[union-attr]
     assert utilisation.number_format == f'#,##0"{NBSP}"%'  # type: ignore[union-attr]
     assert fmt.excel_format("ratio") == f'#,##0.0"{NBSP}"%'
+
+
+@pytest.mark.parametrize(("locale", "currency"), SHIPPED + CURRENCIES)
+def test_the_excel_percent_format_is_the_cldr_pattern(locale: str, currency: str) -> None:
+    fmt = Formatter(locale, currency)
+    space = f'"{NBSP}"' if locale in ("de_DE", "fr_FR", "es_ES") else ""  # 61 %; CHF: 61%
+    assert fmt.excel_percent(0) == f"#,##0{space}%"
+    assert fmt.excel_format("ratio") == f"#,##0.0{space}%"
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "kind", "expected"),
+    [
+        ("de", "de_DE", "days", '0.0" Tage"'),
+        ("fr", "fr_FR", "csat", '0.0" sur 5"'),
+        ("ja", "ja_JP", "days", '0.0"日"'),
+        ("de", "de_DE", "open_escalations",
+         '[=1]0" offene Eskalation";#,##0" offene Eskalationen"'),
+        ("fr", "fr_FR", "open_escalations",  # 0 and 1 take the singular in French
+         '[<2]0" escalade en cours";#,##0" escalades en cours"'),
+        ("ja", "ja_JP", "open_escalations", '"未解決のエスカレーション"#,##0"件"'),
+        ("en", "en_US", "open_escalations", '[=1]0" open escalation";#,##0" open escalations"'),
+    ],
+)  # fmt: skip
+def test_excel_units_are_the_catalogs_words(
+    language: str, locale: str, kind: str, expected: str
+) -> None:
+    """A cell's unit reads as the document's text does: the catalog's words and plural forms."""
+    fmt = Formatter(locale, "EUR", language=language)
+    assert fmt.excel_format(kind) == expected
+    literal = "".join(expected.split('"')[1::2])  # the quoted words of every section
+    assert fmt.kpi(2, kind).replace("2", "") in literal
 
 
 def test_excel_dates_are_the_locales_short_date_with_four_digit_years() -> None:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -246,9 +247,11 @@ def internal_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, s
         shutil.copytree(ROOT / "accounts", ws / "accounts")
         run_cli("plan", ACCOUNT, "-w", str(ws), check=True)
         run_cli("qbr", ACCOUNT, "-w", str(ws), check=True)
+        run_cli("scorecard", "-w", str(ws), check=True)
         folder = ws / "output" / ACCOUNT
         out[(language, "plan")] = next(folder.glob("*account-plan*.pdf"))
         out[(language, "brief")] = next(folder.glob("*prep-brief*.pdf"))
+        out[(language, "scorecard")] = next((ws / "output" / "portfolio").glob("*.xlsx"))
     return out
 
 
@@ -317,3 +320,70 @@ def test_a_japanese_plan_counts_in_the_catalogs_words(
     assert "目次" in joined and "リスク一覧" in joined
     assert "active stakeholder" not in joined  # a counted unit from the catalog
     assert "アクティブなステークホルダー" in joined
+
+
+def _workbook_texts(path: Path) -> tuple[list[str], dict[str, str], object]:
+    """The workbook's text cells and chart titles, its number formats by cell and the book."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    texts: list[str] = list(book.sheetnames)
+    formats: dict[str, str] = {}
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    texts.extend(cell.value.split("; "))
+                elif cell.value is not None:
+                    formats[f"{ws.title}!{cell.coordinate}"] = cell.number_format
+        for table in ws.tables.values():
+            texts.extend(c.name for c in table.tableColumns)
+    with zipfile.ZipFile(path) as archive:  # chart titles and axis titles
+        for name in archive.namelist():
+            if name.startswith("xl/charts/chart"):
+                xml = archive.read(name).decode("utf-8")
+                texts.extend(re.findall(r"<a:t>([^<]*)</a:t>", xml))
+    return texts, formats, book
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_scorecard_is_in_the_teams_language(
+    internal_docs: dict[tuple[str, str], Path], language: str
+) -> None:
+    """Sheet names, headings, status words, definitions, chart titles in the team's language;
+    money, percentages and dates as numbers and real dates in the locale's Excel formats; the
+    workbook's language tag."""
+    import datetime as dt
+
+    from qbrgen.render.xlsx_scorecard import SHEETS
+
+    path = internal_docs[(language, "scorecard")]
+    texts, formats, book = _workbook_texts(path)
+    fmt = Formatter(locale_for("en_US", language), "USD", language=language)
+    parts, whole = _english_messages(language)
+    data = set()
+    for account in (ROOT / "accounts").glob("*.yaml"):
+        data |= _account_strings(account)
+    joined = " \n ".join(t for t in texts if t not in data)  # the accounts' own words aside
+    found = [p for p in parts if p in joined]
+    found += [t for t in texts if t.strip() in whole and t.strip() not in data]
+    assert not found, f"{language} scorecard: English left: {found[:8]}"
+    assert book.sheetnames == [fmt.translate(name) for name in SHEETS]  # type: ignore[attr-defined]
+    assert fmt.translate("Summary") != "Summary"
+    assert fmt.label("high", "severities") in texts or fmt.label("low", "severities") in texts
+    assert fmt.translate("Active accounts by health band") in texts  # a chart's title
+    # numbers and dates in the locale's formats: money, ratios, real dates
+    from qbrgen.render._scorecard_cells import pad_format
+
+    used = set(formats.values())
+    assert pad_format(fmt.excel_money("red")) in used
+    assert pad_format(fmt.excel_format("ratio")) in used
+    assert pad_format(fmt.excel_format("days")) in used  # its unit in the language's words
+    accounts = book[fmt.translate("Accounts")]  # type: ignore[index]
+    table = next(iter(accounts.tables.values()))
+    first = int(re.sub(r"\D", "", table.ref.split(":")[0]))
+    names = {accounts.cell(first, c).value: c for c in range(1, accounts.max_column + 1)}
+    renewal = accounts.cell(first + 1, names[fmt.translate("Renewal date")])
+    assert isinstance(renewal.value, dt.datetime | dt.date)
+    assert renewal.number_format.startswith(fmt.excel_date())
+    assert book.properties.language == fmt.language_tag  # type: ignore[attr-defined]

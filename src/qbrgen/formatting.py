@@ -375,23 +375,39 @@ class Formatter:
         if kind in ("score", "nps"):
             return "0"
         if kind in ("score_points", "percentage_points"):
-            suffix = _excel_literal(" pts" if kind == "score_points" else " pp")
+            unit = self.gettext("pts") if kind == "score_points" else self.gettext("pp")
+            suffix = _excel_literal(" " + unit)
             signs = [_excel_literal(s) for s in _SIGNS]
             return ";".join(f"{sign}0.0{suffix}" for sign in signs)
         if kind == "count":
             if unit:
-                return (
-                    f"[=1]0{_excel_literal(' ' + unit)};"
-                    f"#,##0{_excel_literal(' ' + _plural_unit(unit))}"
-                )
+                return self._excel_counted(f"%(num)s {unit}", f"%(num)s {_plural_unit(unit)}")
             return "#,##0"
         if kind == "days":
-            return "0.0" + _excel_literal(" days")
+            return self.excel_around("%(value)s days", "0.0")
         if kind == "hours":
-            return "0.0" + _excel_literal(" h")
+            return self.excel_around("%(value)s h", "0.0")
         if kind == "csat":
-            return "0.0" + _excel_literal(" of 5")
+            return self.excel_around("%(value)s of 5", "0.0")
         return None
+
+    def excel_around(self, message: str, digits: str, name: str = "value") -> str:
+        """An Excel format writing a number as the translated `message` does around its
+        placeholder: '%(value)s days' -> '0.0" Tage"' (de), '0.0"日"' (ja)."""
+        before, _, after = self.translate(message).partition(f"%({name})s")
+        return f"{_excel_literal(before)}{digits}{_excel_literal(after)}"
+
+    def _excel_counted(self, singular: str, plural: str) -> str:
+        """A count with its noun in the catalog's plural forms for 0, 1 and more (two Excel
+        conditions at most: 'one' as [=1] or, where 0 is singular too (French), [<2])."""
+        forms = [self.translate_plural(singular, plural, n) for n in (0, 1, 2)]
+        one = self.excel_around(forms[1], "0", "num")
+        many = self.excel_around(forms[2], "#,##0", "num")
+        if forms[1] == forms[2]:
+            return self.excel_around(forms[2], "#,##0", "num")
+        if forms[0] == forms[1]:
+            return f"[<2]{one};{many}"
+        return f"[=1]{one};{many}"
 
     def signed_money_excel_format(self) -> str:
         """An Excel format for a change in money: '+$1,200', '-$300'."""

@@ -156,11 +156,12 @@ def data_messages() -> list[str]:
         DEFINITIONS,
         HEALTH_COMPONENT_DEFINITIONS,
         SENTIMENT_PERIOD,
+        SUPPORTING_DEFINITIONS,
         WARNING_LABELS,
     )
 
     out: list[str] = []
-    for definition in DEFINITIONS:
+    for definition in (*DEFINITIONS, *SUPPORTING_DEFINITIONS):
         out += [definition.label, definition.definition]
     out += list(HEALTH_COMPONENT_DEFINITIONS.values()) + list(WARNING_LABELS.values())
     out += [SENTIMENT_PERIOD, FIRST_RUN]

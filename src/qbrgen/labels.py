@@ -26,7 +26,12 @@ BUILTIN: dict[str, dict[str, str]] = {
         "sentiment": N_("Sentiment"),
         "outcomes": N_("Outcomes"),
     },
-    "bands": {"green": N_("Green"), "yellow": N_("Yellow"), "red": N_("Red")},
+    "bands": {
+        "green": N_("Green"),
+        "yellow": N_("Yellow"),
+        "red": N_("Red"),
+        "unscored": N_("Unscored"),
+    },
     "severities": {
         "critical": N_("Critical"),
         "high": N_("High"),

@@ -24,9 +24,16 @@ class Column:
     """A column of a data sheet: header, how to read its value from a row, its number kind."""
 
     header: str
+    """The English message id of the heading (translated when written; rules find the
+    column by it)."""
     get: Callable[[dict[str, Any]], Any]
     kind: str = "text"
     width: int | None = None
+    shown: str | None = None
+    """The heading as written when it is not `header` translated (a date, a quarter)."""
+    words: bool = False
+    """The values are English message ids (yes, no, a readiness gap), or lists of them,
+    written translated ('; ' between a list's items)."""
 
 
 class Styles:
@@ -74,6 +81,8 @@ class Styles:
         from qbrgen.formatting import Formatter as Fmt
 
         fmt = fmt or Fmt(currency=currency)
+        self.fmt = fmt
+        """The workbook's formatter: its words in the workspace's language, its numbers."""
         self.formats = _Formats(fmt)
         self.percent_axis = fmt.excel_percent(0)
         self.change_formats = {
@@ -82,8 +91,8 @@ class Styles:
             "int": "+#,##0;-#,##0;0",
             "count": "+#,##0;-#,##0;0",
             "score": fmt.excel_format("score_points"),
-            "days": '+0.0" d";-0.0" d";0.0" d"',
-            "hours": '+0.0" h";-0.0" h";0.0" h"',
+            "days": _signed(fmt.excel_around("%(value)s days", "0.0")),
+            "hours": _signed(fmt.excel_around("%(value)s h", "0.0")),
             "decimal": "+0.0;-0.0;0.0",
             "nps": "+0;-0;0",
             "csat": "+0.0;-0.0;0.0",
@@ -92,6 +101,11 @@ class Styles:
         # of ")" in every section keeps them apart in Excel and LibreOffice alike (LibreOffice
         # ignores an indent on right-aligned cells).
         self.change_formats = {k: pad_format(v) or v for k, v in self.change_formats.items()}
+
+
+def _signed(number_format: str) -> str:
+    """A change's format from a value's: '+' before a rise, '-' before a fall."""
+    return f'"+"{number_format};"-"{number_format};{number_format}'
 
 
 def pad_format(number_format: str | None) -> str | None:
@@ -258,8 +272,9 @@ def data_sheet(
     from openpyxl.worksheet.filters import AutoFilter
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-    ws = wb.create_sheet(title)
+    ws = wb.create_sheet(styles.fmt.translate(title))
     ws.conditional_formatting = ConditionalFormattingList()  # write-only sheets lack one
+    headings = [c.shown or styles.fmt.translate(c.header) for c in columns]
     sheet = SheetWriter(ws, styles.paper)
     for i, line in enumerate(intro):
         sheet.add([(line, None, {"font": styles.title if i == 0 else styles.subtitle})])
@@ -268,7 +283,7 @@ def data_sheet(
     sheet.add(
         [
             (
-                c.header,
+                heading,
                 None,
                 {
                     "font": styles.header_font,
@@ -276,13 +291,21 @@ def data_sheet(
                     "fill": styles.header_fill,
                 },
             )
-            for c in columns
+            for c, heading in zip(columns, headings, strict=True)
         ]
     )
-    for col, column in enumerate(columns, start=1):
-        sheet.fix_width(col, max(len(w) for w in column.header.split()) + 3)
+    for col, heading in enumerate(headings, start=1):
+        sheet.fix_width(col, _longest_word(heading) + 3)
     getters = [c.get for c in columns]
     values = [[get(row) for get in getters] for row in rows]
+    for col in [i for i, c in enumerate(columns) if c.words]:
+        translate = styles.fmt.translate
+        for cells in values:
+            word = cells[col]
+            if isinstance(word, list):
+                cells[col] = "; ".join(translate(w) for w in word)
+            elif word:
+                cells[col] = translate(word)
     wrapped = [c.kind == "text" and c.width is not None for c in columns]
     sheet.add_table_rows(
         values,
@@ -294,7 +317,7 @@ def data_sheet(
     for col, column in enumerate(columns, start=1):
         if column.width:
             sheet.fix_width(col, column.width)
-    _row_heights(sheet, header_row, columns, values, wrapped)
+    _row_heights(sheet, header_row, headings, values, wrapped)
     last_row = header_row + len(rows)
     last_col = get_column_letter(len(columns))
     letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
@@ -316,7 +339,7 @@ def data_sheet(
             tableStyleInfo=TableStyleInfo(name="TableStyleMedium2", showRowStripes=True),
         )
         table.tableColumns = [
-            TableColumn(id=i, name=c.header) for i, c in enumerate(columns, start=1)
+            TableColumn(id=i, name=heading) for i, heading in enumerate(headings, start=1)
         ]
         table.autoFilter = AutoFilter(ref=ref)
         with warnings.catch_warnings():
@@ -327,10 +350,18 @@ def data_sheet(
     return ws
 
 
+def _longest_word(heading: str) -> int:
+    """The width a heading needs not to break inside a word: its longest word, or in a
+    script without spaces (Japanese) at most 8 characters a line, counted double-width."""
+    from qbrgen.render._xlsx import text_width
+
+    return max(min(text_width(w), 16) for w in heading.split())
+
+
 def _row_heights(
     sheet: SheetWriter,
     header_row: int,
-    columns: list[Column],
+    headings: list[str],
     values: list[list[Any]],
     wrapped: list[bool],
 ) -> None:
@@ -338,8 +369,8 @@ def _row_heights(
     for wrapped text when the file is opened), and of the wrapped header."""
     from qbrgen.render._xlsx import row_height, wrapped_lines
 
-    width = {i: sheet.widths.get(i + 1, 8) + 2 for i in range(len(columns))}  # + fit padding
-    header_lines = max(wrapped_lines(c.header, width[i]) for i, c in enumerate(columns))
+    width = {i: sheet.widths.get(i + 1, 8) + 2 for i in range(len(headings))}  # + fit padding
+    header_lines = max(wrapped_lines(h, width[i]) for i, h in enumerate(headings))
     sheet.heights[header_row] = row_height(header_lines)
     cols = [i for i, w in enumerate(wrapped) if w]
     for offset, row in enumerate(values, start=header_row + 1):

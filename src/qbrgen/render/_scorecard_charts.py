@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from qbrgen.labels import N_
 from qbrgen.render._scorecard_cells import BANDS, SheetWriter, Styles, wrap_cells
 from qbrgen.render._scorecard_rows import band_name
 
@@ -17,7 +18,9 @@ def charts_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
     from openpyxl.chart.marker import DataPoint
     from openpyxl.chart.shapes import GraphicalProperties
 
-    ws = wb.create_sheet("Charts")
+    fmt = styles.fmt
+    _ = fmt.gettext
+    ws = wb.create_sheet(_("Charts"))
     sheet = SheetWriter(ws, styles.paper)
     colour = styles.colours
     money, ratio, count = styles.formats["money"], styles.formats["ratio"], styles.formats["int"]
@@ -26,31 +29,32 @@ def charts_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
     head = {"font": styles.header_font, "fill": styles.header_fill}
     start, end = payload["ttm"]
 
-    sheet.add([(f"Charts — {payload['company']}, review quarter {payload['quarter']}", None,
+    sheet.add([(_("Charts — %(company)s, review quarter %(quarter)s",
+                  company=payload["company"], quarter=payload["quarter"]), None,
                 {"font": styles.title})])  # fmt: skip
-    sheet.add([("Chart data (values from the KPI engine)", None, {"font": styles.subtitle})])
+    sheet.add([(_("Chart data (values from the KPI engine)"), None, {"font": styles.subtitle})])
     sheet.widths.clear()
     sheet.add([])
     # Health distribution: rows 5-8
-    sheet.add([("Health band", None, head), ("Accounts", None, head), ("ARR", None, head)])
+    sheet.add([(_("Health band"), None, head), (_("Accounts"), None, head), ("ARR", None, head)])
     dist, arr_by_band = portfolio["health_distribution"], portfolio["arr_by_band"]
     for band in BANDS:
         sheet.add([band_name(band, styles.label), (dist.get(band, 0), count, {}),
                    (arr_by_band.get(band, 0.0), money, {})])  # fmt: skip
     sheet.add([])
     # ARR bridge (TTM): start, new, expansion, contraction, churn, end
-    bridge_header = sheet.add([(h, None, head) for h in ("ARR movement (TTM)", "Amount", "Base",
-                                                          "Increase", "Decrease", "Total")])  # fmt: skip
-    steps = _bridge_steps(values)
-    for (name, amount, step), (_, base) in zip(steps, _bridge_levels(steps), strict=True):
+    bridge_header = sheet.add([(_(h), None, head) for h in (N_("ARR movement (TTM)"), N_("Amount"), N_("Base"),
+                                                             N_("Increase"), N_("Decrease"), N_("Total"))])  # fmt: skip
+    steps = [(_(name), amount, step) for name, amount, step in _bridge_steps(values)]
+    for (name, amount, step), (_name, base) in zip(steps, _bridge_levels(steps), strict=True):
         up = amount if step != "total" and amount >= 0 else 0.0
         down = -amount if step != "total" and amount < 0 else 0.0
         total = amount if step == "total" else 0.0
         sheet.add([name] + [(v, money, {}) for v in (amount, base, up, down, total)])
     bridge_last = bridge_header + len(steps)
     sheet.add([])
-    quarter_header = sheet.add([(h, None, head) for h in ("Quarter", "Starting ARR", "Ending ARR",
-                                                           "GRR", "NRR")])  # fmt: skip
+    quarter_header = sheet.add([(_(h), None, head) for h in (N_("Quarter"), N_("Starting ARR"),
+                                                              N_("Ending ARR"), "GRR", "NRR")])  # fmt: skip
     quarterly = portfolio["quarterly"]
     for item in quarterly:
         sheet.add([item["quarter"], (item["starting_arr"], money, {}), (item["ending_arr"], money, {}),
@@ -64,8 +68,8 @@ def charts_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
 
     health = BarChart()
     health.type = "col"
-    health.title = "Active accounts by health band"
-    health.y_axis.title = "Accounts"
+    health.title = _("Active accounts by health band")
+    health.y_axis.title = _("Accounts")
     health.y_axis.numFmt = "0"
     health.legend = None
     data = Reference(ws, min_col=2, min_row=4, max_row=8)
@@ -86,7 +90,10 @@ def charts_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
     bridge.type = "col"
     bridge.grouping = "stacked"
     bridge.overlap = 100
-    bridge.title = f"ARR movement, {start + dt.timedelta(days=1)} to {end}"
+    bridge.title = _(
+        "ARR movement, %(start)s to %(end)s",
+        start=fmt.date(start + dt.timedelta(days=1)), end=fmt.date(end),
+    )  # fmt: skip
     bridge.y_axis.numFmt = money
     bridge.y_axis.title = payload["currency"]
     bridge.add_data(
@@ -112,9 +119,9 @@ def charts_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
     ws.add_chart(bridge, "H21")
 
     nrr = LineChart()
-    nrr.title = "GRR and NRR by quarter"
+    nrr.title = _("GRR and NRR by quarter")
     nrr.y_axis.numFmt = styles.percent_axis
-    nrr.y_axis.title = "Retention"
+    nrr.y_axis.title = _("Retention")
     nrr.add_data(
         Reference(ws, min_col=4, max_col=5, min_row=quarter_header, max_row=quarter_last),
         titles_from_data=True,
@@ -169,14 +176,14 @@ def _bridge_steps(values: dict[str, Any]) -> list[tuple[str, float, str]]:
     churned = values.get("churned_arr") or 0.0
     end = values.get("ending_arr") or 0.0
     steps = [
-        ("Starting ARR", start, "total"),
-        ("New logos", new, "step"),
-        ("Expansion", expansion, "step"),
-        ("Contraction", -contraction, "step"),
-        ("Churn", -churned, "step"),
+        (N_("Starting ARR"), start, "total"),
+        (N_("New logos"), new, "step"),
+        (N_("Expansion"), expansion, "step"),
+        (N_("Contraction"), -contraction, "step"),
+        (N_("Churn"), -churned, "step"),
     ]
     other = round(end - (start + new + expansion - contraction - churned), 2)
     if other:
-        steps.append(("New logos' later changes", other, "step"))
-    steps.append(("Ending ARR", end, "total"))
+        steps.append((N_("New logos' later changes"), other, "step"))
+    steps.append((N_("Ending ARR"), end, "total"))
     return steps

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbrgen.kpis.definitions import WARNING_LABELS
 from qbrgen.kpis.results import WARNING_ORDER
+from qbrgen.labels import N_
 from qbrgen.models import HIGH_SEVERITIES
 
 if TYPE_CHECKING:
@@ -136,26 +137,28 @@ def display_names(rows: list[dict[str, Any]], label: Callable[[Any, str], str]) 
 
 def band_name(band: str | None, label: Callable[[Any, str], str]) -> str:
     """Display name of a health band ('Unscored' when there is none)."""
-    return label(band, "bands") if band else "Unscored"
+    return label(band if band and band != "unscored" else "unscored", "bands")
 
 
-def warning_labels(row: dict[str, Any]) -> str:
+def warning_labels(row: dict[str, Any]) -> list[str]:
+    """The titles of an account's warnings (English message ids), in the warnings' order."""
     codes = sorted({c for c, _ in row["warnings"]}, key=WARNING_ORDER.index)
-    return "; ".join(WARNING_LABELS.get(c, c) for c in codes)
+    return [WARNING_LABELS.get(c, c) for c in codes]
 
 
 READINESS_CHECKS: tuple[tuple[str, str, Callable[[dict[str, Any], dt.date], bool]], ...] = (
-    ("health not red", "health red", lambda r, d: r["k"].get("health_band") != "red"),
-    ("decision maker or sponsor engaged", "no decision maker or sponsor engaged",
+    (N_("health not red"), N_("health red"), lambda r, d: r["k"].get("health_band") != "red"),
+    (N_("decision maker or sponsor engaged"), N_("no decision maker or sponsor engaged"),
      lambda r, d: bool({"executive_sponsor", "decision_maker"}
                        & set(r["k"]["stakeholder_roles_covered"] or []))),
-    ("multi-threaded", "single-threaded", lambda r, d: not r["k"]["single_threaded"]),
-    ("QBR held in the review quarter", "no QBR in the review quarter",
+    (N_("multi-threaded"), N_("single-threaded"), lambda r, d: not r["k"]["single_threaded"]),
+    (N_("QBR held in the review quarter"), N_("no QBR in the review quarter"),
      lambda r, d: (r["k"].get("qbr_completion_rate_q") or 0) >= 1),
-    ("no open high-severity risk", "open high-severity risk",
+    (N_("no open high-severity risk"), N_("open high-severity risk"),
      lambda r, d: not r["open_high_risks"]),
-    ("no open escalation", "open escalation", lambda r, d: not r["k"].get("open_escalations")),
-    ("next step scheduled", "next step missing or overdue",
+    (N_("no open escalation"), N_("open escalation"),
+     lambda r, d: not r["k"].get("open_escalations")),
+    (N_("next step scheduled"), N_("next step missing or overdue"),
      lambda r, d: r["next_step"] is not None and r["next_step"][1] >= d),
 )  # fmt: skip
 """Renewal readiness checks (name, gap when failed, test): readiness is the share passed."""

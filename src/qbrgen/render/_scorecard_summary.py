@@ -8,6 +8,7 @@ from typing import Any
 
 from qbrgen.kpis.definitions import BY_KEY, SUPPORTING_DEFINITIONS, WARNING_LABELS, definition_of
 from qbrgen.kpis.results import WARNING_ORDER
+from qbrgen.labels import N_
 from qbrgen.render._scorecard_cells import BANDS, SheetWriter, Styles, wrap_cells
 from qbrgen.render._scorecard_rows import band_name
 
@@ -21,34 +22,39 @@ LAGGING_ROWS: tuple[tuple[str, str | None, str | None, str], ...] = (
     ("renewal_rate_revenue", None, None, "q"),
     ("expansion_revenue", None, None, "q"),
     ("upsell_conversion_rate", None, None, "q"),
-    ("starting_arr", "Starting ARR (cohort)", "money", "q"),
-    ("new_arr", "New-logo ARR", "money", "q"),
-    ("contraction_arr", "Contraction", "money", "q"),
-    ("churned_arr", "Churned ARR", "money", "q"),
-    ("ending_arr", "Ending ARR", "money", "q"),
-    ("ending_arr_without_history", "of which without revenue history", "money", "q"),
-    ("churned_logos", "Churned logos", "int", "q"),
-    ("renewals_open", "Open renewals (listed, not in rates)", "int", "q"),
+    ("starting_arr", N_("Starting ARR (cohort)"), "money", "q"),
+    ("new_arr", N_("New-logo ARR"), "money", "q"),
+    ("contraction_arr", N_("Contraction"), "money", "q"),
+    ("churned_arr", N_("Churned ARR"), "money", "q"),
+    ("ending_arr", N_("Ending ARR"), "money", "q"),
+    ("ending_arr_without_history", N_("of which without revenue history"), "money", "q"),
+    ("churned_logos", N_("Churned logos"), "int", "q"),
+    ("renewals_open", N_("Open renewals (listed, not in rates)"), "int", "q"),
     ("arpa", None, None, "ttm"),
     ("clv", None, None, "ttm"),
-    ("arr", "Current ARR", "money", "now"),
+    ("arr", N_("Current ARR"), "money", "now"),
 )
 
 
 LEADING_ROWS: tuple[tuple[str, str | None, str | None, str], ...] = (
-    ("health_score", "Health score (ARR-weighted)", "health_score", "now"),
-    ("stakeholder_coverage", "Stakeholder coverage (per account)", "stakeholder_coverage", "now"),
-    ("single_threaded_accounts", "Single-threaded accounts", "int", "now"),
+    ("health_score", N_("Health score (ARR-weighted)"), "health_score", "now"),
+    (
+        "stakeholder_coverage",
+        N_("Stakeholder coverage (per account)"),
+        "stakeholder_coverage",
+        "now",
+    ),
+    ("single_threaded_accounts", N_("Single-threaded accounts"), "int", "now"),
     ("qbr_completion_rate", None, None, "ttm"),
     ("seat_utilisation", None, None, "now"),
-    ("adoption_trend", "Adoption trend (median)", None, "now"),
-    ("tickets", "Support tickets opened", "int", "q"),
-    ("support_trend", "Support trend (tickets vs previous quarter)", "ratio", "q-only"),
+    ("adoption_trend", N_("Adoption trend (median)"), None, "now"),
+    ("tickets", N_("Support tickets opened"), "int", "q"),
+    ("support_trend", N_("Support trend (tickets vs previous quarter)"), "ratio", "q-only"),
     ("escalation_time_to_resolution", None, None, "q"),
-    ("open_escalations", "Open escalations", "int", "now"),
+    ("open_escalations", N_("Open escalations"), "int", "now"),
     ("follow_up_time", None, None, "ttm"),
     ("pipeline", None, None, "now"),
-    ("warnings", "Warnings raised", "int", "now"),
+    ("warnings", N_("Warnings raised"), "int", "now"),
 )
 
 
@@ -58,31 +64,43 @@ EXTRA_DEFINITIONS = {
 
 
 def summary_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
-    ws = wb.create_sheet("Summary")
+    fmt = styles.fmt
+    _ = fmt.gettext
+    ws = wb.create_sheet(_("Summary"))
     sheet = SheetWriter(ws, styles.paper)
     values: dict[str, Any] = payload["portfolio"]["values"]
     reasons: dict[str, str] = payload["portfolio"]["reasons"]
     quarter, prev = payload["quarter"], payload["prev_quarter"]
     start, end = payload["ttm"]
-    sheet.add([(f"Portfolio scorecard — {payload['company']}", None, {"font": styles.title})])
+    sheet.add([(_("Portfolio scorecard — %(company)s", company=payload["company"]), None,
+                {"font": styles.title})])  # fmt: skip
     sheet.add([(
-        f"Review quarter {quarter} (previous {prev}) · trailing twelve months {start + dt.timedelta(days=1)} "
-        f"to {end} · numbers as of {payload['as_of']} · {values.get('accounts', 0)} accounts",
+        _(
+            "Review quarter %(quarter)s (previous %(prev)s) · trailing twelve months %(start)s "
+            "to %(end)s · numbers as of %(date)s · %(accounts)s",
+            quarter=quarter, prev=prev, start=fmt.date(start + dt.timedelta(days=1)),
+            end=fmt.date(end), date=fmt.date(payload["as_of"]),
+            accounts=fmt.ngettext("%(num)s account", "%(num)s accounts",
+                                  values.get("accounts", 0)),
+        ),
         None, {"font": styles.subtitle},
     )])  # fmt: skip
     sheet.widths.clear()
     sheet.add([])
-    header = ["KPI", quarter, prev, "Change", "TTM / now", "Measured", "Note", "Definition"]
+    header = [_("KPI"), quarter, prev, _("Change"), _("TTM / now"), _("Measured"), _("Note"),
+              _("Definition")]  # fmt: skip
     sheet.add([(h, None, {"font": styles.header_font, "fill": styles.header_fill}) for h in header])
     fill = {"fill": styles.section_fill, "font": styles.section}
-    for group, rows in (("Lagging indicators", LAGGING_ROWS), ("Leading indicators", LEADING_ROWS)):
+    for group, rows in (
+        (_("Lagging indicators"), LAGGING_ROWS), (_("Leading indicators"), LEADING_ROWS)
+    ):  # fmt: skip
         sheet.add([(group, None, fill)] + [("", None, fill)] * (len(header) - 1))
         for key, label, kind, measured in rows:
             sheet.add(_summary_row(key, label, kind, measured, values, reasons, styles))
     sheet.add([])
-    sheet.add([("Health distribution (active accounts)", None, {"font": styles.section})])
+    sheet.add([(_("Health distribution (active accounts)"), None, {"font": styles.section})])
     sheet.add([(h, None, {"font": styles.header_font, "fill": styles.header_fill})
-               for h in ("Band", "Accounts", "ARR", "Share of ARR")])  # fmt: skip
+               for h in (_("Band"), _("Accounts"), "ARR", _("Share of ARR"))])  # fmt: skip
     dist = payload["portfolio"]["health_distribution"]
     arr_by_band = payload["portfolio"]["arr_by_band"]
     total_arr = sum(arr_by_band.values())
@@ -92,14 +110,15 @@ def summary_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
                    (arr_by_band.get(band, 0.0), styles.formats["money"], {}),
                    (share, styles.formats["ratio"], {})])  # fmt: skip
     sheet.add([])
-    sheet.add([("Warnings the numbers raise", None, {"font": styles.section})])
+    sheet.add([(_("Warnings the numbers raise"), None, {"font": styles.section})])
     sheet.add([(h, None, {"font": styles.header_font, "fill": styles.header_fill})
-               for h in ("Warning", "Count")])  # fmt: skip
+               for h in (_("Warning"), _("Count"))])  # fmt: skip
     counts = payload["portfolio"]["warning_counts"]
     for code in WARNING_ORDER:
         sheet.add(
-            [WARNING_LABELS.get(code, code), (counts.get(code, 0), styles.formats["int"], {})]
-        )
+            [fmt.translate(WARNING_LABELS.get(code, code)),
+             (counts.get(code, 0), styles.formats["int"], {})]
+        )  # fmt: skip
     sheet.fix_width(1, 40)
     sheet.fix_width(6, 18)
     sheet.fix_width(7, 28)
@@ -124,8 +143,9 @@ def _summary_row(
     fmt = styles.formats[kind]
     of_key = definition_of(kind)
     kind = of_key.kind if of_key else kind  # a KPI key: its kind
-    text = label or (definition.label if definition else key)
-    explain = EXTRA_DEFINITIONS.get(key) or (definition.definition if definition else "")
+    _ = styles.fmt.translate
+    text = _(label or (definition.label if definition else key))
+    explain = _(EXTRA_DEFINITIONS.get(key) or (definition.definition if definition else ""))
     notes: list[str] = []
 
     def wrap(text: str) -> Any:
@@ -136,8 +156,8 @@ def _summary_row(
         if name not in values:
             return ("", None, {})
         if value is None:
-            notes.append(reasons.get(name, "inputs missing"))
-            return ("n/a", None, {"font": styles.muted})
+            notes.append(reasons.get(name) or _("inputs missing"))
+            return (_("n/a"), None, {"font": styles.muted})
         return (value, fmt, {})
 
     if key == "tickets":
@@ -145,12 +165,12 @@ def _summary_row(
         q_cell: Any = (sum(now.values()), fmt, {})
         p_cell: Any = (sum(before.values()), fmt, {})
         change: Any = (sum(now.values()) - sum(before.values()), styles.change_formats["int"], {})
-        return [text, q_cell, p_cell, change, "", "quarter", "", wrap(explain)]
+        return [text, q_cell, p_cell, change, "", _("quarter"), "", wrap(explain)]
     if key == "support_trend":
         trend = values.get("support_trend")
-        value = (trend["all"], fmt, {}) if trend else ("n/a", None, {"font": styles.muted})
+        value = (trend["all"], fmt, {}) if trend else (_("n/a"), None, {"font": styles.muted})
         note = "" if trend else reasons.get("support_trend", "")
-        return [text, value, "", "", "", "quarter vs previous", note, wrap(explain)]
+        return [text, value, "", "", "", _("quarter vs previous"), note, wrap(explain)]
     if measured == "q":
         q_cell, p_cell, t_cell = cell(key + "_q"), cell(key + "_prev_q"), cell(key)
         change = ""
@@ -158,8 +178,8 @@ def _summary_row(
             # ratios change in percentage points
             scale = 100 if kind == "ratio" else 1
             change = ((q_cell[0] - p_cell[0]) * scale, styles.change_formats.get(kind), {})
-        basis = "quarter and TTM"
+        basis = _("quarter and TTM")
         notes = list(dict.fromkeys(notes))
         return [text, q_cell, p_cell, change, t_cell, basis, "; ".join(notes), wrap(explain)]
-    basis = "trailing 12 months" if measured == "ttm" else "at the as-of date"
+    basis = _("trailing 12 months") if measured == "ttm" else _("at the as-of date")
     return [text, "", "", "", cell(key), basis, "; ".join(notes), wrap(explain)]

@@ -101,6 +101,15 @@ def write_row(
     return cells
 
 
+def text_width(text: str) -> int:
+    """Character cells `text` takes: wide (CJK) characters count two, as they are drawn."""
+    if text.isascii():
+        return len(text)
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def display_width(value: Any, number_format: str | None = None) -> int:
     """Roughly how many characters `value` takes when Excel shows it with `number_format`."""
     if value is None:
@@ -126,7 +135,7 @@ def display_width(value: Any, number_format: str | None = None) -> int:
             return len(f"{abs(value):.1f}") + 1 + literal
         return len(f"{value:g}") + literal
     text = str(value)
-    return max((len(line) for line in text.splitlines()), default=0)
+    return max((text_width(line) for line in text.splitlines()), default=0)
 
 
 def fit_widths(
@@ -317,10 +326,11 @@ def wrapped_lines(text: Any, width: float) -> int:
         line = 0
         lines += 1
         for word in paragraph.split(" "):
-            need = len(word) + (1 if line else 0)
+            size = text_width(word)
+            need = size + (1 if line else 0)
             if line and line + need > room:
                 lines += 1
-                line = len(word)
+                line = size
             else:
                 line += need
         lines += max(0, int(line // room) - (1 if line == room else 0)) if line > room else 0

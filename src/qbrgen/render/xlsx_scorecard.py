@@ -20,6 +20,7 @@ import io
 from typing import TYPE_CHECKING
 
 from qbrgen.kpis.periods import Quarter
+from qbrgen.labels import N_
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render._scorecard_cells import Styles, data_sheet, pad_format
 from qbrgen.render._scorecard_charts import charts_sheet
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["LAGGING_ROWS", "LEADING_ROWS", "SHEETS", "output_path", "pad_format", "plan", "render"]
 
 SHEETS = ("Summary", "Charts", "Accounts", "Renewals", "Health history", "By owner")
+"""The sheets' names in English (each written in the workspace's language)."""
 
 
 def output_path(quarter: str) -> str:
@@ -112,8 +114,11 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     quarter = payload["quarter"]
     wb = Workbook(write_only=True)
     wb._fonts = IndexedList([styles.base])  # the default font: brand, not Calibri
-    wb.properties.title = f"Portfolio scorecard {quarter}"
+    fmt = env.formatter
+    _ = fmt.gettext
+    wb.properties.title = _("Portfolio scorecard %(quarter)s", quarter=quarter)
     wb.properties.creator = f"qbrgen {env.version}"
+    wb.properties.language = fmt.language_tag
     summary_sheet(wb, payload, styles)
     charts_sheet(wb, payload, styles)
     accounts = sorted(
@@ -121,16 +126,21 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
         key=lambda r: (r["k"]["health_score"] is None, r["k"]["health_score"] or 0.0, r["name"]),
     )
     data_sheet(
-        wb, "Accounts", "Accounts", account_columns(quarter), accounts, styles,
-        [f"Accounts — {len(accounts)}, worst health first (as of {as_of})"],
+        wb, N_("Accounts"), "Accounts", account_columns(quarter, fmt), accounts, styles,
+        [_("Accounts — %(count)s, worst health first (as of %(date)s)",
+           count=fmt.number(len(accounts)), date=fmt.date(as_of))],
         accounts_rules(styles, as_of), pages_wide=4,
     )  # fmt: skip
     renewals = renewal_rows(payload)
+    for row in renewals:  # the risk word as the severity's display name (and its rule's)
+        row["risk"] = fmt.label(row["risk"].lower(), "severities")
     horizon: dt.date = payload["renewal_horizon"]
+    checks = fmt.join([_(check[0]) for check in READINESS_CHECKS])
     data_sheet(
-        wb, "Renewals", "Renewals", RENEWAL_COLUMNS, renewals, styles,
-        [f"Renewals from {as_of} to {horizon} (and past due): {len(renewals)}",
-         "Readiness: share of " + ", ".join(n for n, _, _ in READINESS_CHECKS) + "."],
+        wb, N_("Renewals"), "Renewals", RENEWAL_COLUMNS, renewals, styles,
+        [_("Renewals from %(start)s to %(end)s (and past due): %(count)s",
+           start=fmt.date(as_of), end=fmt.date(horizon), count=fmt.number(len(renewals))),
+         _("Readiness: share of %(checks)s.", checks=checks)],
         renewals_rules(styles, as_of), pages_wide=1,
     )  # fmt: skip
     health_history_sheet(wb, payload, styles)
@@ -138,8 +148,8 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     values = payload["portfolio"]["values"]
     total = owner_total(owners, values, styles)
     data_sheet(
-        wb, "By owner", "ByOwner", OWNER_COLUMNS, owners, styles,
-        ["Books by account manager — GRR and NRR from summed money, not averaged ratios"],
+        wb, N_("By owner"), "ByOwner", OWNER_COLUMNS, owners, styles,
+        [_("Books by account manager — GRR and NRR from summed money, not averaged ratios")],
         owner_rules(styles), tail=[total],
     )  # fmt: skip
     buffer = io.BytesIO()
