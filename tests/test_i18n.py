@@ -248,10 +248,13 @@ def internal_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, s
         run_cli("plan", ACCOUNT, "-w", str(ws), check=True)
         run_cli("qbr", ACCOUNT, "-w", str(ws), check=True)
         run_cli("scorecard", "-w", str(ws), check=True)
+        run_cli("digest", "-w", str(ws), check=True)
         folder = ws / "output" / ACCOUNT
         out[(language, "plan")] = next(folder.glob("*account-plan*.pdf"))
         out[(language, "brief")] = next(folder.glob("*prep-brief*.pdf"))
         out[(language, "scorecard")] = next((ws / "output" / "portfolio").glob("*.xlsx"))
+        out[(language, "digest")] = next((ws / "output" / "portfolio").glob("digest-*.md"))
+        out[(language, "digest-pdf")] = next((ws / "output" / "portfolio").glob("digest-*.pdf"))
     return out
 
 
@@ -387,3 +390,41 @@ def test_the_scorecard_is_in_the_teams_language(
     assert isinstance(renewal.value, dt.datetime | dt.date)
     assert renewal.number_format.startswith(fmt.excel_date())
     assert book.properties.language == fmt.language_tag  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_digest_is_in_the_teams_language(
+    internal_docs: dict[tuple[str, str], Path], language: str
+) -> None:
+    """The weekly review's Markdown and PDF: headings, list titles and reasons, verdicts, the
+    week's facts and the charts' titles in the team's language, figures in its locale."""
+    text = internal_docs[(language, "digest")].read_text(encoding="utf-8")
+    lines, joined, lang, _ = _pdf_text(internal_docs[(language, "digest-pdf")])
+    fmt = Formatter(locale_for("en_US", language), "USD", language=language)
+    parts, whole = _english_messages(language)
+    data: set[str] = set()
+    for account in (ROOT / "accounts").glob("*.yaml"):
+        data |= _account_strings(account)
+    warnings = _warning_messages(internal_docs, language)
+    for name, body in (("markdown", text), ("pdf", joined)):
+        for own in sorted(data | warnings, key=len, reverse=True):  # the accounts' own words
+            body = body.replace(own, " ")
+        found = [p for p in parts if p in body]
+        assert not found, f"{language} digest {name}: English left: {found[:8]}"
+    assert lang == fmt.language_tag
+    for message in ("Weekly account review", "Needs action first", "Account by account"):
+        assert fmt.translate(message) in text and fmt.translate(message) in joined
+    assert (
+        fmt.translate("Active accounts per health band, a quarter earlier and now: %(bands)s")[:20]
+        in text
+    )  # the chart's alt text
+    assert f"**{fmt.translate('moved')}**" in text or f"**{fmt.translate('stalled')}**" in text
+
+
+def _warning_messages(docs: dict[tuple[str, str], Path], language: str) -> set[str]:
+    """The KPI engine's warning sentences of the workspace (not yet translated)."""
+    from qbrgen.run import open_run
+
+    ws = docs[(language, "digest")].parents[2]
+    run = open_run(ws)
+    return {w.message for k in run.report.accounts.values() for w in k.warnings}

@@ -316,6 +316,15 @@ class Formatter:
 
         return format_skeleton("yMMM", value, locale=self.locale)
 
+    def day_month(self, value: dt.date, weekday: bool = False) -> str:
+        """A day without its year as the locale writes it ('12. Okt.', 'Mo., 12. Okt.',
+        '10月12日(月)'); English keeps 'Oct 12' and 'Mon 12 Oct' as before."""
+        if self.language == "en":
+            return self.date(value, "EEE d MMM" if weekday else "MMM d")
+        from babel.dates import format_skeleton
+
+        return format_skeleton("MMMEd" if weekday else "MMMd", value, locale=self.locale)
+
     def plural(self, count: int, singular: str, plural: str | None = None) -> str:
         """'1 risk', '2 risks' (or the given plural form), with the count localised."""
         word = singular if count == 1 else (plural or singular + "s")

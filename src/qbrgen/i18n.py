@@ -173,6 +173,7 @@ _KEYWORDS: dict[str, Any] = {
     "gettext": None,
     "ngettext": (1, 2),
     "N_": None,
+    "NP_": (1, 2),
     "translate": None,
 }
 

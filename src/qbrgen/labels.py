@@ -17,6 +17,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message with a plural form for the catalogs (given to `Formatter.ngettext`)."""
+    return singular, plural
+
+
 BUILTIN: dict[str, dict[str, str]] = {
     "segments": {"enterprise": N_("Enterprise"), "mid_market": N_("Mid-market"), "smb": N_("SMB")},
     "components": {

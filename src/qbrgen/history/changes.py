@@ -49,9 +49,10 @@ def account_changes(
     """The changes from `before` (None: the account was not in the previous run) to `now`,
     worded with `fmt` (money, dates)."""
     fmt = fmt or Formatter()
+    _ = fmt.gettext
     money = fmt.money
     if before is None:
-        return [Change("new account", "first recorded in this run")]
+        return [Change("new account", _("first recorded in this run"))]
     out: list[Change] = []
     band_then, band_now = before.get("health_band"), now.get("health_band")
     if band_then != band_now:
@@ -62,7 +63,11 @@ def account_changes(
         out.append(
             Change(
                 "health band",
-                f"health {band_then or 'unscored'} → {band_now or 'unscored'}",
+                _(
+                    "health %(then)s → %(now)s",
+                    then=_band(band_then, fmt),
+                    now=_band(band_now, fmt),
+                ),
                 better,
             )
         )
@@ -75,11 +80,12 @@ def account_changes(
                 up,
             )
         )
-    out += _opportunities(before.get("opportunities", {}), now.get("opportunities", {}), money)
+    out += _opportunities(before.get("opportunities", {}), now.get("opportunities", {}), fmt)
     out += _statuses(
-        before.get("actions", {}), now.get("actions", {}), "action", ("open",), show_status=True
-    )
-    out += _statuses(before.get("risks", {}), now.get("risks", {}), "risk", OPEN_RISK)
+        before.get("actions", {}), now.get("actions", {}), "action", ("open",), fmt,
+        show_status=True,
+    )  # fmt: skip
+    out += _statuses(before.get("risks", {}), now.get("risks", {}), "risk", OPEN_RISK, fmt)
     for title, goal in now.get("goals", {}).items():
         old = before.get("goals", {}).get(title)
         if old is not None and old["status"] != goal["status"]:
@@ -87,7 +93,12 @@ def account_changes(
             out.append(
                 Change(
                     "goal",
-                    f"goal '{title}': {_words(old['status'])} → {_words(goal['status'])}",
+                    _(
+                        "goal '%(title)s': %(then)s → %(now)s",
+                        title=title,
+                        then=_word(old["status"], "goal_statuses", fmt),
+                        now=_word(goal["status"], "goal_statuses", fmt),
+                    ),
                     rank.get(goal["status"], 0) > rank.get(old["status"], 0),
                 )
             )
@@ -97,7 +108,11 @@ def account_changes(
             out.append(
                 Change(
                     "new escalation",
-                    f"new escalation '{esc['subject']}' ({esc['severity']})",
+                    _(
+                        "new escalation '%(subject)s' (%(severity)s)",
+                        subject=esc["subject"],
+                        severity=_word(esc["severity"], "severities", fmt),
+                    ),
                     False,
                 )
             )
@@ -107,53 +122,68 @@ def account_changes(
         if then is not None and then.get("active") and not person.get("active"):
             last = person.get("last_contact")
             when = (
-                f"last contact {fmt.date(dt.date.fromisoformat(last))}"
+                _("last contact %(date)s", date=fmt.date(dt.date.fromisoformat(last)))
                 if last
-                else "no contact on record"
+                else _("no contact on record")
             )
-            out.append(
-                Change("gone quiet", f"{name} ({_words(person['role'])}) gone quiet: {when}", False)
+            text = _(
+                "%(name)s (%(role)s) gone quiet: %(when)s",
+                name=name,
+                role=_word(person["role"], "roles", fmt),
+                when=when,
             )
+            out.append(Change("gone quiet", text, False))
     return sorted(out, key=lambda c: KINDS.index(c.kind))
 
 
-def _words(key: str) -> str:
-    return key.replace("_", " ")
+def _word(key: str, kind: str, fmt: Formatter) -> str:
+    """A key as a word inside a sentence: 'at_risk' -> 'at risk' in English (as before), the
+    catalog's display name, first letter lowered where the language does, otherwise."""
+    if fmt.language == "en":
+        return key.replace("_", " ")
+    return fmt.lower_first(fmt.label(key, kind))
 
 
-def _opportunities(before: dict[str, Any], now: dict[str, Any], money: Any) -> list[Change]:
+def _band(band: str | None, fmt: Formatter) -> str:
+    return _word(band or "unscored", "bands", fmt)
+
+
+def _opportunities(before: dict[str, Any], now: dict[str, Any], fmt: Formatter) -> list[Change]:
+    _ = fmt.gettext
     out = []
     for title, opp in now.items():
         old = before.get(title)
-        value = _money(opp["value"], money)
+        value = _money(opp["value"], fmt.money)
         if old is None:
-            out.append(
-                Change(
-                    "opportunity",
-                    f"new opportunity '{title}' ({value}, {_words(opp['stage'])})",
-                    True,
-                )
+            text = _(
+                "new opportunity '%(title)s' (%(value)s, %(stage)s)",
+                title=title,
+                value=value,
+                stage=_word(opp["stage"], "stages", fmt),
             )
+            out.append(Change("opportunity", text, True))
             continue
         if old["outcome"] != opp["outcome"] and opp["outcome"] != "open":
-            out.append(
-                Change(
-                    "opportunity",
-                    f"opportunity '{title}' {opp['outcome']} ({value})",
-                    opp["outcome"] == "won",
-                )
-            )
+            if opp["outcome"] == "won":
+                text = _("opportunity '%(title)s' won (%(value)s)", title=title, value=value)
+            else:
+                text = _("opportunity '%(title)s' lost (%(value)s)", title=title, value=value)
+            out.append(Change("opportunity", text, opp["outcome"] == "won"))
         elif old["stage"] != opp["stage"]:
-            out.append(
-                Change(
-                    "opportunity",
-                    f"opportunity '{title}': {_words(old['stage'])} → {_words(opp['stage'])}",
-                    None,
-                )
+            text = _(
+                "opportunity '%(title)s': %(then)s → %(now)s",
+                title=title,
+                then=_word(old["stage"], "stages", fmt),
+                now=_word(opp["stage"], "stages", fmt),
             )
+            out.append(Change("opportunity", text, None))
     for title in before:
         if title not in now:
-            out.append(Change("no longer listed", f"opportunity '{title}' no longer listed"))
+            out.append(
+                Change(
+                    "no longer listed", _("opportunity '%(title)s' no longer listed", title=title)
+                )
+            )
     return out
 
 
@@ -162,24 +192,40 @@ def _statuses(
     now: dict[str, Any],
     what: str,
     open_states: tuple[str, ...],
+    fmt: Formatter,
     show_status: bool = False,
 ) -> list[Change]:
     """Opened: open now and not open (or absent) before. Closed: open before and now closed,
     done, cancelled, or gone from the record."""
+    _ = fmt.gettext
+    risk = what == "risk"
     out = []
     for title, item in now.items():
         old = before.get(title)
         is_open = item["status"] in open_states
         was_open = old is not None and old["status"] in open_states
-        extra = f" ({item['severity']})" if "severity" in item else ""
+        extra = f" ({_word(item['severity'], 'severities', fmt)})" if "severity" in item else ""
         if is_open and not was_open:
-            out.append(
-                Change(f"{what} opened", f"{what} opened: '{title}'{extra}", what == "action")
+            text = (
+                _("risk opened: '%(title)s'%(extra)s", title=title, extra=extra)
+                if risk
+                else _("action opened: '%(title)s'%(extra)s", title=title, extra=extra)
             )
+            out.append(Change(f"{what} opened", text, what == "action"))
         elif was_open and not is_open:
-            how = f" ({_words(item['status'])})" if show_status else ""
-            out.append(Change(f"{what} closed", f"{what} closed: '{title}'{how}", True))
+            how = f" ({_word(item['status'], 'action_statuses', fmt)})" if show_status else ""
+            text = (
+                _("risk closed: '%(title)s'%(how)s", title=title, how=how)
+                if risk
+                else _("action closed: '%(title)s'%(how)s", title=title, how=how)
+            )
+            out.append(Change(f"{what} closed", text, True))
     for title, old in before.items():
         if title not in now and old["status"] in open_states:
-            out.append(Change("no longer listed", f"open {what} '{title}' no longer listed"))
+            text = (
+                _("open risk '%(title)s' no longer listed", title=title)
+                if risk
+                else _("open action '%(title)s' no longer listed", title=title)
+            )
+            out.append(Change("no longer listed", text))
     return out

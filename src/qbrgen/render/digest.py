@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from qbrgen.history import FIRST_RUN
 from qbrgen.history.changes import Change, account_changes
 from qbrgen.history.facts import account_facts
+from qbrgen.labels import N_, NP_
 from qbrgen.models import HIGH_SEVERITIES
 from qbrgen.output import safe_filename
 from qbrgen.palette import SEVERITY_RANK
@@ -53,28 +54,30 @@ TEMPLATES = [
     "base/print.css",
 ]
 
-DIRECTIONS = ("reduced risk", "increased value", "clarified next step")
+DIRECTIONS = (N_("reduced risk"), N_("increased value"), N_("clarified next step"))
+VERDICTS = (N_("moved"), N_("slipped"), N_("stalled"))
+"""An account's week in one word (English message ids, written translated)."""
 
 # The lists, most urgent first: (code, title, why it matters)
 LISTS: tuple[tuple[str, str, str], ...] = (
-    ("renewal_at_risk", "Renewals inside 120 days with open risks",
-     "An open high-severity risk or escalation this close to renewal needs a plan this week."),
-    ("escalation_past_target", "Escalations open past their target",
-     "The customer is waiting longer than we promised."),
-    ("expansion_without_health", "Expansion pursued on red accounts",
-     "Selling more to an unhealthy account risks the renewal; fix value first."),
-    ("single_threaded_near_renewal", "Single-threaded accounts near renewal",
-     "One contact away from losing the renewal: add a decision maker or sponsor."),
-    ("next_step", "Next steps missing or overdue",
-     "Every account needs a dated next step that is not in the past."),
-    ("utilisation_above_seats", "More active users than licensed seats",
-     "A data error or an expansion signal: either way, find out which this week."),
-    ("risk_ageing", "Risks ageing unnoticed",
-     f"Open risks nobody has reviewed in {RISK_REVIEW_DAYS} days."),
-    ("stale_record", "Records not updated in 30 days",
-     "Stale records make every number above less true."),
-    ("renewal_hides_contraction", "Renewals that hid contraction",
-     "Counted as renewed while ARR fell: discuss the downgrade, not the renewal rate."),
+    ("renewal_at_risk", N_("Renewals inside 120 days with open risks"),
+     N_("An open high-severity risk or escalation this close to renewal needs a plan this week.")),
+    ("escalation_past_target", N_("Escalations open past their target"),
+     N_("The customer is waiting longer than we promised.")),
+    ("expansion_without_health", N_("Expansion pursued on red accounts"),
+     N_("Selling more to an unhealthy account risks the renewal; fix value first.")),
+    ("single_threaded_near_renewal", N_("Single-threaded accounts near renewal"),
+     N_("One contact away from losing the renewal: add a decision maker or sponsor.")),
+    ("next_step", N_("Next steps missing or overdue"),
+     N_("Every account needs a dated next step that is not in the past.")),
+    ("utilisation_above_seats", N_("More active users than licensed seats"),
+     N_("A data error or an expansion signal: either way, find out which this week.")),
+    ("risk_ageing", N_("Risks ageing unnoticed"),
+     N_("Open risks nobody has reviewed in 30 days.")),
+    ("stale_record", N_("Records not updated in 30 days"),
+     N_("Stale records make every number above less true.")),
+    ("renewal_hides_contraction", N_("Renewals that hid contraction"),
+     N_("Counted as renewed while ARR fell: discuss the downgrade, not the renewal rate.")),
 )  # fmt: skip
 LIST_ORDER = {code: i for i, (code, _, _) in enumerate(LISTS)}
 WARNING_LIST = {
@@ -207,8 +210,14 @@ def _in_week(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
     return day is not None and start < day <= end
 
 
-def week_facts(account: Account, as_of: dt.date, money: Any = str) -> list[Fact]:
-    """The dated facts of the week (as_of − 7 days, as_of], sorted by date."""
+def week_facts(account: Account, as_of: dt.date, fmt: Formatter | None = None) -> list[Fact]:
+    """The dated facts of the week (as_of − 7 days, as_of], sorted by date, worded in `fmt`'s
+    language with its money."""
+    from qbrgen.formatting import Formatter
+
+    fmt = fmt or Formatter()
+    _ = fmt.gettext
+    money = fmt.money
     start = as_of - dt.timedelta(days=WEEK_DAYS)
     facts: list[Fact] = []
 
@@ -216,46 +225,73 @@ def week_facts(account: Account, as_of: dt.date, money: Any = str) -> list[Fact]
         if day is not None and start < day <= as_of:
             facts.append(Fact(day, kind, text))
 
+    def severity(key: str) -> str:
+        return fmt.lower_first(fmt.label(key, "severities"))
+
     for risk in account.risks:
         add(
             risk.closed if risk.status == "closed" else None,
             "reduced risk",
-            f"risk '{risk.title}' closed",
+            _("risk '%(title)s' closed", title=risk.title),
         )
-        add(risk.opened, "setback", f"new {risk.severity} risk '{risk.title}'")
+        add(
+            risk.opened,
+            "setback",
+            _("new %(severity)s risk '%(title)s'", severity=severity(risk.severity),
+              title=risk.title),
+        )  # fmt: skip
         if risk.status != "closed" and risk.last_reviewed and risk.last_reviewed > risk.opened:
             # a reviewed risk has an owner and a current mitigation: the path is clearer
-            add(risk.last_reviewed, "clarified next step", f"risk '{risk.title}' reviewed")
+            add(
+                risk.last_reviewed,
+                "clarified next step",
+                _("risk '%(title)s' reviewed", title=risk.title),
+            )
     for ticket in account.tickets:
-        label = "escalation" if ticket.escalation else f"{ticket.severity} ticket"
         if ticket.escalation or ticket.severity in HIGH_SEVERITIES:
-            add(ticket.resolved, "reduced risk", f"{label} '{ticket.subject}' resolved")
-            add(ticket.opened, "setback", f"{label} '{ticket.subject}' opened")
+            subject = ticket.subject
+            if ticket.escalation:
+                resolved = _("escalation '%(subject)s' resolved", subject=subject)
+                opened = _("escalation '%(subject)s' opened", subject=subject)
+            else:
+                level = severity(ticket.severity)
+                resolved = _("%(severity)s ticket '%(subject)s' resolved", severity=level,
+                             subject=subject)  # fmt: skip
+                opened = _("%(severity)s ticket '%(subject)s' opened", severity=level,
+                           subject=subject)  # fmt: skip
+            add(ticket.resolved, "reduced risk", resolved)
+            add(ticket.opened, "setback", opened)
     for opp in account.opportunities:
         if opp.outcome == "won":
-            add(opp.close_date, "increased value", f"won '{opp.title}' ({money(opp.value)})")
+            add(opp.close_date, "increased value",
+                _("won '%(title)s' (%(value)s)", title=opp.title, value=money(opp.value)))  # fmt: skip
         elif opp.outcome == "lost":
-            add(opp.close_date, "setback", f"lost '{opp.title}' ({money(opp.value)})")
+            add(opp.close_date, "setback",
+                _("lost '%(title)s' (%(value)s)", title=opp.title, value=money(opp.value)))  # fmt: skip
     for move in account.arr_movements:
+        kind = fmt.lower_first(fmt.label(move.type, "movements"))
         if move.type in ("new", "expansion", "reactivation"):
-            add(move.date, "increased value", f"ARR +{money(move.amount)} ({move.type})")
+            add(move.date, "increased value", f"ARR +{money(move.amount)} ({kind})")
         else:
-            add(move.date, "setback", f"ARR −{money(move.amount)} ({move.type})")
+            add(move.date, "setback", f"ARR −{money(move.amount)} ({kind})")
     for renewal in account.renewals:
         if renewal.outcome == "renewed":
-            add(renewal.due_date, "increased value", "renewed")
+            add(renewal.due_date, "increased value", _("renewed"))
         elif renewal.outcome == "churned":
-            add(renewal.due_date, "setback", "churned at renewal")
+            add(renewal.due_date, "setback", _("churned at renewal"))
     for win in account.wins:
-        add(win.date, "increased value", f"win logged: '{win.title}'")
+        add(win.date, "increased value", _("win logged: '%(title)s'", title=win.title))
     for goal in account.goals:
         for milestone in goal.milestones:
-            add(milestone.completed, "increased value", f"milestone '{milestone.title}' reached")
+            add(milestone.completed, "increased value",
+                _("milestone '%(title)s' reached", title=milestone.title))  # fmt: skip
     for action in account.actions:
         if action.status == "done":
-            add(action.completed, "clarified next step", f"'{action.title}' done")
+            add(action.completed, "clarified next step",
+                _("'%(title)s' done", title=action.title))  # fmt: skip
     for review in account.reviews:
-        add(review.date, "clarified next step", f"{_review_name(review.kind)} held")
+        add(review.date, "clarified next step",
+            _("%(review)s held", review=fmt.translate(_REVIEW_NAMES[review.kind])))  # fmt: skip
     touches: dict[str, int] = {}
     last_touch: dt.date | None = None
     for interaction in account.interactions:
@@ -268,25 +304,35 @@ def week_facts(account: Account, as_of: dt.date, money: Any = str) -> list[Fact]
             touches["contact"] = touches.get("contact", 0) + 1
             last_touch = max(last_touch or person.last_contact, person.last_contact)
     if touches and last_touch is not None:
-        what = ", ".join(f"{n} {_plural(kind, n)}" for kind, n in sorted(touches.items()))
+        what = ", ".join(_touches(kind, n, fmt) for kind, n in sorted(touches.items()))
         facts.append(Fact(last_touch, "touch", what))
     facts.sort(key=lambda f: (f.day, DIRECTIONS.index(f.kind) if f.kind in DIRECTIONS else 9))
     return facts
 
 
-def _review_name(kind: str) -> str:
-    return {"qbr": "QBR", "ebr": "EBR", "check_in": "check-in", "renewal_review": "renewal review"}[
-        kind
-    ]
+_REVIEW_NAMES = {
+    "qbr": N_("QBR"),
+    "ebr": N_("EBR"),
+    "check_in": N_("check-in"),
+    "renewal_review": N_("renewal review"),
+}
 
 
-def _plural(kind: str, n: int) -> str:
-    word = {"contact": "stakeholder contact", "other": "other touch", "reply": "reply"}.get(
-        kind, kind
-    )
-    if n == 1:
-        return word
-    return word[:-1] + "ies" if word.endswith("y") and not word.endswith("ey") else word + "s"
+_TOUCHES = {
+    "contact": NP_("%(num)s stakeholder contact", "%(num)s stakeholder contacts"),
+    "meeting": NP_("%(num)s meeting", "%(num)s meetings"),
+    "call": NP_("%(num)s call", "%(num)s calls"),
+    "email": NP_("%(num)s email", "%(num)s emails"),
+    "request": NP_("%(num)s request", "%(num)s requests"),
+    "reply": NP_("%(num)s reply", "%(num)s replies"),
+    "other": NP_("%(num)s other touch", "%(num)s other touches"),
+}
+
+
+def _touches(kind: str, n: int, fmt: Formatter) -> str:
+    """'2 calls', '1 stakeholder contact' in the catalog's words and plural forms."""
+    one, many = _TOUCHES[kind]
+    return fmt.ngettext(one, many, n)
 
 
 def ageing_risks(account: Account, as_of: dt.date) -> list[tuple[int, str, str]]:
@@ -313,7 +359,7 @@ def build_digest(
     formatter: Formatter,
 ) -> Digest:
     """The weekly review of `accounts` from their files and their KPIs."""
-    money = formatter.money
+    fmt = formatter
     lists: dict[str, list[Item]] = {code: [] for code, _, _ in LISTS}
     weeks: list[AccountWeek] = []
     for account in accounts:
@@ -323,7 +369,7 @@ def build_digest(
         week = AccountWeek(
             account.id, account.name, account.owner, arr, kpis.health.score, kpis.health.band,
             kpis.get("health_trend"), days, account.contract.renewal_date,
-            week_facts(account, as_of, money), kpis.trend.earlier_band,
+            week_facts(account, as_of, fmt), kpis.trend.earlier_band,
             kpis.get("status") == "active",
         )  # fmt: skip
         weeks.append(week)
@@ -347,14 +393,28 @@ def build_digest(
             if esc["past_target"]:
                 item(
                     "escalation_past_target",
-                    f"escalation '{esc['subject']}' ({esc['severity']}) open {esc['age_days']} days,"
-                    f" target {esc['target_days']}",
+                    fmt.ngettext(
+                        "escalation '%(subject)s' (%(severity)s) open %(num)s day, target "
+                        "%(target)s",
+                        "escalation '%(subject)s' (%(severity)s) open %(num)s days, target "
+                        "%(target)s",
+                        esc["age_days"],
+                        subject=esc["subject"],
+                        severity=fmt.lower_first(fmt.label(esc["severity"], "severities")),
+                        target=fmt.number(esc["target_days"]),
+                    ),
                     -(esc["age_days"] - esc["target_days"]),
                 )
         for since, severity, title in ageing_risks(account, as_of):
             item(
                 "risk_ageing",
-                f"{severity} risk '{title}' not reviewed for {since} days",
+                fmt.ngettext(
+                    "%(severity)s risk '%(title)s' not reviewed for %(num)s day",
+                    "%(severity)s risk '%(title)s' not reviewed for %(num)s days",
+                    since,
+                    severity=fmt.lower_first(fmt.label(severity, "severities")),
+                    title=title,
+                ),
                 SEVERITY_RANK[severity],
                 -since,
             )
@@ -511,15 +571,16 @@ def digest_context(job: Job, env: RenderEnv, pdf: bool = False) -> dict[str, Any
     """What the digest templates see."""
     digest: Digest = job.payload["digest"]
     fmt = env.formatter
-    scope = f"{digest.owner}'s book" if digest.owner else "All books"
+    _ = fmt.gettext
+    scope = _("%(owner)s's book", owner=digest.owner) if digest.owner else _("All books")
     flagged = sum(1 for lst in digest.lists if lst.items)
     crowded = flagged > 5  # keep the PDF to two pages when most lists have entries
     limit = (PDF_ITEMS_PER_LIST - 2 if crowded else PDF_ITEMS_PER_LIST) if pdf else None
     lists = [
         {
             "code": lst.code,
-            "title": lst.title,
-            "why": lst.why,
+            "title": fmt.translate(lst.title),
+            "why": fmt.translate(lst.why),
             "items": lst.items[:limit] if limit else lst.items,
             "more": max(0, len(lst.items) - limit) if limit else 0,
             "count": len(lst.items),
@@ -550,65 +611,88 @@ def digest_context(job: Job, env: RenderEnv, pdf: bool = False) -> dict[str, Any
         "as_of": digest.as_of,
         "week_start": digest.week_start,
         "moved_since": digest.moved,
-        "first_run": FIRST_RUN,
+        "first_run": fmt.translate(FIRST_RUN),
+        "verdict": lambda a: fmt.translate(a.verdict),
+        "direction": fmt.translate,
     }
 
 
 def _renewal_text(week: AccountWeek, fmt: Formatter) -> str:
     days = week.days_to_renewal
     if days is None:
-        return "churned"
+        return fmt.gettext("churned")
     if days < 0:
-        return f"renewal {-days} days past due"
-    return f"renews in {days} days"
+        return fmt.ngettext("renewal %(num)s day past due", "renewal %(num)s days past due", -days)
+    return fmt.ngettext("renews in %(num)s day", "renews in %(num)s days", days)
+
+
+def _band_word(band: str | None, fmt: Formatter) -> str:
+    return fmt.lower_first(fmt.label(band or "unscored", "bands"))
 
 
 def _health_text(week: AccountWeek, fmt: Formatter, with_trend: bool = True) -> str:
     """'health 63 yellow ▲ +4.2 pts' (the trend in score points, from the one formatter)."""
     if week.health_score is None:
-        return "health unscored"
+        return fmt.gettext("health unscored")
     trend = ""
     if week.health_trend is not None:
         trend = " " + health_arrow(week.health_trend)
         if with_trend:
             trend += " " + fmt.kpi(week.health_trend, "health_trend")
-    return f"health {fmt.kpi(week.health_score, 'health_score')} {week.health_band}{trend}"
+    return fmt.gettext(
+        "health %(score)s %(band)s%(trend)s",
+        score=fmt.kpi(week.health_score, "health_score"),
+        band=_band_word(week.health_band, fmt),
+        trend=trend,
+    )
 
 
 def _short_text(week: AccountWeek, fmt: Formatter) -> str:
     """'63 yellow ▲ · renews in 101 d' for the PDF's narrow account column."""
-    health = _health_text(week, fmt, with_trend=False).removeprefix("health ")
+    if week.health_score is None:
+        health = fmt.gettext("unscored")
+    else:
+        trend = " " + health_arrow(week.health_trend) if week.health_trend is not None else ""
+        health = f"{fmt.kpi(week.health_score, 'health_score')} {_band_word(week.health_band, fmt)}{trend}"
     days = week.days_to_renewal
     renewal = (
-        "churned"
+        fmt.gettext("churned")
         if days is None
-        else (f"{-days} d past renewal" if days < 0 else f"renews in {days} d")
+        else (
+            fmt.gettext("%(num)s d past renewal", num=fmt.number(-days))
+            if days < 0
+            else fmt.gettext("renews in %(num)s d", num=fmt.number(days))
+        )
     )
     return f"{health} · {renewal}"
 
 
 def _facts_text(week: AccountWeek, fmt: Formatter) -> str:
     """ "reduced risk: risk 'X' closed on Mon 12 Oct; ...; but new high risk 'Y' on ..."."""
+    _ = fmt.gettext
 
     def listed(facts: list[Fact]) -> str:
-        return ", ".join(f"{f.text} on {fmt.date(f.day, 'EEE d MMM')}" for f in facts)
+        return ", ".join(
+            _("%(fact)s on %(date)s", fact=f.text, date=fmt.day_month(f.day, weekday=True))
+            for f in facts
+        )
 
     parts = []
     for direction in DIRECTIONS:
         facts = week.of_kind(direction)
         if facts:
-            parts.append(f"{direction}: {listed(facts)}")
+            parts.append(f"{fmt.translate(direction)}: {listed(facts)}")
     setbacks = week.of_kind("setback")
     if setbacks:
-        parts.append(("but " if parts else "") + listed(setbacks))
+        parts.append(_("but %(facts)s", facts=listed(setbacks)) if parts else listed(setbacks))
     touches = week.of_kind("touch")
     if touches:
         if parts:
-            parts.append(f"touches: {touches[0].text}")
+            parts.append(_("touches: %(touches)s", touches=touches[0].text))
         else:
-            parts.append(f"{touches[0].text}, no recorded outcome")
+            parts.append(_("%(touches)s, no recorded outcome", touches=touches[0].text))
     if not parts:
-        return "nothing dated this week"
+        return _("nothing dated this week")
     return "; ".join(parts)
 
 
@@ -619,9 +703,10 @@ def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
     from qbrgen.render import _svg
 
     fmt = env.formatter
+    _ = fmt.gettext
     palette = env.palette
     bands = [*BAND_ORDER, "unscored"]
-    names = {b: fmt.label(b, "bands") if b != "unscored" else "Unscored" for b in bands}
+    names = {b: fmt.label(b, "bands") for b in bands}
     active = [a for a in digest.accounts if a.active]
     # A quarter earlier: the bands the KPI history recorded then (never a reconstruction).
     before = [sum(1 for a in active if a.health_band_prev == b) for b in bands]
@@ -634,17 +719,28 @@ def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
     rank = {b: i for i, b in enumerate(BAND_ORDER)}
     worse = [a.name for a, old, new in moves if rank[new] < rank[old]]
     better = [a.name for a, old, new in moves if rank[new] > rank[old]]
-    bands_alt = "Active accounts per health band, a quarter earlier and now: " + "; ".join(
-        f"{names[b]} {x} then, {y} now" for b, x, y in zip(bands, before, now, strict=True)
-    )
+    bands_alt = _(
+        "Active accounts per health band, a quarter earlier and now: %(bands)s",
+        bands="; ".join(
+            _("%(band)s %(then)s then, %(now)s now", band=names[b], then=fmt.number(x),
+              now=fmt.number(y))
+            for b, x, y in zip(bands, before, now, strict=True)
+        ),
+    )  # fmt: skip
     band_svg = _svg.column_chart(
         [names[b] for b in bands],
         {"before": before, "now": now},
         {"before": "#A7B4C6", "now": env.config.branding.colours.primary},
         kind="count",
         stacked=False,
-        labels={"before": "Recorded a quarter earlier", "now": f"As of {fmt.date(digest.as_of)}"},
-        title=f"Active accounts per health band, a quarter earlier vs {fmt.date(digest.as_of)} (accounts)",
+        labels={
+            "before": _("Recorded a quarter earlier"),
+            "now": _("As of %(date)s", date=fmt.date(digest.as_of)),
+        },
+        title=_(
+            "Active accounts per health band, a quarter earlier vs %(date)s (accounts)",
+            date=fmt.date(digest.as_of),
+        ),
         alt=bands_alt,
         fmt=fmt,
         width=300,
@@ -660,29 +756,39 @@ def digest_charts(digest: Digest, env: RenderEnv) -> dict[str, Any]:
     for a in renewing:
         series[a.health_band or "unscored"][((a.days_to_renewal or 1) - 1) // 7] += a.arr
     shown = {b: v for b, v in series.items() if any(v)}
-    renewals_alt = f"ARR renewing per week from {fmt.date(first)} to {fmt.date(last)}: " + (
-        "; ".join(
-            f"{a.name} {fmt.money(a.arr)} on {fmt.date(a.renewal_date)} ({names[a.health_band or 'unscored']})"
+    renewals_alt = _(
+        "ARR renewing per week from %(start)s to %(end)s: %(renewals)s",
+        start=fmt.date(first),
+        end=fmt.date(last),
+        renewals="; ".join(
+            _("%(account)s %(arr)s on %(date)s (%(band)s)", account=a.name,
+              arr=fmt.money(a.arr), date=fmt.date(a.renewal_date),
+              band=names[a.health_band or "unscored"])
             for a in sorted(renewing, key=lambda a: a.renewal_date)
         )
-        or "no renewal"
-    )
+        or _("no renewal"),
+    )  # fmt: skip
     renewal_svg = _svg.column_chart(
-        [fmt.date(w, "MMM d") for w in weeks],
+        [fmt.day_month(w) for w in weeks],
         shown or {"green": [0.0] * len(weeks)},
         {b: palette.band(b if b != "unscored" else None) for b in bands},
         kind="money",
         labels=names,
-        title=f"ARR renewing per week, {fmt.date(first)} to {fmt.date(last)} ({fmt.currency}, by health band)",
+        title=_(
+            "ARR renewing per week, %(start)s to %(end)s (%(currency)s, by health band)",
+            start=fmt.date(first),
+            end=fmt.date(last),
+            currency=fmt.currency,
+        ),  # fmt: skip
         alt=renewals_alt,
         fmt=fmt,
         width=300,
         height=185,
-        empty_message=f"no renewal in the next {RENEWAL_DAYS} days",
+        empty_message=_("no renewal in the next %(num)s days", num=RENEWAL_DAYS),
     )
     return {
-        "health-bands": {"svg": band_svg, "alt": bands_alt, "title": "Health band moves"},
-        "renewals": {"svg": renewal_svg, "alt": renewals_alt, "title": "Renewals calendar"},
+        "health-bands": {"svg": band_svg, "alt": bands_alt, "title": _("Health band moves")},
+        "renewals": {"svg": renewal_svg, "alt": renewals_alt, "title": _("Renewals calendar")},
         "worse": worse,
         "better": better,
         "recorded": sum(1 for a in active if a.health_band_prev),
@@ -705,15 +811,21 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
         from qbrgen.render._pdf import document_context, html_to_pdf
 
         digest: Digest = job.payload["digest"]
-        title = f"Weekly account review {digest.as_of.isoformat()}"
+        fmt = env.formatter
+        title = fmt.gettext("Weekly account review %(date)s", date=digest.as_of.isoformat())
         pdf_ctx = digest_context(job, env, pdf=True)
         pdf_ctx.update({"charts": charts, "images": images})
         pdf_ctx.update(
             document_context(
                 env,
                 title=title,
-                header="Weekly account review",
-                subtitle=f"{digest.company} · {pdf_ctx['scope']} · week to {digest.as_of}",
+                header=fmt.gettext("Weekly account review"),
+                subtitle=fmt.gettext(
+                    "%(company)s · %(scope)s · week to %(date)s",
+                    company=digest.company,
+                    scope=pdf_ctx["scope"],
+                    date=fmt.date(digest.as_of),
+                ),  # fmt: skip
                 inputs_hash=job.payload["inputs_hash"],
             )
         )
