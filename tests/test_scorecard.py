@@ -324,31 +324,38 @@ def test_safe_writer_never_writes_a_formula(tmp_path: Path, trigger: str) -> Non
             assert cell[0].value == text and cell[0].data_type == "s"
 
 
-@pytest.mark.parametrize("row_hook", [True, False])
+@pytest.mark.parametrize(("row_hook", "row_xml"), [(True, True), (True, False), (False, False)])
 def test_streamed_rows_write_the_same_cells_as_openpyxl_append(
-    tmp_path: Path, row_hook: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, row_hook: bool, row_xml: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`append_rows` builds its cells itself (speed); openpyxl's public `append` of `make_cell`
-    cells is the reference: same values, types, number formats and styles on every cell."""
+    """`append_rows` builds its cells (and their XML) itself (speed); openpyxl's public
+    `append` of `make_cell` cells is the reference: same values, types, number formats and
+    styles on every cell, and the very same sheet XML."""
     from openpyxl.styles import Alignment
 
     from qbrgen.render import _xlsx
 
     monkeypatch.setattr(_xlsx, "ROW_HOOK", row_hook)
+    monkeypatch.setattr(_xlsx, "ROW_XML", row_xml)
     when = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
     rows = [
         ["Acme", 1200.5, 7, Decimal("10.25"), dt.date(2026, 1, 31), True, None, "=1+1"],
         ["  padded  ", -3, 0.125, None, when, False, "\tTab", "line\nbreak"],
         ["bad\x01char", 2**40, float("1e-9"), 5, dt.date(1999, 12, 31), None, "@x", "x" * 40000],
         [None, None, None, None, None, None, None, None, "extra column"],
+        ["", 'a\r\nb <&> "q" ]]>', 1 / 3, Decimal("2.5"), dt.date(2026, 1, 31), True, " ", "é✓"],
+        [float("nan"), "row written by openpyxl's own writer", None, None, None, None, None, None],
     ]
     formats = ["@", '"$"#,##0', "0.0%", "#,##0.00", "yyyy-mm-dd", None, None, None]
     style = {"alignment": Alignment(vertical="top", wrap_text=True)}
 
     fast = Workbook(write_only=True)
-    append_rows(fast.create_sheet("s"), rows, formats, style)
+    fast_sheet = fast.create_sheet("s")
+    fast_sheet.row_dimensions[2].height = 30
+    append_rows(fast_sheet, rows, formats, style)
     reference = Workbook(write_only=True)
     sheet = reference.create_sheet("s")
+    sheet.row_dimensions[2].height = 30
     for values in rows:
         cells: list[Any] = []
         for col, value in enumerate(values):
@@ -373,7 +380,24 @@ def test_streamed_rows_write_the_same_cells_as_openpyxl_append(
 
     got, want = cells("fast.xlsx"), cells("ref.xlsx")
     assert got == want
-    assert len(got) == 22
+    assert len(got) == 30  # the empty text and the NaN read back as no value
+    if row_xml:  # the XML openpyxl's own cell writer writes for the same cells, byte for byte
+        monkeypatch.setattr(_xlsx, "ROW_XML", False)
+        cell_writer = Workbook(write_only=True)
+        cell_writer.create_sheet("s").row_dimensions[2].height = 30
+        append_rows(cell_writer["s"], rows, formats, style)
+        cell_writer.save(tmp_path / "cells.xlsx")
+        with (
+            zipfile.ZipFile(tmp_path / "fast.xlsx") as a,
+            zipfile.ZipFile(tmp_path / "cells.xlsx") as b,
+        ):
+            sheet_xml = a.read("xl/worksheets/sheet1.xml")
+            assert sheet_xml == b.read("xl/worksheets/sheet1.xml")
+            assert a.read("xl/styles.xml") == b.read("xl/styles.xml")
+        assert b'<row r="2" ht="30" customHeight="1">' in sheet_xml
+        assert (
+            b"a&#13;\nb &lt;&amp;&gt;" in sheet_xml and b'xml:space="preserve"> </t>' in sheet_xml
+        )
     by_ref = {c[0]: c for c in got}
     assert by_ref["H1"][1:3] == ("=1+1", "s") and by_ref["H1"][4] is True  # text, quote prefix
     assert by_ref["A3"][1] == "badchar" and len(by_ref["H3"][1]) == 32767

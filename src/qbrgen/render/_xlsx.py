@@ -10,8 +10,9 @@ injection".
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
@@ -171,6 +172,9 @@ def fit_widths(
 ROW_HOOK = True
 """Hand rows to openpyxl's row writer as ready cells (see `append_rows`)."""
 
+ROW_XML = True
+"""Hand rows to openpyxl's sheet stream as ready XML elements (see `append_rows`)."""
+
 
 def append_rows(
     ws: Any,
@@ -185,15 +189,19 @@ def append_rows(
     `text_style` (font, alignment, ...) applies to text cells, or `column_text_styles[i]` to
     the text cells of column i where given (e.g. wrapped columns); `number_style` to every
     non-text cell (e.g. an indent that keeps numbers off the text beside them). Text is never
-    a formula: text
-    that looks like one is a text cell with Excel's quote prefix, as `make_cell` writes it.
+    a formula: text that looks like one is a text cell with Excel's quote prefix, as
+    `make_cell` writes it.
 
     A 10,000-account sheet is half a million cells, and openpyxl's `append` handles a styled
-    cell by first trying it as a value and formatting the error (~9 of its ~17 µs per cell).
-    So rows are turned into cells here, one reusable cell per column and styles resolved once,
-    and handed to the sheet's row writer. That hook is openpyxl's (`_values_to_row`, 3.1); where
-    a version lacks it (or `ROW_HOOK` is off), copies of the same cells go through the public
-    `append`. A test pins that all three ways write the same cells.
+    cell by first trying it as a value and formatting the error (~9 of its ~17 µs per cell),
+    then writes each cell through lxml's incremental writer, one context manager per element
+    (~11 µs per cell). So rows are turned into cells here, one reusable cell per column and
+    styles resolved once; with lxml (`ROW_XML`), each row is then written as the XML text
+    openpyxl's cell writer would produce for it, parsed with openpyxl's own parser and handed
+    to the sheet's stream as one element (~2 µs per cell). The hooks are openpyxl's
+    (`_values_to_row`, the writer's `write_row`, 3.1); where a version lacks them (or the
+    switches are off), copies of the same cells go through the public `append`. A test pins
+    that every way writes the same bytes.
     """
     cells = _ColumnCells(ws, formats, text_style, column_text_styles, number_style)
     if not (ROW_HOOK and hasattr(ws, "_values_to_row")):
@@ -205,7 +213,10 @@ def append_rows(
             ws.append(out)
             count += 1
         return count
-    ws._values_to_row = cells.cells_of
+    writer = _xml_writer(ws) if ROW_XML else None
+    ws._values_to_row = cells.cells_of if writer is None else _pass_values
+    if writer is not None:
+        writer.write_row = _RowXml(cells, writer.write_row).write
     count = 0
     try:
         for values in rows:
@@ -213,6 +224,8 @@ def append_rows(
             count += 1
     finally:
         del ws._values_to_row  # back to openpyxl's own for the rows after the block
+        if writer is not None:
+            del writer.write_row
     return count
 
 
@@ -307,6 +320,160 @@ class _ColumnCells:
                 style = number_styles[col]
             cell._style, cell.style_id, cell.has_style = style
             yield cell
+
+
+def _xml_writer(ws: Any) -> Any:
+    """The sheet's openpyxl writer when rows can go to it as XML elements (lxml), else None."""
+    import openpyxl
+
+    if not openpyxl.LXML or not hasattr(ws, "_get_writer"):
+        return None
+    ws._get_writer()
+    writer = getattr(ws, "_writer", None)
+    return writer if writer is not None and hasattr(writer, "write_row") else None
+
+
+def _pass_values(values: Sequence[Any], row_idx: int) -> Sequence[Any]:
+    return values
+
+
+def _xml_text(text: str) -> str:
+    """`text` as XML character data that parses back to exactly `text` (a carriage return
+    would otherwise be read as a line feed)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+class _RowXml:
+    """Writes a row of values as one element: the XML openpyxl's cell writer (`write_cell`)
+    would write for the cells `_ColumnCells` makes of them, built as text and parsed by
+    openpyxl's parser. A value of a kind written here only through openpyxl's own cell
+    logic (dates, booleans, Decimals) is converted by it; a row with a value it would write
+    in some other way (a formula, an empty number) goes to openpyxl's writer unchanged."""
+
+    def __init__(self, cells: _ColumnCells, write_row: Callable[..., None]):
+        from openpyxl.xml.functions import fromstring
+
+        self.cells = cells
+        self.fallback = write_row
+        self.parse = fromstring
+        self.dims = cells.ws.row_dimensions
+        self.converted: dict[tuple[type, Any], tuple[str, str] | None] = {}
+        # Per column, the text around the row number of a cell: '<c r="B', then '" s="3"
+        # t="inlineStr"><is><t>' (plain, quoted and space-preserving variants) or the number's.
+        self.opening: list[str] = []
+        self.texts: list[tuple[str, str, str, str]] = []
+        self.numbers: list[str] = []
+
+    def _columns(self, count: int) -> None:
+        cells = self.cells
+        if count > len(cells.cells):
+            cells._grow(count)
+
+        def styled(style: tuple[Any, int, bool]) -> str:
+            return f' s="{style[1]}"' if style[2] else ""
+
+        for col in range(len(self.opening), count):
+            self.opening.append(f'<c r="{cells.letters[col]}')
+            plain, quoted = cells.text_styles[col]
+            self.texts.append(
+                tuple(  # type: ignore[arg-type]
+                    f'"{styled(style)} t="inlineStr"><is><t{space}>'
+                    for style in (plain, quoted)
+                    for space in ("", ' xml:space="preserve"')
+                )
+            )
+            self.numbers.append(f'"{styled(cells.number_styles[col])} t=')
+
+    def write(self, xf: Any, values: Sequence[Any], row_idx: int) -> None:
+        text, empty = self.row_xml(values, row_idx)
+        if text is None:
+            self.fallback(xf, self.cells.cells_of(values, row_idx), row_idx)
+            return
+        element = self.parse(text)
+        for index in empty:
+            element[index].text = ""  # written as <c ...></c>, as openpyxl's writer does
+        xf.write(element)
+
+    def row_xml(self, values: Sequence[Any], row_idx: int) -> tuple[str | None, list[int]]:
+        if len(values) > len(self.opening):
+            self._columns(len(values))
+        opening, texts, numbers = self.opening, self.texts, self.numbers
+        row = str(row_idx)
+        dimension = self.dims.get(row_idx)
+        if dimension is None:
+            parts = [f'<row r="{row}">']
+        else:
+            extra = "".join(f' {key}="{_xml_text(value)}"' for key, value in dimension)
+            parts = [f'<row r="{row}"{extra}>']
+        empty: list[int] = []
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                text = safe_text(value)
+                if len(text) > 32767:
+                    text = text[:32767]  # openpyxl's own cap on a cell's text
+                variants = texts[col]
+                if not text:
+                    empty.append(len(parts) - 1)
+                    head = variants[0].split(">", 1)[0]  # the attributes alone
+                    parts.append(f"{opening[col]}{row}{head}/>")
+                    continue
+                index = 2 if is_formula_like(text) else 0
+                if text != text.strip():
+                    index += 1
+                parts.append(f"{opening[col]}{row}{variants[index]}{_xml_text(text)}</t></is></c>")
+                continue
+            if kind is int or kind is float:
+                if value != value or value in (math.inf, -math.inf):
+                    return None, []  # openpyxl writes these as empty cells
+                number, data_type = f"{value:.16g}", "n"
+            else:
+                key = (kind, value)
+                if key in self.converted:
+                    converted = self.converted[key]
+                else:
+                    converted = self._converted(values, row_idx, col)
+                    if kind is dt.date or kind is bool:  # the same value, the same text
+                        self.converted[key] = converted
+                if converted is None:
+                    return None, []
+                number, data_type = converted
+            parts.append(f'{opening[col]}{row}{numbers[col]}"{data_type}"><v>{number}</v></c>')
+        parts.append("</row>")
+        return "".join(parts), empty
+
+    def _converted(self, values: Sequence[Any], row_idx: int, col: int) -> tuple[str, str] | None:
+        """(text, type) of a value openpyxl types itself, as its cell writer writes it; None
+        for a value it would write other than as a number or a boolean. For a date or a
+        boolean, a function of the value alone (the style is the column's): kept per value."""
+        from openpyxl.cell._writer import _set_attributes
+        from openpyxl.compat import safe_string
+
+        cells = self.cells
+        cell = cells.cells[col]
+        cell.row = row_idx
+        cell.coordinate = cells.letters[col] + str(row_idx)
+        value = values[col]
+        if isinstance(value, dt.datetime):
+            value = value.replace(tzinfo=None)
+        cell.value = value  # openpyxl's own typing, as `_ColumnCells.cells_of` does
+        cell._style, cell.style_id, cell.has_style = cells.number_styles[col]
+        value, attributes = _set_attributes(cell, cell.has_style)
+        data_type = attributes.get("t")
+        if data_type not in ("n", "b") or value is None or value == "":
+            return None
+        text = safe_string(value)
+        return (text, data_type) if text else None
 
 
 def _public_cell(cell: Cell) -> Cell:
