@@ -231,3 +231,52 @@ def test_positions_read_from_events_match_the_composed_tree() -> None:
             assert (at[0] + 1, at[1] + 1) == (expected.line, expected.column), (path, loc)
             compared += 1
     assert compared > 1000
+
+
+@pytest.mark.parametrize("fixture", ["sample", "validation"])
+def test_accounts_loaded_in_worker_processes_are_the_accounts_loaded_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str
+) -> None:
+    """Many files are loaded in worker processes (the cache read, parsing, validation and each
+    account's KPIs there): the same accounts, problems (file, line, field), cache and KPIs as
+    loading them all in the one process, cold and warm, valid and invalid files alike."""
+    from qbrgen.kpis import report_json
+    from qbrgen.run import open_run
+
+    ws = tmp_path / "ws"
+    if fixture == "sample":
+        ws.mkdir()
+        shutil.copy(ROOT / "qbrgen.yaml", ws / "qbrgen.yaml")
+        shutil.copytree(ROOT / "accounts", ws / "accounts")
+    else:
+        shutil.copytree(FIXTURES / "validation", ws)
+    runs, caches = {}, {}
+    for where in ("here", "workers"):
+        monkeypatch.setattr(loading, "_use_parallel", lambda count, on=where == "workers": on)
+        for state in ("cold", "warm"):
+            if state == "cold":
+                shutil.rmtree(ws / "output", ignore_errors=True)
+            runs[where, state] = run = open_run(ws)
+            caches[where, state] = sorted((ws / "output" / CACHE_FILE).read_text().splitlines())
+            made_there = [a.enriched is not None for a in run.accounts]
+            assert all(made_there) if where == "workers" else not any(made_there)
+    reference = runs["here", "cold"]
+    assert reference.accounts and caches["here", "cold"][1:]
+    if fixture == "validation":
+        assert len(reference.portfolio.problems.errors) == 14
+    for key, run in runs.items():
+        portfolio = run.portfolio
+        assert [str(p) for p in portfolio.problems.items] == [
+            str(p) for p in reference.portfolio.problems.items
+        ], key
+        assert portfolio.files_checked == reference.portfolio.files_checked
+        assert portfolio.invalid_files == reference.portfolio.invalid_files
+        for got, want in zip(run.accounts, reference.accounts, strict=True):
+            assert (got.source, got.input_hash, got.account) == (
+                want.source, want.input_hash, want.account
+            )  # fmt: skip
+            assert _fields_sets(got.account, []) == _fields_sets(want.account, [])
+            assert got.locate(("contract", "arr")) == want.locate(("contract", "arr"))
+        assert run.report.accounts == reference.report.accounts
+        assert report_json(run.report) == report_json(reference.report)
+        assert caches[key] == caches["here", "cold"]

@@ -15,7 +15,7 @@ from qbrgen import __version__
 from qbrgen.config import LoadedWorkspace
 from qbrgen.errors import Location, ProblemList, UsageError, some_of
 from qbrgen.history import HistoryView, read_history
-from qbrgen.kpis import KpiReport, compute
+from qbrgen.kpis import AccountKpis, AccountKpisMaker, KpiReport, compute
 from qbrgen.kpis.checks import check_contract_arr
 from qbrgen.loading import Portfolio, SourcedAccount, gc_paused, load_portfolio, open_workspace
 from qbrgen.templates import Formatter, Theme
@@ -98,14 +98,18 @@ def open_run(
     `with_accounts=False` reads the config alone, for documents that need no account data."""
     config_problems = ProblemList()
     workspace = open_workspace(start, config_problems)
-    portfolio = load_portfolio(workspace, list(paths)) if with_accounts else Portfolio(workspace)
-    portfolio.problems.items[:0] = config_problems.items
     config = workspace.config
     day = as_of or config.as_of or dt.date.today()
     history = HistoryView()
+    portfolio = Portfolio(workspace)
+    if with_accounts:
+        history = read_history(workspace, day)
+        # Each account's KPIs are made where it is loaded (worker processes, when many).
+        maker = AccountKpisMaker(config, day, history.recorded)
+        portfolio = load_portfolio(workspace, list(paths), enrich=maker)
+    portfolio.problems.items[:0] = config_problems.items
     if with_accounts:
         check_contract_arr(portfolio, day, Formatter.for_config(config))
-        history = read_history(workspace, day)
         if history.error:
             where = workspace.config_path.name if workspace.config_path else "qbrgen.yaml"
             portfolio.problems.warn(
@@ -115,7 +119,9 @@ def open_run(
                 "history",
             )
     with gc_paused():  # the report lives as long as the run: nothing in it to collect
-        report = compute([a.account for a in portfolio.accounts], config, day, history.recorded)
+        accounts = portfolio.accounts
+        known = [a.enriched if isinstance(a.enriched, AccountKpis) else None for a in accounts]
+        report = compute([a.account for a in accounts], config, day, history.recorded, known)
     return Run(
         workspace,
         portfolio,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from qbrgen.kpis.engine import compute
+from qbrgen.kpis.engine import AccountKpisMaker, compute
 from qbrgen.kpis.results import AccountKpis, KpiReport, KpiSet, KpiWarning, PortfolioKpis
 
 __all__ = [
     "AccountKpis",
+    "AccountKpisMaker",
     "KpiReport",
     "KpiSet",
     "KpiWarning",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -45,6 +46,9 @@ class SourcedAccount:
     """Maps a field path inside the account to a position in its source."""
     input_hash: str = ""
     """Hash of the account's validated content: changes whenever its data changes."""
+    enriched: Any = None
+    """What the load's per-account step (`load_portfolio(enrich=...)`) made of the account
+    where it was parsed (the run's KPIs); None when it was not run there."""
 
     def __post_init__(self) -> None:
         if not self.input_hash:
@@ -132,9 +136,10 @@ PARALLEL_FILES = 400
 the cost)."""
 
 
-def _parse_in_parallel(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
-    """Parse YAML files in worker processes, yielding results chunk by chunk (in order) so
-    the parent validates as they arrive and never holds every parsed file at once."""
+def _pool(
+    count: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> tuple[Any, int]:
+    """A process pool for `count` files, and the chunk size to hand them out in."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -142,11 +147,85 @@ def _parse_in_parallel(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
     workers = min(os.cpu_count() or 1, 8)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    size = max(50, len(paths) // (workers * 8))
+    size = max(50, count // (workers * 8))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs
+    )
+    return pool, size
+
+
+def _parse_in_parallel(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
+    """Parse YAML files in worker processes, yielding results chunk by chunk (in order) so
+    the parent validates as they arrive and never holds every parsed file at once."""
+    pool, size = _pool(len(paths))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     names = [[str(p) for p in chunk] for chunk in chunks]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with pool:
         for chunk, results in zip(chunks, pool.map(parse_files, names), strict=True):
+            yield from zip(chunk, results, strict=True)
+
+
+Enrich = Callable[[Account], Any]
+"""A per-account step run where an account is validated (a worker process when files are
+many): picklable, its result picklable; see `SourcedAccount.enriched`."""
+
+Loaded = tuple[str, Any, Any, Any, Any]
+"""A file loaded in a worker: ("hit", key, None, None, enriched) for a cache entry that
+validated, ("valid", key, account JSON, input hash, enriched) for a file parsed and valid,
+("parsed", key, Parsed, None, None) for one the parent must check (invalid, or not a mapping)."""
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(stored: dict[str, str], enrich: Enrich | None) -> None:
+    _WORKER["stored"], _WORKER["enrich"] = stored, enrich
+
+
+def _load_chunk(paths: list[str]) -> list[Loaded]:
+    """Load YAML files in a worker: a file whose bytes the cache knows from its entry, the
+    others parsed and validated; each valid account through the run's `enrich` step."""
+    gc.disable()  # a worker process that builds data and exits: no cycles worth collecting
+    stored: dict[str, str] = _WORKER["stored"]
+    enrich: Enrich | None = _WORKER["enrich"]
+    out: list[Loaded] = []
+    for name in paths:
+        path = Path(name)
+        with contextlib.suppress(OSError):  # parsing words the problem
+            key = content_key(path.read_bytes())
+            body = stored.get(key)
+            if body is not None:
+                try:
+                    account = Account.model_validate_json(body)
+                except ValueError:
+                    pass
+                else:
+                    out.append(("hit", key, None, None, enrich(account) if enrich else None))
+                    continue
+        parsed = parse_file(path)
+        data, error, parsed_key = parsed
+        if error is None and isinstance(data, dict):
+            try:
+                account = Account.model_validate(data)
+            except ValidationError:
+                pass
+            else:
+                body = account.model_dump_json(exclude_unset=True)
+                extra = enrich(account) if enrich else None
+                out.append(("valid", parsed_key, body, account_hash(account), extra))
+                continue
+        out.append(("parsed", parsed_key, parsed, None, None))
+    return out
+
+
+def _load_in_parallel(
+    paths: list[Path], cache: AccountCache, enrich: Enrich | None
+) -> Iterator[tuple[Path, Loaded]]:
+    """Load YAML files in worker processes (in order, chunk by chunk), cached or parsed."""
+    pool, size = _pool(len(paths), _start_worker, (cache.bodies(), enrich))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    names = [[str(p) for p in chunk] for chunk in chunks]
+    with pool:
+        for chunk, results in zip(chunks, pool.map(_load_chunk, names), strict=True):
             yield from zip(chunk, results, strict=True)
 
 
@@ -309,32 +388,107 @@ def collect_files(paths: Iterable[Path], root: Path) -> list[Path]:
     return found
 
 
-def load_portfolio(workspace: LoadedWorkspace, paths: Sequence[Path] = ()) -> Portfolio:
+def load_portfolio(
+    workspace: LoadedWorkspace, paths: Sequence[Path] = (), enrich: Enrich | None = None
+) -> Portfolio:
     """Load and validate every account of the workspace (or the given paths).
 
     Never stops at the first bad file: each file's problems are recorded and the valid
     accounts beside it are kept. Cross-field checks run after every file is read.
+    With `enrich`, many YAML files are loaded in worker processes, each valid account put
+    through `enrich` there (its result on `SourcedAccount.enriched`), the cache read there too.
     """
     from qbrgen.loading.checks import check_portfolio
 
     portfolio = Portfolio(workspace)
     files = collect_files(paths or [workspace.accounts_dir], workspace.root)
     with gc_paused():
-        _load_files(portfolio, files, keep_unused=bool(paths))
+        _load_files(portfolio, files, keep_unused=bool(paths), enrich=enrich)
         check_portfolio(portfolio)
     return portfolio
 
 
-def _load_files(portfolio: Portfolio, files: list[Path], keep_unused: bool) -> None:
+def _load_files(
+    portfolio: Portfolio, files: list[Path], keep_unused: bool, enrich: Enrich | None = None
+) -> None:
+    workspace = portfolio.workspace
+    cache = AccountCache.open(workspace.output_dir, keep_unused)
+    yaml_files = [p for p in files if SOURCES.get(p.suffix.lower()) is read_yaml_account]
+    if enrich is not None and _use_parallel(len(yaml_files)):
+        _load_files_in_workers(portfolio, files, yaml_files, cache, enrich)
+    else:
+        _load_files_here(portfolio, files, cache)
+    cache.save()
+
+
+def _record(portfolio: Portfolio, label: str, accounts: list[SourcedAccount], before: int) -> None:
+    portfolio.files_checked.append(label)
+    portfolio.accounts.extend(accounts)
+    if len(portfolio.problems.errors) > before:
+        portfolio.invalid_files.add(label)
+
+
+def _load_other(portfolio: Portfolio, path: Path, label: str) -> None:
+    """A file that is not YAML: its own source, or a problem when nothing reads its kind."""
+    problems = portfolio.problems
+    before = len(problems.errors)
+    source = SOURCES.get(path.suffix.lower())
+    if source is None:
+        problems.add(
+            Location(label),
+            f"unknown file type '{path.suffix}'",
+            hint=f"account files end in {', '.join(sorted(SOURCES))}",
+        )
+        _record(portfolio, label, [], before)
+    else:
+        _record(portfolio, label, source(path, portfolio.workspace, problems), before)
+
+
+def _load_files_in_workers(
+    portfolio: Portfolio,
+    files: list[Path],
+    yaml_files: list[Path],
+    cache: AccountCache,
+    enrich: Enrich,
+) -> None:
+    """Every YAML file loaded in a worker process (cache read, parsing, validation, `enrich`);
+    here each valid account is validated again from its JSON (cheaper than unpickling it)
+    and an invalid file is checked as when parsed here, so its problems are located alike."""
     workspace = portfolio.workspace
     problems = portfolio.problems
-    cache = AccountCache.open(workspace.output_dir, keep_unused)
+    loaded = _load_in_parallel(yaml_files, cache, enrich)
+    for path in files:
+        label = display_path(path, workspace.root)
+        if SOURCES.get(path.suffix.lower()) is not read_yaml_account:
+            _load_other(portfolio, path, label)
+            continue
+        before, noted = len(problems.errors), len(problems.items)
+        _, (kind, key, item, input_hash, enriched) = next(loaded)
+        account: Account | None = None
+        if kind == "hit":
+            hit = cache.get(key)
+            if hit is not None:
+                account, input_hash = hit
+        elif kind == "valid":
+            with contextlib.suppress(ValueError):
+                account = Account.model_validate_json(item)
+                share_field_sets(account)
+                cache.put_json(key, item, input_hash)
+        if account is not None:
+            locate = NodeLocator(label, path=path).locate
+            sourced = SourcedAccount(account, label, locate, input_hash, enriched)
+            _record(portfolio, label, [sourced], before)
+            continue
+        data, error, key = item if kind == "parsed" else parse_file(path)
+        accounts = _yaml_account(path, label, problems, data, error)
+        if key is not None and len(accounts) == 1 and len(problems.items) == noted:
+            cache.put(key, accounts[0].account, accounts[0].input_hash)
+        _record(portfolio, label, accounts, before)
 
-    def record(label: str, accounts: list[SourcedAccount], before: int) -> None:
-        portfolio.files_checked.append(label)
-        portfolio.accounts.extend(accounts)
-        if len(problems.errors) > before:
-            portfolio.invalid_files.add(label)
+
+def _load_files_here(portfolio: Portfolio, files: list[Path], cache: AccountCache) -> None:
+    workspace = portfolio.workspace
+    problems = portfolio.problems
 
     # A YAML file whose bytes were read and found valid before comes from the cache; the
     # others are parsed (in worker processes when there are many) and arrive in file order.
@@ -347,29 +501,20 @@ def _load_files(portfolio: Portfolio, files: list[Path], keep_unused: bool) -> N
                     hits[index] = cache.get(content_key(path.read_bytes()))
     misses = [p for p, y, hit in zip(files, is_yaml, hits, strict=True) if y and hit is None]
     parsed = _parse_in_parallel(misses) if _use_parallel(len(misses)) else _parse_here(misses)
-    for path, hit in zip(files, hits, strict=True):
+    for path, hit, yaml in zip(files, hits, is_yaml, strict=True):
         label = display_path(path, workspace.root)
         before, noted = len(problems.errors), len(problems.items)
-        source = SOURCES.get(path.suffix.lower())
-        if source is None:
-            problems.add(
-                Location(label),
-                f"unknown file type '{path.suffix}'",
-                hint=f"account files end in {', '.join(sorted(SOURCES))}",
-            )
-            record(label, [], before)
+        if not yaml:
+            _load_other(portfolio, path, label)
         elif hit is not None:
             locate = NodeLocator(label, path=path).locate
-            record(label, [SourcedAccount(hit[0], label, locate, hit[1])], before)
-        elif source is read_yaml_account:
+            _record(portfolio, label, [SourcedAccount(hit[0], label, locate, hit[1])], before)
+        else:
             _, (data, error, key) = next(parsed)
             accounts = _yaml_account(path, label, problems, data, error)
             if key is not None and len(accounts) == 1 and len(problems.items) == noted:
                 cache.put(key, accounts[0].account, accounts[0].input_hash)
-            record(label, accounts, before)
-        else:
-            record(label, source(path, workspace, problems), before)
-    cache.save()
+            _record(portfolio, label, accounts, before)
 
 
 def open_workspace(start: Path, problems: ProblemList | None = None) -> LoadedWorkspace:

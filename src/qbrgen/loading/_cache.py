@@ -109,8 +109,19 @@ class AccountCache:
         """Remember an account validated from a file with this key."""
         if not self.enabled:
             return
-        self._used[key] = _Entry(input_hash, account.model_dump_json(exclude_unset=True))
+        self.put_json(key, account.model_dump_json(exclude_unset=True), input_hash)
+
+    def put_json(self, key: str, body: str, input_hash: str) -> None:
+        """Remember an account validated from a file with this key, as its JSON (the fields
+        the file gave: `model_dump_json(exclude_unset=True)`)."""
+        if not self.enabled:
+            return
+        self._used[key] = _Entry(input_hash, body)
         self._changed = True
+
+    def bodies(self) -> dict[str, str]:
+        """Every stored entry's account JSON by key (for worker processes to validate)."""
+        return {key: entry.body for key, entry in self._stored.items()}
 
     def save(self) -> None:
         """Write the cache atomically when it changed; a cache that cannot be written is skipped
