@@ -191,6 +191,20 @@ def selection_options(func: F) -> F:
     return click.argument("account_ids", nargs=-1)(command)
 
 
+MAX_JOBS = 256
+"""The most worker processes `--jobs` takes (build and kit alike)."""
+
+
+def jobs_option(func: F) -> F:
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(0, MAX_JOBS),
+        default=0,
+        help="Worker processes (default: one per core).",
+    )(func)
+
+
 def no_wait_option(func: F) -> F:
     return click.option(
         "--no-wait",

@@ -16,6 +16,7 @@ from qbrgen.cli._common import (
     IsoDate,
     as_of_option,
     handle_errors,
+    jobs_option,
     no_wait_option,
     open_checked,
     open_run_at,
@@ -40,13 +41,7 @@ if TYPE_CHECKING:
     multiple=True,
     help="Only these document types (qbr, brief, plan, scorecard, digest, kit).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(0, 256),
-    default=0,
-    help="Worker processes (default: one per core).",
-)
+@jobs_option
 @click.option("--force", is_flag=True, help="Rebuild everything, even what is unchanged.")
 @click.option(
     "--prune",
@@ -276,13 +271,7 @@ def digest(
     "--portfolio", is_flag=True, help="Name real accounts to shadow and own (healthy, small first)."
 )
 @click.option("--all", "build_all", is_flag=True, help="Every seniority × industry combination.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(0, 64),
-    default=0,
-    help="Worker processes (default: one per core).",
-)
+@jobs_option
 @workspace_option
 @no_wait_option
 @handle_errors
