@@ -312,3 +312,30 @@ def test_a_long_list_of_priorities_is_shortened_with_the_closest_first(tmp_path:
         "priority 'Priority numbr 11' is not one of this account's priorities (Priority number 11, "
     ) in line
     assert "… and 6 more)" in line and line.count("Priority number") == 6
+
+
+def test_many_paths_are_shown_as_one_path_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`display_paths` (a whole folder at once) shows each path as `display_path` does:
+    inside the workspace, inside the working folder, outside both, relative, the root itself."""
+    from qbrgen.errors import display_path, display_paths
+
+    root = tmp_path / "ws"
+    (root / "accounts").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    paths = [
+        root / "accounts" / "a.yaml",
+        root / "accounts" / "b.yaml",
+        root / "top.yaml",
+        root,
+        elsewhere / "c.yaml",
+        Path("relative.yaml"),
+        tmp_path / "outside.yaml",
+        root / "accounts" / ".." / "up.yaml",
+    ]
+    shown = display_paths(paths, root)
+    assert shown == [display_path(p, root) for p in paths]
+    assert shown[:5] == ["accounts/a.yaml", "accounts/b.yaml", "top.yaml", ".", "c.yaml"]

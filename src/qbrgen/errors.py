@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,3 +154,20 @@ def display_path(path: Path, root: Path | None = None) -> str:
             return prefix + absolute.name
     prefix = _folder_label(absolute.resolve(), root, cwd)  # a root itself, or outside both
     return str(path) if prefix is None else (prefix.rstrip("/") or ".")
+
+
+def display_paths(paths: Sequence[Path], root: Path | None = None) -> list[str]:
+    """`display_path` of many paths: the working folder read once, each folder's label once."""
+    cwd = Path.cwd()
+    prefixes: dict[Path, str | None] = {}
+    out = []
+    for path in paths:
+        folder, name = path.parent, path.name
+        if name in ("", ".", "..") or not path.is_absolute():
+            out.append(display_path(path, root))
+            continue
+        if folder not in prefixes:
+            prefixes[folder] = _folder_label(folder, root, cwd)
+        prefix = prefixes[folder]
+        out.append(display_path(path, root) if prefix is None else prefix + name)
+    return out

@@ -18,7 +18,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from qbrgen.config import BUILTIN_THEME, CONFIG_FILE, LoadedWorkspace, Workspace
-from qbrgen.errors import Location, ProblemList, UsageError, display_path, some_of
+from qbrgen.errors import (
+    Location,
+    ProblemList,
+    UsageError,
+    display_path,
+    display_paths,
+    some_of,
+)
 from qbrgen.loading._cache import AccountCache
 from qbrgen.loading._messages import TypedText, describe_all, field_path
 from qbrgen.loading._yaml import (
@@ -457,8 +464,7 @@ def _load_files_in_workers(
     workspace = portfolio.workspace
     problems = portfolio.problems
     loaded = _load_in_parallel(yaml_files, cache, enrich)
-    for path in files:
-        label = display_path(path, workspace.root)
+    for path, label in zip(files, display_paths(files, workspace.root), strict=True):
         if SOURCES.get(path.suffix.lower()) is not read_yaml_account:
             _load_other(portfolio, path, label)
             continue
@@ -501,8 +507,8 @@ def _load_files_here(portfolio: Portfolio, files: list[Path], cache: AccountCach
                     hits[index] = cache.get(content_key(path.read_bytes()))
     misses = [p for p, y, hit in zip(files, is_yaml, hits, strict=True) if y and hit is None]
     parsed = _parse_in_parallel(misses) if _use_parallel(len(misses)) else _parse_here(misses)
-    for path, hit, yaml in zip(files, hits, is_yaml, strict=True):
-        label = display_path(path, workspace.root)
+    labels = display_paths(files, workspace.root)
+    for path, label, hit, yaml in zip(files, labels, hits, is_yaml, strict=True):
         before, noted = len(problems.errors), len(problems.items)
         if not yaml:
             _load_other(portfolio, path, label)
