@@ -367,6 +367,7 @@ def test_the_scorecard_is_in_the_teams_language(
     data = set()
     for account in (ROOT / "accounts").glob("*.yaml"):
         data |= _account_strings(account)
+    data |= {" ".join(t.split()) for t in data}  # notes as a cell holds them, on one line
     joined = " \n ".join(t for t in texts if t not in data)  # the accounts' own words aside
     found = [p for p in parts if p in joined]
     found += [t for t in texts if t.strip() in whole and t.strip() not in data]
@@ -405,9 +406,8 @@ def test_the_digest_is_in_the_teams_language(
     data: set[str] = set()
     for account in (ROOT / "accounts").glob("*.yaml"):
         data |= _account_strings(account)
-    warnings = _warning_messages(internal_docs, language)
     for name, body in (("markdown", text), ("pdf", joined)):
-        for own in sorted(data | warnings, key=len, reverse=True):  # the accounts' own words
+        for own in sorted(data, key=len, reverse=True):  # the accounts' own words
             body = body.replace(own, " ")
         found = [p for p in parts if p in body]
         assert not found, f"{language} digest {name}: English left: {found[:8]}"
@@ -420,11 +420,7 @@ def test_the_digest_is_in_the_teams_language(
     )  # the chart's alt text
     assert f"**{fmt.translate('moved')}**" in text or f"**{fmt.translate('stalled')}**" in text
 
-
-def _warning_messages(docs: dict[tuple[str, str], Path], language: str) -> set[str]:
-    """The KPI engine's warning sentences of the workspace (not yet translated)."""
-    from qbrgen.run import open_run
-
-    ws = docs[(language, "digest")].parents[2]
-    run = open_run(ws)
-    return {w.message for k in run.report.accounts.values() for w in k.warnings}
+    # the KPI engine's warning sentences, written in the team's language from its raw values
+    assert fmt.translate("Next steps missing or overdue") in text
+    english = ("no next step: the mutual", "stale record:", "next step overdue:")
+    assert not [e for e in english if e in text]

@@ -39,8 +39,9 @@ from qbrgen.kpis.measures import (
     window_money,
 )
 from qbrgen.kpis.periods import Periods, shift_months
-from qbrgen.kpis.results import AccountKpis, KpiWarning
+from qbrgen.kpis.results import AccountKpis, KpiWarning, Param
 from qbrgen.kpis.revenue import ZERO, RevenueHistory
+from qbrgen.labels import N_, NP_
 from qbrgen.models import HIGH_SEVERITIES, Account
 
 RENEWAL_RISK_DAYS = 120
@@ -303,9 +304,17 @@ def _warnings(
     """The warnings of kpi-definitions.md, worded once (in the workspace locale) for every document."""
     out: list[KpiWarning] = []
 
-    def warn(code: str, message: str) -> None:
-        out.append(KpiWarning(code, message, account.id))
+    def warn(code: str, template: str, **params: Param) -> None:
+        """A warning's English sentence (the engine's formatter writes its values) and its
+        template and raw values, for documents in other languages."""
+        english = Formatter(fmt.locale, fmt.currency, fmt.labels)
+        message = template % {k: p.text(english) for k, p in params.items()}
+        out.append(KpiWarning(code, message, account.id, template, tuple(params.items())))
 
+    def count(value: int | float, one: str, many: str) -> Param:
+        return Param("count", value, (one, many))
+
+    days_forms = NP_("%(num)s day", "%(num)s days")
     utilisation = kpis.get("seat_utilisation")
     if utilisation is not None and utilisation > 1:
         latest = max(
@@ -314,8 +323,13 @@ def _warnings(
         seats = latest.licensed_seats or account.contract.licensed_seats or 0
         warn(
             "utilisation_above_seats",
-            f"more active users than licensed seats: {fmt.plural(latest.active_users, 'active user')} on {fmt.plural(seats, 'seat')} ({fmt.kpi(utilisation, 'ratio')}) in the period ending {fmt.date(latest.period_end)}: a data error or an expansion signal",
-        )
+            N_("more active users than licensed seats: %(users)s on %(seats)s (%(ratio)s) in the "
+               "period ending %(date)s: a data error or an expansion signal"),
+            users=count(latest.active_users, *NP_("%(num)s active user", "%(num)s active users")),
+            seats=count(seats, *NP_("%(num)s seat", "%(num)s seats")),
+            ratio=Param("ratio", utilisation),
+            date=Param("date", latest.period_end),
+        )  # fmt: skip
     if kpis.health.band == "red":
         for opp in account.opportunities:
             if opp.outcome == "open" or (
@@ -323,9 +337,18 @@ def _warnings(
                 and opp.close_date
                 and opp.close_date > shift_months(as_of, -12)
             ):
+                template = (
+                    N_("expansion without health context: '%(title)s' is open on a red account "
+                       "(health %(score)s)")
+                    if opp.outcome == "open"
+                    else N_("expansion without health context: '%(title)s' is won on a red "
+                            "account (health %(score)s)")
+                )  # fmt: skip
                 warn(
                     "expansion_without_health",
-                    f"expansion without health context: '{opp.title}' is {opp.outcome} on a red account (health {fmt.kpi(kpis.health.score, 'score')})",
+                    template,
+                    title=Param("text", opp.title),
+                    score=Param("score", kpis.health.score),
                 )
     for renewal in account.renewals:
         if (
@@ -336,10 +359,67 @@ def _warnings(
         ):
             warn(
                 "renewal_hides_contraction",
-                f"renewal rate hides contraction: renewed on {fmt.date(renewal.due_date)} but ARR fell from {fmt.money(renewal.arr_before)} to {fmt.money(renewal.arr_after)}",
-            )
+                N_("renewal rate hides contraction: renewed on %(date)s but ARR fell from "
+                   "%(before)s to %(after)s"),
+                date=Param("date", renewal.due_date),
+                before=Param("money", renewal.arr_before),
+                after=Param("money", renewal.arr_after),
+            )  # fmt: skip
     if churned:
         return out
+    days = (account.contract.renewal_date - as_of).days
+    if 0 <= days <= RENEWAL_RISK_DAYS:
+        high_risks = [
+            r.title for r in account.risks if r.status != "closed" and r.severity in HIGH_SEVERITIES
+        ]
+        escalations = [
+            e["subject"] for e in kpis.open_escalations if e["severity"] in HIGH_SEVERITIES
+        ]
+        if high_risks or escalations:
+            items = [(N_("risk '%(title)s'"), t) for t in high_risks]
+            items += [(N_("escalation '%(title)s'"), t) for t in escalations]
+            warn(
+                "renewal_at_risk",
+                N_("renewal in %(days)s with open high-severity items: %(items)s"),
+                days=count(days, *days_forms),
+                items=Param("quoted", tuple(items)),
+            )
+    if kpis["single_threaded"] and 0 <= days <= SINGLE_THREAD_RENEWAL_DAYS:
+        roles = tuple(kpis["stakeholder_roles_covered"])
+        warn(
+            "single_threaded_near_renewal",
+            N_("single-threaded (%(coverage)s, roles: %(roles)s) with renewal in %(days)s"),
+            coverage=count(
+                kpis["stakeholder_coverage"],
+                *NP_("%(num)s active stakeholder", "%(num)s active stakeholders"),
+            ),
+            roles=Param("label", roles, ("roles",)),
+            days=count(days, *days_forms),
+        )
+    open_actions = [a for a in account.actions if a.status == "open"]
+    overdue = [a for a in open_actions if a.due < as_of]
+    if not open_actions:
+        warn("no_next_step", N_("no next step: the mutual action plan has no open action"))
+    for action in overdue:
+        warn(
+            "next_step_overdue",
+            N_("next step overdue: '%(title)s' (%(owner)s) was due %(date)s"),
+            title=Param("text", action.title),
+            owner=Param("text", action.owner),
+            date=Param("date", action.due),
+        )
+    last = _last_activity(account)
+    if last is None or (as_of - last).days > STALE_DAYS:
+        if last:
+            warn(
+                "stale_record",
+                N_("stale record: last updated %(date)s (%(days)s ago)"),
+                date=Param("date", last),
+                days=count((as_of - last).days, *days_forms),
+            )
+        else:
+            warn("stale_record", N_("stale record: no update date recorded"))
+    return out
     days = (account.contract.renewal_date - as_of).days
     if 0 <= days <= RENEWAL_RISK_DAYS:
         high_risks = [

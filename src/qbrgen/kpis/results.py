@@ -13,15 +13,56 @@ from qbrgen.kpis.periods import Periods, Quarter
 
 
 @dataclass(frozen=True)
+class Param:
+    """One value of a warning's sentence, kept raw so each document writes it in its own
+    language and locale: `kind` is date, money, ratio, score, text, count (`forms`: the
+    catalog's singular and plural message), label (`forms[0]`: the labels' kind) or quoted
+    (`value`: (message, title) pairs, each a message of its own, joined with '; ')."""
+
+    kind: str
+    value: Any
+    forms: tuple[str, ...] = ()
+
+    def text(self, fmt: Any) -> str:
+        kind, value = self.kind, self.value
+        if kind == "date":
+            return str(fmt.date(value))
+        if kind == "money":
+            return str(fmt.money(value))
+        if kind in ("ratio", "score"):
+            return str(fmt.kpi(value, kind))
+        if kind == "count":
+            return str(fmt.ngettext(self.forms[0], self.forms[1], value))
+        if kind == "label":
+            names = [fmt.lower_first(fmt.label(v, self.forms[0])) for v in value]
+            return str(fmt.join(names)) if names else str(fmt.gettext("none"))
+        if kind == "quoted":
+            return "; ".join(fmt.gettext(message, title=title) for message, title in value)
+        return str(value)
+
+
+@dataclass(frozen=True)
 class KpiWarning:
-    """A warning the numbers raise (kpi-definitions.md, last section)."""
+    """A warning the numbers raise (kpi-definitions.md, last section).
+
+    `message` is the English sentence (the CLI's, and English documents'); `template` and
+    `params` let a document write it in its reader's language (`text`), so the engine needs
+    no catalog and no renderer."""
 
     code: str
     message: str
     account_id: str = ""
+    template: str = ""
+    params: tuple[tuple[str, Param], ...] = ()
 
     def to_json(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "account": self.account_id}
+
+    def text(self, fmt: Any) -> str:
+        """The sentence in `fmt`'s language (its catalog and locale)."""
+        if not self.template or fmt.language == "en":
+            return self.message
+        return str(fmt.gettext(self.template, **{k: p.text(fmt) for k, p in self.params}))
 
 
 WARNING_ORDER = (

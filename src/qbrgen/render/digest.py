@@ -381,7 +381,7 @@ def build_digest(
             code = WARNING_LIST.get(warning.code)
             if code is None:
                 continue
-            text = warning.message
+            text = warning.text(fmt)
             if code == "renewal_at_risk" or code == "single_threaded_near_renewal":
                 item(code, text, days if days is not None else 9999, -arr)
             elif code == "next_step":

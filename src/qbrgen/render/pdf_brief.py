@@ -100,7 +100,7 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         {
             "slides": talking_points(job, env, ctx),
             "warning_rows": [
-                {"label": fmt.translate(WARNING_LABELS.get(w.code, w.code)), "message": w.message}
+                {"label": fmt.translate(WARNING_LABELS.get(w.code, w.code)), "message": w.text(fmt)}
                 for w in ctx["warnings"]
             ],
             "drag_definition": fmt.translate(

@@ -285,8 +285,10 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             "warning_rows": [
                 {
                     "label": fmt.translate(WARNING_LABELS.get(w.code, w.code)),
-                    "message": w.message,
-                    "detail": warning_detail(WARNING_LABELS.get(w.code, w.code), w.message),
+                    "message": w.text(fmt),
+                    "detail": warning_detail(
+                        fmt.translate(WARNING_LABELS.get(w.code, w.code)), w.text(fmt)
+                    ),
                     "code": w.code,
                 }
                 for w in kpis.warnings
