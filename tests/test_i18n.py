@@ -424,3 +424,19 @@ def test_the_digest_is_in_the_teams_language(
     assert fmt.translate("Next steps missing or overdue") in text
     english = ("no next step: the mutual", "stale record:", "next step overdue:")
     assert not [e for e in english if e in text]
+
+
+def test_japanese_lines_break_between_phrases(decks: dict[str, Path]) -> None:
+    """A line of Japanese breaks between phrases (BudouX), never inside a word or a number,
+    and the closing slide's short title is sized to stay on one line (PowerPoint and
+    LibreOffice would break it between any two characters: ありがとうござ|いました)."""
+    from qbrgen.render._pptx_text import _tokens, metrics
+
+    assert _tokens("ありがとうございました") == ["ありがとう", "ございました"]
+    assert "2026年10月15日 " in _tokens("Figures as of 2026年10月15日 のレビュー")
+    closing = Presentation(str(decks["ja"])).slides[-1]
+    title = closing.shapes.title
+    assert title is not None and title.text_frame.text == "ありがとうございました"
+    size = title.text_frame.paragraphs[-1].runs[0].font.size.pt
+    inner = (title.width - title.text_frame.margin_left - title.text_frame.margin_right) / 12700
+    assert metrics("DejaVu Sans", True).text_width(title.text_frame.text, size) <= inner

@@ -10,6 +10,7 @@ rows, goals, tiles and items share out the height, long ones continue on the nex
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -155,6 +156,8 @@ class DeckBuilder:
         colour = colour or (self.style.colours["primary"] if builtin else None)
         accent = self.style.colours["secondary"] if builtin else None
         sizes = (40.0, 16.0) if big else (28.0, 10.0)
+        if big and not text.isascii():
+            sizes = (_one_line_size(text, rect, self.style.heading_font, sizes), sizes[1])
         anchor = (MSO_ANCHOR.MIDDLE if big else MSO_ANCHOR.BOTTOM) if builtin else None
         for with_kicker in (True, False) if kicker else (False,):
             paras = [Para(text, bullet=False, bold=True)]
@@ -665,6 +668,23 @@ class DeckBuilder:
         page, right = self._panel_slide(spec)
         if self.style.builtin:
             self._columns(page, right, spec)
+
+
+def _one_line_size(text: str, rect: Rect, font: str, sizes: tuple[float, float]) -> float:
+    """The largest size at which a cover or closing title in a script without spaces stays
+    on one line, down to 60% of the biggest: PowerPoint and LibreOffice break Japanese
+    between any two characters (ありがとうござ|いました), so a short title is kept whole by
+    its size rather than by a break qbrgen cannot place."""
+    from qbrgen.render._pptx_draw import frame_box
+    from qbrgen.render._pptx_text import _sizes, metrics, para_lines
+
+    if not any(unicodedata.east_asian_width(c) in ("W", "F") for c in text):
+        return sizes[0]
+    box, para = frame_box(rect), Para(text, bullet=False, bold=True)
+    for size in _sizes(sizes[0], sizes[0] * 0.6):
+        if len(para_lines(para, box, metrics(font, True), size)) == 1:
+            return size
+    return sizes[0]
 
 
 # --- goals in words ---------------------------------------------------------------------------
