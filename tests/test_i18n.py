@@ -440,3 +440,23 @@ def test_japanese_lines_break_between_phrases(decks: dict[str, Path]) -> None:
     size = title.text_frame.paragraphs[-1].runs[0].font.size.pt
     inner = (title.width - title.text_frame.margin_left - title.text_frame.margin_right) / 12700
     assert metrics("DejaVu Sans", True).text_width(title.text_frame.text, size) <= inner
+
+
+def test_a_warning_never_repeats_its_title_in_any_language() -> None:
+    """The plan writes a warning under its title: the sentence loses the title's words it
+    starts with, whole titles in scripts without spaces too."""
+    from qbrgen.kpis.definitions import WARNING_LABELS
+    from qbrgen.kpis.results import KpiWarning, Param
+    from qbrgen.render.pdf_plan import warning_detail
+
+    warning = KpiWarning(
+        "next_step_overdue", "", "", "next step overdue: '%(title)s' (%(owner)s) was due %(date)s",
+        (("title", Param("text", "Call")), ("owner", Param("text", "Dana")),
+         ("date", Param("date", __import__("datetime").date(2026, 10, 9)))),
+    )  # fmt: skip
+    for language in TRANSLATED:
+        fmt = Formatter(locale_for("en_US", language), "USD", language=language)
+        title = fmt.translate(WARNING_LABELS["next_step_overdue"])
+        detail = warning_detail(title, warning.text(fmt))
+        assert not detail.lower().startswith(title.lower()), (language, detail)
+        assert "Call" in detail and "Dana" in detail

@@ -83,6 +83,10 @@ class Styles:
         fmt = fmt or Fmt(currency=currency)
         self.fmt = fmt
         """The workbook's formatter: its words in the workspace's language, its numbers."""
+        from qbrgen.render._xlsx import LINE_HEIGHT_CJK_PT, LINE_HEIGHT_PT
+
+        self.line = LINE_HEIGHT_CJK_PT if fmt.language in ("ja", "zh", "ko") else LINE_HEIGHT_PT
+        """The height of a line of wrapped text (taller in a CJK language)."""
         self.formats = _Formats(fmt)
         self.percent_axis = fmt.excel_percent(0)
         self.change_formats = {
@@ -317,7 +321,7 @@ def data_sheet(
     for col, column in enumerate(columns, start=1):
         if column.width:
             sheet.fix_width(col, column.width)
-    _row_heights(sheet, header_row, headings, values, wrapped)
+    _row_heights(sheet, header_row, headings, values, wrapped, styles.line)
     last_row = header_row + len(rows)
     last_col = get_column_letter(len(columns))
     letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
@@ -364,6 +368,7 @@ def _row_heights(
     headings: list[str],
     values: list[list[Any]],
     wrapped: list[bool],
+    line: float,
 ) -> None:
     """Heights that show every line of the wrapped cells (spreadsheet apps do not grow a row
     for wrapped text when the file is opened), and of the wrapped header."""
@@ -371,12 +376,12 @@ def _row_heights(
 
     width = {i: sheet.widths.get(i + 1, 8) + 2 for i in range(len(headings))}  # + fit padding
     header_lines = max(wrapped_lines(h, width[i]) for i, h in enumerate(headings))
-    sheet.heights[header_row] = row_height(header_lines)
+    sheet.heights[header_row] = row_height(header_lines, line)
     cols = [i for i, w in enumerate(wrapped) if w]
     for offset, row in enumerate(values, start=header_row + 1):
         lines = max((wrapped_lines(row[i], width[i]) for i in cols if row[i]), default=1)
         if lines > 1:
-            sheet.heights[offset] = row_height(lines)
+            sheet.heights[offset] = row_height(lines, line)
 
 
 def band_rules(ws: Any, col: str, first: int, last: int, styles: Styles, text: bool) -> None:
@@ -463,4 +468,4 @@ def wrap_cells(sheet: SheetWriter, widths: dict[int, int], first_row: int, style
             elif fmt and isinstance(value, int | float):
                 row[col - 1] = (value, fmt, {**style, "alignment": styles.number_cell})
         if lines > 1:
-            sheet.heights[number] = row_height(lines)
+            sheet.heights[number] = row_height(lines, styles.line)

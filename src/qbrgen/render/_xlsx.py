@@ -493,27 +493,31 @@ def wrapped_lines(text: Any, width: float) -> int:
         return 1  # the words and the spaces between them fit on one line
     lines = 0
     for paragraph in text.split("\n"):
-        line = 0
+        line = 0.0
         lines += 1
         for word in paragraph.split(" "):
             size = text_width(word)
             need = size + (1 if line else 0)
             if line and line + need > room:
                 lines += 1
-                line = size
-            else:
-                line += need
-        lines += max(0, int(line // room) - (1 if line == room else 0)) if line > room else 0
+                line, need = 0, size
+            line += need
+            while line > room:  # longer than a line (CJK text, a URL): it breaks inside
+                lines += 1
+                line -= room
     return max(lines, 1)
 
 
 LINE_HEIGHT_PT = 13.0
 """Height of one line of 10 pt text in a row (Excel and LibreOffice), with a little air."""
+LINE_HEIGHT_CJK_PT = 16.0
+"""The same for Chinese, Japanese or Korean text: its fallback font's lines are taller."""
 
 
-def row_height(lines: int) -> float:
-    """Row height in points that shows `lines` lines of wrapped 10 pt text."""
-    return round(LINE_HEIGHT_PT * max(lines, 1) + 2.0, 1)
+def row_height(lines: int, line: float = LINE_HEIGHT_PT) -> float:
+    """Row height in points that shows `lines` lines of wrapped 10 pt text (`line`: the
+    height of one, taller for CJK text, see LINE_HEIGHT_CJK_PT)."""
+    return round(line * max(lines, 1) + 2.0, 1)
 
 
 def column_widths(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) -> list[int]:

@@ -323,10 +323,12 @@ def warning_detail(label: str, message: str) -> str:
     words = label.lower().split()
     text = message.strip()
     lead = text.lower()
-    for count in range(len(words), 1, -1):
-        prefix = " ".join(words[:count])
-        if lead.startswith(prefix):
-            rest = text[len(prefix) :].lstrip(" :,;.-–—")
+    # the whole title first (a title in a script without spaces is one 'word'), then its
+    # leading words, longest first
+    prefixes = [label.lower()] + [" ".join(words[:n]) for n in range(len(words) - 1, 1, -1)]
+    for prefix in prefixes:
+        if prefix and lead.startswith(prefix):
+            rest = text[len(prefix) :].lstrip(" :,;.-–—：、")
             return rest[:1].upper() + rest[1:] if rest else text
     return text[:1].upper() + text[1:]
 
