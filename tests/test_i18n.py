@@ -70,6 +70,18 @@ def test_plural_forms_come_from_the_catalog() -> None:
     assert Formatter("de_DE", language="de").ngettext(one, many, 1234).startswith("1.234 ")
 
 
+def test_quarters_as_each_language_writes_them() -> None:
+    quarters = {
+        lang: Formatter(locale_for("en_US", lang), language=lang).quarter("2026-Q3")
+        for lang in LANGUAGES
+    }
+    assert quarters == {
+        "en": "2026-Q3", "de": "Q3 2026", "fr": "T3 2026", "es": "T3 2026",
+        "ja": "2026年第3四半期",
+    }  # fmt: skip
+    assert Formatter("de_DE", language="de").quarter("not a quarter") == "not a quarter"
+
+
 def test_the_locale_of_a_language() -> None:
     assert locale_for("de_CH", "de") == "de_CH"
     assert locale_for("de_CH", "fr") == "fr_CH"
@@ -193,6 +205,8 @@ def test_a_deck_holds_no_untranslated_english(decks: dict[str, Path], language: 
     )
     assert fmt.label("mitigating", "risk_statuses") in texts
     assert fmt.money(180000) in joined
+    # the review quarter as the language writes it (CLDR), never qbrgen's own '2026-Q3'
+    assert fmt.quarter("2026-Q3") in joined and "2026-Q3" not in joined
 
 
 def test_english_decks_read_as_before(decks: dict[str, Path]) -> None:
@@ -296,6 +310,7 @@ def test_an_internal_document_is_in_the_teams_language(
     assert _spaces(fmt.money(180000)) in joined  # ARR
     assert _spaces(fmt.kpi(1.0, "nrr")) in joined  # NRR, 100.0% in the locale's pattern
     assert _spaces(fmt.date(dt.date(2027, 6, 30))) in joined  # the renewal date
+    assert _spaces(fmt.quarter("2026-Q3")) in joined and "2026-Q3" not in joined
     if document == "plan":
         assert fmt.translate("Contents") in lines
         assert fmt.translate("Risk register") in joined
@@ -376,6 +391,7 @@ def test_the_scorecard_is_in_the_teams_language(
     assert fmt.translate("Summary") != "Summary"
     assert fmt.label("high", "severities") in texts or fmt.label("low", "severities") in texts
     assert fmt.translate("Active accounts by health band") in texts  # a chart's title
+    assert fmt.quarter("2026-Q3") in texts and "2026-Q3" not in texts  # the review quarter
     # numbers and dates in the locale's formats: money, ratios, real dates
     from qbrgen.render._scorecard_cells import pad_format
 
@@ -419,6 +435,7 @@ def test_the_digest_is_in_the_teams_language(
         in text
     )  # the chart's alt text
     assert f"**{fmt.translate('moved')}**" in text or f"**{fmt.translate('stalled')}**" in text
+    assert fmt.quarter("2026-Q3") in text and "2026-Q3" not in text
 
     # the KPI engine's warning sentences, written in the team's language from its raw values
     assert fmt.translate("Next steps missing or overdue") in text

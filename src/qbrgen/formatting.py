@@ -54,6 +54,14 @@ def _date(value: dt.date, form: str, locale: str) -> str:
     return format_date(value, format=form, locale=locale)
 
 
+@lru_cache(maxsize=256)
+def _quarter(year: int, number: int, language: str, locale: str) -> str:
+    from babel.dates import format_skeleton
+
+    skeleton = "yQQQQ" if language == "ja" else "yQQQ"
+    return format_skeleton(skeleton, dt.date(year, 3 * number - 2, 1), locale=locale)
+
+
 KINDS = (
     "ratio",
     "money",
@@ -316,6 +324,17 @@ class Formatter:
 
         return format_skeleton("yMMM", value, locale=self.locale)
 
+    def quarter(self, value: object) -> str:
+        """A quarter ('2026-Q3', or a Quarter) as the language writes it, from CLDR's quarter
+        formats: 'Q3 2026' (de), 'T3 2026' (fr, es), '2026年第3四半期' (ja: CLDR's short
+        form '2026/Q3' is not what a Japanese reader writes, so the long one). English keeps
+        qbrgen's '2026-Q3', as in file names; text that is not a quarter is returned as is."""
+        text = str(value)
+        found = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+        if self.language == "en" or found is None:
+            return text
+        return _quarter(int(found.group(1)), int(found.group(2)), self.language, self.locale)
+
     def day_month(self, value: dt.date, weekday: bool = False) -> str:
         """A day without its year as the locale writes it ('12. Okt.', 'Mo., 12. Okt.',
         '10月12日(月)'); English keeps 'Oct 12' and 'Mon 12 Oct' as before."""
@@ -475,6 +494,7 @@ class Formatter:
             "kpi": self.kpi,
             "label": self.label,
             "lower_first": self.lower_first,
+            "quarter": self.quarter,
         }
 
     def join(self, items: list[str]) -> str:

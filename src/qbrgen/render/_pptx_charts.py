@@ -68,7 +68,7 @@ def arr_chart(series: Series, formatter: Formatter, palette: Palette) -> ChartDa
     values = _floats(series["arr"])
     return ChartData(
         "arr",
-        list(series["quarters"]),
+        [formatter.quarter(q) for q in series["quarters"]],
         [(formatter.gettext("ARR"), values)],
         formatter.excel_money(),
         formatter.gettext("ARR (%(currency)s)", currency=formatter.currency),
@@ -83,7 +83,7 @@ def utilisation_chart(
         return NoChart(N_("no usage data with licensed seats"))
     return ChartData(
         "utilisation",
-        list(series["quarters"]),
+        [formatter.quarter(q) for q in series["quarters"]],
         [(formatter.gettext("Seat utilisation"), _floats(series["utilisation"]))],
         formatter.excel_percent(0),
         formatter.gettext("Active users ÷ licensed seats"),
@@ -117,7 +117,7 @@ def tickets_chart(series: Series, formatter: Formatter, palette: Palette) -> Cha
     names = [s for s in SEVERITY_ORDER if s in tickets]  # worst first, as in every legend
     return ChartData(
         "tickets",
-        list(series["quarters"]),
+        [formatter.quarter(q) for q in series["quarters"]],
         [(formatter.label(s, "severities"), [float(v) for v in tickets[s]]) for s in names],
         "0",
         formatter.gettext("Tickets opened"),

@@ -30,7 +30,7 @@ def charts_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
     start, end = payload["ttm"]
 
     sheet.add([(_("Charts — %(company)s, review quarter %(quarter)s",
-                  company=payload["company"], quarter=payload["quarter"]), None,
+                  company=payload["company"], quarter=fmt.quarter(payload["quarter"])), None,
                 {"font": styles.title})])  # fmt: skip
     sheet.add([(_("Chart data (values from the KPI engine)"), None, {"font": styles.subtitle})])
     sheet.widths.clear()
@@ -57,7 +57,7 @@ def charts_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
                                                               N_("Ending ARR"), "GRR", "NRR")])  # fmt: skip
     quarterly = portfolio["quarterly"]
     for item in quarterly:
-        sheet.add([item["quarter"], (item["starting_arr"], money, {}), (item["ending_arr"], money, {}),
+        sheet.add([fmt.quarter(item["quarter"]), (item["starting_arr"], money, {}), (item["ending_arr"], money, {}),
                    (item["grr"], ratio, {}), (item["nrr"], ratio, {})])  # fmt: skip
     quarter_last = quarter_header + len(quarterly)
     sheet.fix_width(1, 24)

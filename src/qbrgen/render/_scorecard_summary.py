@@ -70,7 +70,7 @@ def summary_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
     sheet = SheetWriter(ws, styles.paper)
     values: dict[str, Any] = payload["portfolio"]["values"]
     reasons: dict[str, str] = payload["portfolio"]["reasons"]
-    quarter, prev = payload["quarter"], payload["prev_quarter"]
+    quarter, prev = fmt.quarter(payload["quarter"]), fmt.quarter(payload["prev_quarter"])
     start, end = payload["ttm"]
     sheet.add([(_("Portfolio scorecard — %(company)s", company=payload["company"]), None,
                 {"font": styles.title})])  # fmt: skip

@@ -86,7 +86,9 @@ def brief_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             title=fmt.gettext("QBR prep brief: %(account)s", account=account.name),
             header=fmt.gettext("%(account)s · internal", account=account.name),
             inputs_hash=ctx["provenance"]["inputs_hash"],
-            subtitle=fmt.gettext("QBR prep brief · %(quarter)s", quarter=ctx["quarter"])
+            subtitle=fmt.gettext(
+                "QBR prep brief · %(quarter)s", quarter=fmt.quarter(ctx["quarter"])
+            )
             + (
                 " · " + fmt.gettext("meeting %(date)s", date=fmt.date(meeting, "long"))
                 if meeting

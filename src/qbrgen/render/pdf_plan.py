@@ -204,7 +204,7 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
             inputs_hash=ctx["provenance"]["inputs_hash"],
             subtitle=fmt.gettext(
                 "Account plan · %(quarter)s · renewal %(date)s",
-                quarter=ctx["quarter"],
+                quarter=fmt.quarter(ctx["quarter"]),
                 date=fmt.date(account.contract.renewal_date),
             ),
         )
@@ -260,7 +260,7 @@ def plan_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         key=lambda o: ({"open": 0, "won": 1, "lost": 2}[o.outcome], o.close_date or dt.date.max),
     )
     series = kpis.series or {}
-    quarters = series.get("quarters") or []
+    quarters = [fmt.quarter(q) for q in series.get("quarters") or []]  # as the reader writes them
     ctx["recent_wins"] = sorted(
         [w for w in account.wins if w.date <= as_of and (as_of - w.date).days <= 365],
         key=lambda w: w.date,
@@ -596,7 +596,7 @@ def _charts(
     span = (
         _("%(first)s to %(last)s", first=quarters[0], last=quarters[-1])
         if quarters
-        else str(ctx["quarter"])
+        else fmt.quarter(ctx["quarter"])
     )
     utilisation = series.get("utilisation") or [None] * len(quarters)
     util_alt = _(

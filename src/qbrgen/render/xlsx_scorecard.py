@@ -116,7 +116,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     wb._fonts = IndexedList([styles.base])  # the default font: brand, not Calibri
     fmt = env.formatter
     _ = fmt.gettext
-    wb.properties.title = _("Portfolio scorecard %(quarter)s", quarter=quarter)
+    wb.properties.title = _("Portfolio scorecard %(quarter)s", quarter=fmt.quarter(quarter))
     wb.properties.creator = f"qbrgen {env.version}"
     wb.properties.language = fmt.language_tag
     summary_sheet(wb, payload, styles)
@@ -126,7 +126,7 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
         key=lambda r: (r["k"]["health_score"] is None, r["k"]["health_score"] or 0.0, r["name"]),
     )
     data_sheet(
-        wb, N_("Accounts"), "Accounts", account_columns(quarter, fmt), accounts, styles,
+        wb, N_("Accounts"), "Accounts", account_columns(fmt.quarter(quarter), fmt), accounts, styles,
         [_("Accounts — %(count)s, worst health first (as of %(date)s)",
            count=fmt.number(len(accounts)), date=fmt.date(as_of))],
         accounts_rules(styles, as_of), pages_wide=4,
