@@ -280,3 +280,16 @@ def test_accounts_loaded_in_worker_processes_are_the_accounts_loaded_here(
         assert run.report.accounts == reference.report.accounts
         assert report_json(run.report) == report_json(reference.report)
         assert caches[key] == caches["here", "cold"]
+    # One file edited: the cache is rewritten with the unchanged files' entries kept, as here.
+    path = sorted((ws / "accounts").glob("*.yaml"))[-1]
+    path.write_text(path.read_text() + "\n# edited\n")
+    edited = {}
+    for where in ("here", "workers"):
+        monkeypatch.setattr(loading, "_use_parallel", lambda count, on=where == "workers": on)
+        shutil.copy(ws / "output" / CACHE_FILE, tmp_path / "before")
+        open_run(ws)
+        edited[where] = sorted((ws / "output" / CACHE_FILE).read_text().splitlines())
+        shutil.copy(tmp_path / "before", ws / "output" / CACHE_FILE)
+    assert edited["workers"] == edited["here"]
+    assert len(edited["here"]) == len(caches["here", "cold"])
+    assert edited["here"] != caches["here", "cold"] or fixture == "validation"
