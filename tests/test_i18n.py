@@ -18,6 +18,7 @@ from pptx import Presentation
 from conftest import ROOT, run_cli
 from qbrgen.formatting import Formatter
 from qbrgen.i18n import LANGUAGES, catalog_path, extract_all, locale_for
+from qbrgen.output import file_word
 
 ACCOUNT = "brackenridge-telecom"
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
@@ -264,11 +265,12 @@ def internal_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, s
         run_cli("scorecard", "-w", str(ws), check=True)
         run_cli("digest", "-w", str(ws), check=True)
         folder = ws / "output" / ACCOUNT
-        out[(language, "plan")] = next(folder.glob("*account-plan*.pdf"))
-        out[(language, "brief")] = next(folder.glob("*prep-brief*.pdf"))
+        words = Formatter(language=language)
+        out[(language, "plan")] = next(folder.glob(f"*-{file_word('account-plan', words)}-*.pdf"))
+        out[(language, "brief")] = next(folder.glob(f"*{file_word('QBR-prep-brief', words)}*.pdf"))
         out[(language, "scorecard")] = next((ws / "output" / "portfolio").glob("*.xlsx"))
-        out[(language, "digest")] = next((ws / "output" / "portfolio").glob("digest-*.md"))
-        out[(language, "digest-pdf")] = next((ws / "output" / "portfolio").glob("digest-*.pdf"))
+        out[(language, "digest")] = next((ws / "output" / "portfolio").glob("*.md"))
+        out[(language, "digest-pdf")] = next((ws / "output" / "portfolio").glob("*.pdf"))
     return out
 
 
@@ -477,3 +479,37 @@ def test_a_warning_never_repeats_its_title_in_any_language() -> None:
         detail = warning_detail(title, warning.text(fmt))
         assert not detail.lower().startswith(title.lower()), (language, detail)
         assert "Call" in detail and "Dana" in detail
+
+
+def test_internal_file_names_are_in_the_teams_language_and_a_change_is_a_rename(
+    tmp_path: Path,
+) -> None:
+    """The words of internal documents' file names follow the team's language (the customer's
+    deck keeps 'QBR', the same in every catalog); switching the language renames them, and the
+    build lists the old files as stale ('replaced by ...'), keeps them until --prune."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    config = (ROOT / "qbrgen.yaml").read_text(encoding="utf-8")
+    (ws / "qbrgen.yaml").write_text(config, encoding="utf-8")
+    (ws / "accounts").mkdir()
+    shutil.copy(ROOT / "accounts" / f"{ACCOUNT}.yaml", ws / "accounts")
+    run_cli("build", "--only", "plan,scorecard", "-w", str(ws), check=True)
+    english = sorted(p.name for p in (ws / "output").rglob("*") if p.suffix in (".pdf", ".xlsx"))
+    assert english == ["Brackenridge-Telecom-account-plan-2026-Q3.pdf", "scorecard-2026-Q3.xlsx"]
+    german = re.sub(r"(?m)^language: en\b", "language: de", config)
+    (ws / "qbrgen.yaml").write_text(german, encoding="utf-8")
+    result = run_cli("build", "--only", "plan,scorecard", "-w", str(ws), "--json", check=True)
+    import json
+
+    summary = json.loads(result.stdout)
+    stale = {s["path"]: s["reason"] for s in summary["stale"]}
+    assert set(stale) == {
+        f"{ACCOUNT}/Brackenridge-Telecom-account-plan-2026-Q3.pdf",
+        "portfolio/scorecard-2026-Q3.xlsx",
+    }
+    assert (
+        "replaced by portfolio/Portfolio-Scorecard-2026-Q3.xlsx"
+        in stale["portfolio/scorecard-2026-Q3.xlsx"]
+    )  # a new name beyond case: macOS file names ignore case
+    assert (ws / "output" / ACCOUNT / "Brackenridge-Telecom-Accountplan-2026-Q3.pdf").is_file()
+    assert (ws / "output" / ACCOUNT / "Brackenridge-Telecom-account-plan-2026-Q3.pdf").is_file()

@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def _current_umask() -> int:
@@ -57,6 +58,14 @@ def remove_stale_temporaries(folder: Path) -> int:
                 tmp.unlink()
                 count += 1
     return count
+
+
+def file_word(message: str, fmt: Any = None) -> str:
+    """A document type's word in a file name ('account-plan'), in the language of its reader
+    (`fmt`, a Formatter: 'Accountplan', 'plan-de-compte', 'アカウントプラン'); English keeps
+    the words as written. Changing the language renames the files: a build lists the old
+    names as stale ('replaced by ...'), as after an account's rename."""
+    return safe_filename(fmt.translate(message) if fmt is not None else message)
 
 
 def safe_filename(text: str, limit: int = 60) -> str:

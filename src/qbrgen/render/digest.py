@@ -21,7 +21,7 @@ from qbrgen.history.changes import Change, account_changes
 from qbrgen.history.facts import account_facts
 from qbrgen.labels import N_, NP_
 from qbrgen.models import HIGH_SEVERITIES
-from qbrgen.output import safe_filename
+from qbrgen.output import file_word, safe_filename
 from qbrgen.palette import SEVERITY_RANK
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render.context import health_arrow
@@ -467,15 +467,19 @@ def owner_slug(owner: str) -> str:
 
 RENEWAL_DAYS = 120
 """The renewals calendar covers the next 120 days."""
-CHART_FILES = ("health-bands", "renewals")
+CHART_FILES = (N_("health-bands"), N_("renewals"))
 """The digest's pictures, saved as SVG beside the Markdown (which links them) and drawn in
 the PDF."""
 
 
-def output_paths(as_of: dt.date, owner: str | None) -> list[str]:
-    """The Markdown, the PDF, then the charts' SVG files."""
-    stem = f"portfolio/digest-{as_of.isoformat()}" + (f"-{owner_slug(owner)}" if owner else "")
-    return [stem + ".md", stem + ".pdf", *(f"{stem}-{name}.svg" for name in CHART_FILES)]
+def output_paths(as_of: dt.date, owner: str | None, fmt: Formatter | None = None) -> list[str]:
+    """The Markdown, the PDF, then the charts' SVG files (their words in the team's
+    language, `fmt`)."""
+    word = file_word(N_("digest"), fmt)
+    stem = f"portfolio/{word}-{as_of.isoformat()}"
+    stem += f"-{owner_slug(owner)}" if owner else ""
+    charts = [f"{stem}-{file_word(name, fmt)}.svg" for name in CHART_FILES]
+    return [stem + ".md", stem + ".pdf", *charts]
 
 
 def plan(run: Run, selection: Selection) -> list[Job]:
@@ -514,7 +518,7 @@ def plan(run: Run, selection: Selection) -> list[Job]:
         "inputs_hash": inputs_hash,
         "pdf": selection.options.get("pdf", True),
     }
-    outputs = output_paths(as_of, owner)
+    outputs = output_paths(as_of, owner, run.formatter)
     if not payload["pdf"]:
         outputs = [outputs[0], *outputs[2:]]
     return [Job("digest", key, outputs, payload, inputs, list(TEMPLATES))]

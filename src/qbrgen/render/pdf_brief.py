@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qbrgen.kpis.definitions import HEALTH_COMPONENT_DEFINITIONS, WARNING_LABELS
-from qbrgen.output import safe_filename
+from qbrgen.labels import N_
+from qbrgen.output import file_word, safe_filename
 from qbrgen.palette import SEVERITY_RANK
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, _svg, register
 from qbrgen.render._deck_template import load_deck_template
@@ -36,9 +37,11 @@ TEMPLATES = [ENTRY, "brief/brief.css", "base/layout.html", "base/print.css"]
 RECENT_TOUCHES = 6
 
 
-def output_name(account: Account, quarter: str) -> str:
-    """`<account-id>/<Customer-Name>-QBR-prep-brief-<quarter>.pdf`."""
-    return f"{account.id}/{safe_filename(account.name)}-QBR-prep-brief-{quarter}.pdf"
+def output_name(account: Account, quarter: str, fmt: Any = None) -> str:
+    """`<account-id>/<Customer-Name>-QBR-prep-brief-<quarter>.pdf`, the document's words in
+    the team's language (`fmt`)."""
+    word = file_word(N_("QBR-prep-brief"), fmt)
+    return f"{account.id}/{safe_filename(account.name)}-{word}-{quarter}.pdf"
 
 
 def plan(run: Run, selection: Selection) -> list[Job]:
@@ -55,7 +58,7 @@ def plan(run: Run, selection: Selection) -> list[Job]:
         Job(
             kind="brief",
             key=item.account.id,
-            outputs=[output_name(item.account, quarter)],
+            outputs=[output_name(item.account, quarter, run.formatter)],
             payload=account_payload(run, item.account.id),
             inputs={**account_inputs(run, item.account.id), **files},
             templates=[*TEMPLATES, *slides],

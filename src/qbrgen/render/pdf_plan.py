@@ -24,7 +24,7 @@ from qbrgen.kpis.definitions import (
 from qbrgen.kpis.health import COMPONENTS, display_score
 from qbrgen.labels import N_
 from qbrgen.models import HIGH_SEVERITIES
-from qbrgen.output import safe_filename
+from qbrgen.output import file_word, safe_filename
 from qbrgen.palette import SEVERITY_ORDER, SEVERITY_RANK
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, _svg, register
 from qbrgen.render._pdf import document_context, fit_size, html_to_pdf
@@ -71,9 +71,11 @@ ACTIVE_DAYS = 90
 """A stakeholder touched within this many days is active (kpi-definitions.md, Engagement)."""
 
 
-def output_name(account: Account, quarter: str) -> str:
-    """`<account-id>/<Customer-Name>-account-plan-<quarter>.pdf`."""
-    return f"{account.id}/{safe_filename(account.name)}-account-plan-{quarter}.pdf"
+def output_name(account: Account, quarter: str, fmt: Any = None) -> str:
+    """`<account-id>/<Customer-Name>-account-plan-<quarter>.pdf`, the document's word in the
+    team's language (`fmt`)."""
+    word = file_word(N_("account-plan"), fmt)
+    return f"{account.id}/{safe_filename(account.name)}-{word}-{quarter}.pdf"
 
 
 def plan(run: Run, selection: Selection) -> list[Job]:
@@ -90,7 +92,7 @@ def plan(run: Run, selection: Selection) -> list[Job]:
             Job(
                 kind="plan",
                 key=account_id,
-                outputs=[output_name(item.account, quarter)],
+                outputs=[output_name(item.account, quarter, run.formatter)],
                 payload=payload,
                 inputs=inputs,
                 templates=list(TEMPLATES),

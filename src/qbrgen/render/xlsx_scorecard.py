@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qbrgen.kpis.periods import Quarter
 from qbrgen.labels import N_
+from qbrgen.output import file_word
 from qbrgen.render import Job, RenderEnv, Renderer, Selection, register
 from qbrgen.render._scorecard_cells import Styles, data_sheet, pad_format
 from qbrgen.render._scorecard_charts import charts_sheet
@@ -54,9 +55,11 @@ SHEETS = ("Summary", "Charts", "Accounts", "Renewals", "Health history", "By own
 """The sheets' names in English (each written in the workspace's language)."""
 
 
-def output_path(quarter: str) -> str:
-    """Where the scorecard of a review quarter goes, relative to the output folder."""
-    return f"portfolio/scorecard-{quarter}.xlsx"
+def output_path(quarter: str, fmt: Any = None) -> str:
+    """Where the scorecard of a review quarter goes, relative to the output folder (its word
+    in the team's language, `fmt`)."""
+    word = file_word(N_("scorecard"), fmt)
+    return f"portfolio/{word}-{quarter}.xlsx"
 
 
 def plan(run: Run, selection: Selection) -> list[Job]:
@@ -95,7 +98,7 @@ def plan(run: Run, selection: Selection) -> list[Job]:
         "version": run.version,
         "history": hashlib.sha256(repr(payload["health_history"]).encode()).hexdigest()[:16],
     }
-    return [Job("scorecard", "portfolio", [output_path(quarter)], payload, inputs)]
+    return [Job("scorecard", "portfolio", [output_path(quarter, fmt)], payload, inputs)]
 
 
 def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
