@@ -39,7 +39,7 @@ docs: docs-pages
 
 bench: $(STAMP)
 	$(BIN)/python -m qbrgen.bench
-	$(BIN)/python -m qbrgen.bench --scorecard 10000 --runs 5
+	$(BIN)/python -m qbrgen.bench --scorecard 1000,10000 --runs 5
 	$(BIN)/python -m qbrgen.bench --decks 5 --designed tests/fixtures/deck/designed/northwind-qbr.pptx
 	$(BIN)/python -m qbrgen.bench --floors 3
 	$(BIN)/python -m qbrgen.bench --dask 100 --only qbr,plan

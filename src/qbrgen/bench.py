@@ -4,12 +4,13 @@ Build: for synthetic portfolios of 200 and 1,000 accounts it reports documents p
 `--jobs 1` and `--jobs 2`, the speed-up, the time of a second build with nothing changed and
 with one account changed, and peak memory of the largest process.
 
-Scorecard (`--scorecard 10000`): `qbrgen scorecard` and `qbrgen validate` on a synthetic
-portfolio of that many accounts, each run `--runs` times cold (the account cache removed
-first) and warm (the cache the cold run wrote), interleaved: wall time (median, min, max), CPU
+Scorecard (`--scorecard 10000`, or several sizes: `--scorecard 1000,10000`): `qbrgen
+scorecard` and `qbrgen validate` on a synthetic portfolio of that many accounts, each run
+`--runs` times cold (the account cache removed first) and warm (the cache the cold run
+wrote), interleaved: wall time (median, min, max), CPU
 time (the command and its YAML-parsing workers), peak memory of the largest process and of
 the whole process tree (sampled every 20 ms from /proc; shared pages counted in each process,
-so it errs high), and the load average.
+so it errs high), and the load average; with several sizes, how the parent's peak grows.
 
 Decks (`--decks RUNS`): every QBR deck and prep brief of a workspace (`-w`, default the
 current folder: the sample portfolio in the repository) rendered in this process, RUNS times
@@ -292,6 +293,20 @@ def print_scorecard(row: dict[str, Any]) -> None:
             )
 
 
+def print_parent_memory(rows: list[dict[str, Any]]) -> None:
+    """How the parent's peak memory (the largest process: the YAML workers are small) grows
+    with the portfolio, warm and cold: flat would be a ratio near 1, linear the size ratio."""
+    first = rows[0]
+    for state in ("warm", "cold"):
+        base = first["scorecard"][state]["peak_rss_mb_largest_process"]
+        steps = ", ".join(
+            f"{r['accounts']}: {r['scorecard'][state]['peak_rss_mb_largest_process']} MB "
+            f"({r['scorecard'][state]['peak_rss_mb_largest_process'] / base:.2f}×)"
+            for r in rows[1:]
+        )
+        print(f"  parent peak memory, scorecard {state}: {first['accounts']}: {base} MB; {steps}")
+
+
 def deck_bench(workspace: Path, runs: int, designed: Path | None = None) -> dict[str, Any]:
     """Seconds per QBR deck and per prep brief, rendered in-process (no writing); with
     `designed`, the decks filled from that designed deck as well, and both per slide."""
@@ -558,10 +573,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--scorecard",
-        type=int,
+        type=lambda text: [int(n) for n in text.split(",")],
         metavar="ACCOUNTS",
         default=None,
-        help="time `qbrgen scorecard` on this many accounts instead of the build",
+        help="time `qbrgen scorecard` on this many accounts instead of the build (several "
+        "sizes, e.g. 1000,10000: also the parent's memory from one to the next)",
     )
     parser.add_argument("--runs", type=int, default=5, help="scorecard runs (default 5)")
     parser.add_argument(
@@ -671,10 +687,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.scorecard:
+        rows = []
         with tempfile.TemporaryDirectory() as tmp:
-            row = scorecard_bench(args.scorecard, args.runs, args.keep or Path(tmp))
-        print(json.dumps(row))
-        print_scorecard(row)
+            for size in args.scorecard:
+                rows.append(scorecard_bench(size, args.runs, args.keep or Path(tmp)))
+                print(json.dumps(rows[-1]))
+        for row in rows:
+            print_scorecard(row)
+        if len(rows) > 1:
+            print_parent_memory(rows)
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     jobs_list = [int(j) for j in args.jobs.split(",")]
