@@ -206,6 +206,14 @@ def test_a_deck_holds_no_untranslated_english(decks: dict[str, Path], language: 
     )
     assert fmt.label("mitigating", "risk_statuses") in texts
     assert fmt.money(180000) in joined
+    # chart axes in the customer's locale: the one Excel format derived from the CLDR pattern
+    axes = {
+        shape.chart.value_axis.tick_labels.number_format
+        for slide in Presentation(str(decks[language])).slides
+        for shape in slide.shapes
+        if shape.has_chart
+    }
+    assert fmt.excel_percent(0) in axes  # seat utilisation: '#,##0" "%' in German
     # the review quarter as the language writes it (CLDR), never qbrgen's own '2026-Q3'
     assert fmt.quarter("2026-Q3") in joined and "2026-Q3" not in joined
 

@@ -244,7 +244,9 @@ class Formatter:
 
     def translate(self, message: str) -> str:
         """`message` (an English message id) from the catalog, placeholders left in."""
-        return message if self.language == "en" else self.translations.gettext(message)
+        if self.language == "en" or not message:  # '' would be the catalog's header
+            return message
+        return str(self.translations.gettext(message))
 
     def translate_plural(self, singular: str, plural: str, count: int) -> str:
         """The catalog's plural form of a message for `count`, placeholders left in."""

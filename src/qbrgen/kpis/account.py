@@ -53,7 +53,7 @@ SINGLE_THREAD_RENEWAL_DAYS = 180
 STALE_DAYS = 30
 
 
-NO_REVENUE_HISTORY = "no revenue history"
+NO_REVENUE_HISTORY = N_("no revenue history")
 """Why an account without movements or snapshots has no retention KPIs: what moved is unknown."""
 
 
@@ -105,20 +105,20 @@ def account_kpis(
                 kpis,
                 window_money(history, window),
                 suffix,
-                "new logo: no ARR at the start of the window",
+                N_("new logo: no ARR at the start of the window"),
             )
         put_renewals(kpis, renewals_in(account, window), suffix)
         won, lost = opportunities_closed([account], window)
         kpis.put(
             "upsell_conversion_rate" + suffix,
             ratio_or_none(Decimal(won), Decimal(won + lost)),
-            "no opportunity won or lost in the period",
+            N_("no opportunity won or lost in the period"),
         )
         esc = escalation_days(account, window)
         kpis.put(
             "escalation_time_to_resolution" + suffix,
             median_or_none(esc),
-            "no escalation resolved in the period",
+            N_("no escalation resolved in the period"),
         )
 
     pipeline = open_pipeline([account])
@@ -127,7 +127,7 @@ def account_kpis(
 
     # Expected lifetime value at portfolio churn: set by the portfolio pass (it needs the
     # portfolio's logo churn rate).
-    kpis.put("expected_lifetime_value", None, "no churn in window")
+    kpis.put("expected_lifetime_value", None, N_("no churn in window"))
 
     # Engagement
     active = active_stakeholders(account, as_of)
@@ -144,18 +144,18 @@ def account_kpis(
     kpis.put(
         "qbr_completion_rate",
         ratio_or_none(Decimal(kpis["qbr_held"]), Decimal(len(due_quarters))),
-        "no quarter with ARR in the window",
+        N_("no quarter with ARR in the window"),
     )
     q_due = quarters_with_arr(history, [periods.quarter])
     kpis.put(
         "qbr_completion_rate_q",
         ratio_or_none(Decimal(reviews_held(account, q_due)), Decimal(len(q_due))),
-        "no ARR in the quarter",
+        N_("no ARR in the quarter"),
     )
     kpis.put(
         "follow_up_time",
         median_or_none(follow_up_hours(account, periods.ttm)),
-        "no request with a logged first reply in the window",
+        N_("no request with a logged first reply in the window"),
     )
 
     # Health and risk
@@ -163,9 +163,9 @@ def account_kpis(
     kpis.put(
         "seat_utilisation",
         utilisation,
-        "no usage data with licensed seats"
+        N_("no usage data with licensed seats")
         if not account.usage
-        else "no licensed seats to divide by",
+        else N_("no licensed seats to divide by"),
     )
     kpis.put(
         "adoption_trend",
@@ -180,7 +180,7 @@ def account_kpis(
     kpis.put(
         "support_trend",
         trend if trend["all"] is not None else None,
-        "no tickets in the previous quarter to compare with",
+        N_("no tickets in the previous quarter to compare with"),
     )
 
     for ticket in account.tickets:
@@ -214,7 +214,7 @@ def account_kpis(
     kpis.put(
         "health_biggest_drag",
         kpis.health.biggest_drag,
-        "no component below 100" if kpis.health.score is not None else no_health,
+        N_("no component below 100") if kpis.health.score is not None else no_health,
     )
     kpis.trend = health_trend(account, as_of, config.health, kpis.health, recorded)
     kpis.put("health_trend", kpis.trend.value, kpis.trend.reason)
@@ -224,11 +224,11 @@ def account_kpis(
     kpis.put("health_trend_left_out", kpis.trend.left_out)
 
     days = (account.contract.renewal_date - as_of).days
-    kpis.put("days_to_renewal", None if churned_now else days, "account churned")
+    kpis.put("days_to_renewal", None if churned_now else days, N_("account churned"))
     nps = [r.score for r in account.surveys if r.kind == "nps" and periods.ttm.contains(r.date)]
-    kpis.put("nps", _nps(nps), "no NPS response in the window")
+    kpis.put("nps", _nps(nps), N_("no NPS response in the window"))
     csat = [r.score for r in account.surveys if r.kind == "csat" and periods.ttm.contains(r.date)]
-    kpis.put("csat", statistics.fmean(csat) if csat else None, "no CSAT response in the window")
+    kpis.put("csat", statistics.fmean(csat) if csat else None, N_("no CSAT response in the window"))
 
     kpis.series = _account_series(account, periods, history, tickets)
     kpis.warnings = _warnings(account, kpis, as_of, churned_now, fmt)

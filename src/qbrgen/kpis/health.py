@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from qbrgen.config import Health
 from qbrgen.formatting import round_half_up
 from qbrgen.kpis.periods import shift_months
+from qbrgen.labels import N_
 from qbrgen.models import Account
 
 ACTIVE_DAYS = 90
@@ -119,11 +120,11 @@ COMPONENTS = {
 """Component name -> scoring function (account, date) -> 0-100 or None when no inputs."""
 
 MISSING_REASONS = {
-    "adoption": "no usage with licensed seats",
-    "engagement": "no stakeholders listed",
-    "support": "no support tickets recorded",
-    "sentiment": "no NPS/CSAT response in the last 180 days",
-    "outcomes": "no customer goals recorded",
+    "adoption": N_("no usage with licensed seats"),
+    "engagement": N_("no stakeholders listed"),
+    "support": N_("no support tickets recorded"),
+    "sentiment": N_("no NPS/CSAT response in the last 180 days"),
+    "outcomes": N_("no customer goals recorded"),
 }
 
 DRAG_DIGITS = 6
@@ -292,7 +293,7 @@ def health_trend(
     like from the inputs as they were known then."""
     earlier = shift_months(as_of, -3)
     if now.score is None:
-        return HealthTrend(None, reason="no health score now", since=earlier)
+        return HealthTrend(None, reason=N_("no health score now"), since=earlier)
     if recorded is not None:
         day, score = recorded
         return HealthTrend(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from qbrgen.kpis.periods import Quarter, Window
 from qbrgen.kpis.results import KpiSet
 from qbrgen.kpis.revenue import ZERO, RevenueHistory
+from qbrgen.labels import N_
 from qbrgen.models import Account
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -124,7 +125,7 @@ def renewals_in(account: Account, window: Window) -> RenewalCounts:
 
 
 def put_renewals(kpis: KpiSet, r: RenewalCounts, suffix: str) -> None:
-    none_due = "no renewal decided in the period"
+    none_due = N_("no renewal decided in the period")
     kpis.put(
         "renewal_rate_logos" + suffix,
         ratio_or_none(Decimal(r.renewed), Decimal(r.renewed + r.churned)),

@@ -30,6 +30,7 @@ from qbrgen.kpis.measures import (
 from qbrgen.kpis.periods import Periods, Window
 from qbrgen.kpis.results import WARNING_ORDER, AccountKpis, PortfolioKpis
 from qbrgen.kpis.revenue import ZERO, RevenueHistory
+from qbrgen.labels import N_
 from qbrgen.models import Account
 
 
@@ -54,7 +55,7 @@ def portfolio_kpis(
         money = WindowMoney()
         for account in recorded:
             money.add(window_money(histories[account.id], window))
-        put_retention(kpis, money, suffix, "no account had ARR at the start of the window")
+        put_retention(kpis, money, suffix, N_("no account had ARR at the start of the window"))
         kpis.put("cohort_size" + suffix, money.cohort)
         kpis.put("churned_logos" + suffix, money.churned_logos)
         kpis.put(
@@ -84,13 +85,13 @@ def portfolio_kpis(
         kpis.put(
             "upsell_conversion_rate" + suffix,
             ratio_or_none(Decimal(won), Decimal(won + lost)),
-            "no opportunity won or lost in the period",
+            N_("no opportunity won or lost in the period"),
         )
         esc = [d for a in accounts for d in escalation_days(a, window)]
         kpis.put(
             "escalation_time_to_resolution" + suffix,
             median_or_none(esc),
-            "no escalation resolved in the period",
+            N_("no escalation resolved in the period"),
         )
 
     pipeline = open_pipeline(accounts)
@@ -102,15 +103,15 @@ def portfolio_kpis(
     paying = [v for v in arr_end.values() if v > 0]
     arpa = sum(paying, ZERO) / len(paying) if paying else None
     kpis.put("arr", sum((k["arr"] for k in per_account.values()), ZERO))
-    kpis.put("arpa", arpa, "no account with ARR at the end of the window")
+    kpis.put("arpa", arpa, N_("no account with ARR at the end of the window"))
     churn = kpis.get("logo_churn_rate")
     margin = gross_margin(config)
     if arpa is None:
-        kpis.put("clv", None, "no account with ARR at the end of the window")
+        kpis.put("clv", None, N_("no account with ARR at the end of the window"))
     elif churn is None:
         kpis.put("clv", None, kpis.reason("logo_churn_rate"))
     elif churn == 0:
-        kpis.put("clv", None, "no churn in window")
+        kpis.put("clv", None, N_("no churn in window"))
     else:
         kpis.put("clv", (arpa * margin / Decimal(str(churn))).quantize(Decimal("0.01")))
     for account in accounts:
@@ -119,12 +120,12 @@ def portfolio_kpis(
         if history.churned_by(end):
             own.put("expected_lifetime_value", None, "churned")
         elif arr_end[account.id] <= 0:
-            own.put("expected_lifetime_value", None, "no ARR in window")
+            own.put("expected_lifetime_value", None, N_("no ARR in window"))
         elif churn is None or churn == 0:
             own.put(
                 "expected_lifetime_value",
                 None,
-                "no churn in window" if churn == 0 else kpis.reason("logo_churn_rate"),
+                N_("no churn in window") if churn == 0 else kpis.reason("logo_churn_rate"),
             )
         else:
             own.put(
@@ -141,29 +142,29 @@ def portfolio_kpis(
     kpis.put(
         "stakeholder_coverage",
         statistics.fmean(coverage) if coverage else None,
-        "no active account",
+        N_("no active account"),
     )
     held = sum(k["qbr_held"] for k in per_account.values())
     due = sum(k["qbr_due"] for k in per_account.values())
     kpis.put(
         "qbr_completion_rate",
         ratio_or_none(Decimal(held), Decimal(due)),
-        "no quarter with ARR in the window",
+        N_("no quarter with ARR in the window"),
     )
     hours = [h for a in accounts for h in follow_up_hours(a, periods.ttm)]
     kpis.put(
         "follow_up_time",
         median_or_none(hours),
-        "no request with a logged first reply in the window",
+        N_("no request with a logged first reply in the window"),
     )
     trends = [k["adoption_trend"] for k in per_account.values() if k["adoption_trend"] is not None]
     kpis.put(
         "adoption_trend",
         statistics.median(trends) if trends else None,
-        "no account has usage for two quarters",
+        N_("no account has usage for two quarters"),
     )
     seats = _portfolio_utilisation(accounts, periods.as_of)
-    kpis.put("seat_utilisation", seats, "no usage data with licensed seats")
+    kpis.put("seat_utilisation", seats, N_("no usage data with licensed seats"))
     now = {s: sum(k["tickets_q"][s] for k in per_account.values()) for s in SEVERITIES}
     before = {s: sum(k["tickets_prev_q"][s] for k in per_account.values()) for s in SEVERITIES}
     kpis.put("tickets_q", now)
@@ -172,7 +173,7 @@ def portfolio_kpis(
     kpis.put(
         "support_trend",
         trend if trend["all"] is not None else None,
-        "no tickets in the previous quarter",
+        N_("no tickets in the previous quarter"),
     )
     kpis.put("open_escalations", sum(k["open_escalations"] for k in per_account.values()))
 
@@ -197,7 +198,7 @@ def portfolio_kpis(
         float(sum((Decimal(repr(s)) * arr for s, arr in scored), ZERO) / total_arr)
         if total_arr
         else None,
-        "no scored account with ARR",
+        N_("no scored account with ARR"),
     )
     kpis.put(
         "unscored_accounts",

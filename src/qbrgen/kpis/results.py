@@ -10,6 +10,7 @@ from typing import Any
 
 from qbrgen.kpis.health import HealthScore, HealthTrend
 from qbrgen.kpis.periods import Periods, Quarter
+from qbrgen.labels import N_
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class KpiSet:
     def put(self, name: str, value: Any, reason: str | None = None) -> None:
         self.values[name] = value
         if value is None:
-            self.reasons[name] = reason or "inputs missing"
+            self.reasons[name] = reason or N_("inputs missing")
         else:
             self.reasons.pop(name, None)
 

@@ -74,7 +74,7 @@ def account_row(
         "auto_renew": account.contract.auto_renew,
         "health_trend_text": fmt.health_trend(own)
         if own.get("health_trend") is not None
-        else kpis.reason("health_trend"),
+        else fmt.translate(kpis.reason("health_trend")),
         "k": values,
         "warnings": [(w.code, w.message) for w in kpis.warnings],
         "escalations_past_target": sum(1 for e in kpis.open_escalations if e["past_target"]),

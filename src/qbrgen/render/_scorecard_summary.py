@@ -156,7 +156,7 @@ def _summary_row(
         if name not in values:
             return ("", None, {})
         if value is None:
-            notes.append(reasons.get(name) or _("inputs missing"))
+            notes.append(_(reasons.get(name) or "inputs missing"))
             return (_("n/a"), None, {"font": styles.muted})
         return (value, fmt, {})
 
@@ -169,7 +169,8 @@ def _summary_row(
     if key == "support_trend":
         trend = values.get("support_trend")
         value = (trend["all"], fmt, {}) if trend else (_("n/a"), None, {"font": styles.muted})
-        note = "" if trend else reasons.get("support_trend", "")
+        reason = reasons.get("support_trend")
+        note = _(reason) if reason and not trend else ""
         return [text, value, "", "", "", _("quarter vs previous"), note, wrap(explain)]
     if measured == "q":
         q_cell, p_cell, t_cell = cell(key + "_q"), cell(key + "_prev_q"), cell(key)

@@ -110,7 +110,7 @@ def account_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         "account": account,
         "kpis": kpis,
         "k": kpis.values,
-        "reasons": kpis.reasons,
+        "reasons": {key: env.formatter.translate(r) for key, r in kpis.reasons.items()},
         "health": kpis.health,
         "health_trend": env.formatter.health_trend(kpis.values),
         "health_arrow": health_arrow(kpis.get("health_trend")),
@@ -171,7 +171,11 @@ def customer_context(job: Job, env: RenderEnv) -> dict[str, Any]:
         "audience": "customer",
         "account": view,
         "k": k,
-        "reasons": {key: r for key, r in kpis.reasons.items() if key in CUSTOMER_KPIS},
+        "reasons": {
+            key: env.formatter.translate(r)
+            for key, r in kpis.reasons.items()
+            if key in CUSTOMER_KPIS
+        },
         "series": {key: v for key, v in kpis.series.items() if key in CUSTOMER_SERIES},
         "open_escalations": list(kpis.open_escalations),
         "company": config.company,

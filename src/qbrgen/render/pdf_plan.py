@@ -423,7 +423,7 @@ def _appendix_rows(k: dict[str, Any], kpis: Any, fmt: Formatter) -> list[dict[st
             value, note = fmt.gettext("n/a"), fmt.gettext("portfolio measure")
         else:
             value = _kpi_text(d.key, k.get(d.key), d.kind, k, fmt)
-            note = kpis.reason(d.key) if k.get(d.key) is None else ""
+            note = fmt.translate(kpis.reason(d.key)) if k.get(d.key) is None else ""
         rows.append(
             {
                 "label": fmt.translate(d.label),
