@@ -10,6 +10,8 @@ import json
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -304,3 +306,45 @@ def test_open_store_follows_the_config(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv(URL_ENV, "postgresql+psycopg://qbrgen:secret@db.example/qbrgen")
     store = open_store(run.workspace)
     assert store is not None and "secret" not in store.label and "db.example" in store.label
+
+
+RENDER_WITHOUT_DATABASE = """
+import sys
+from pathlib import Path
+
+from qbrgen.build import BuildOptions, build
+from qbrgen.cli import main
+from qbrgen.run import open_run
+
+try:
+    main(["validate", "-w", sys.argv[1]], standalone_mode=False)
+except SystemExit as exit:
+    assert not exit.code, exit.code
+after_validate = "sqlalchemy" in sys.modules
+run = open_run(Path(sys.argv[1]))
+kinds = ["qbr", "plan", "scorecard", "digest"]
+summary = build(run, BuildOptions(accounts=["harbor"], only=kinds, executor="inline"))
+assert not summary.failed, summary.failed
+assert {r.kind for r in summary.results if r.status == "built"} == set(kinds), summary.results
+print(after_validate, "sqlalchemy" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_history_off_never_imports_sqlalchemy(tmp_path: Path, enabled: bool) -> None:
+    """With the history off, validating and rendering every portfolio document (deck, plan,
+    scorecard, digest) never imports SQLAlchemy (about 0.3 s of imports per command): only
+    the store does. With it on, the run reads the history and imports it (the check can
+    tell); `validate` reads no history either way."""
+    ws = tmp_path / "ws"
+    shutil.copytree(FIXTURES / "digest", ws)
+    with (ws / "qbrgen.yaml").open("a") as config:
+        config.write(f"history:\n  enabled: {str(enabled).lower()}\n")
+    result = subprocess.run(
+        [sys.executable, "-c", RENDER_WITHOUT_DATABASE, str(ws)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["False", str(enabled)]

@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from qbrgen.errors import QbrgenError
+from qbrgen.history import HistoryError
 from qbrgen.history.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -35,10 +35,6 @@ URL_ENV = "QBRGEN_HISTORY_URL"
 """Environment variable that overrides `history.url` (keeps passwords out of qbrgen.yaml)."""
 WRITE_ATTEMPTS = 8
 """Attempts at a write that meets a busy database (SQLite) or a migration race (PostgreSQL)."""
-
-
-class HistoryError(QbrgenError):
-    """The KPI history could not be read or written (the message says where and why)."""
 
 
 @dataclass(frozen=True)
