@@ -181,3 +181,20 @@ def test_signed_changes_and_patterns_without_grouping() -> None:
     )
     assert excel_number_format("0.0") == "0.0"
     assert Formatter("de_CH", "CHF").excel_money() == f'"CHF{NBSP}"#,##0;"CHF-"#,##0'
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "names", "sentences"),
+    [
+        ("en", "en_US", "Ana, Bo, Cy", "One. Two."),
+        ("de", "de_DE", "Ana, Bo und Cy", "One. Two."),
+        ("ja", "ja_JP", "Ana、Bo、Cy", "一。二。"),
+    ],
+)
+def test_lists_and_sentences_follow_the_language(
+    language: str, locale: str, names: str, sentences: str
+) -> None:
+    fmt = Formatter(locale=locale, currency="USD", language=language)
+    assert fmt.join(["Ana", "Bo", "Cy"]) == names
+    parts = ("一。", "二。") if language == "ja" else ("One.", "Two.")
+    assert fmt.sentences(parts[0], "", parts[1]) == sentences

@@ -511,6 +511,11 @@ class Formatter:
             "quarter": self.quarter,
         }
 
+    def sentences(self, *parts: str) -> str:
+        """Sentences one after another: a space between them, none in Japanese (its full stop
+        。 ends a sentence without one)."""
+        return ("" if self.language == "ja" else " ").join(part for part in parts if part)
+
     def join(self, items: list[str]) -> str:
         """Items of a list in a sentence: 'a, b, c' in English (as before), the language's own
         list pattern otherwise (CLDR: 'a, b und c', 'a、b、c')."""

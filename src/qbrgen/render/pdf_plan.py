@@ -388,9 +388,11 @@ def _kpi_text(key: str, value: Any, kind: str, k: dict[str, Any], fmt: Formatter
     if key == "health_trend":
         return fmt.health_trend(k)
     if key == "pipeline" and k.get("pipeline_by_stage"):
-        stages = ", ".join(
-            f"{fmt.label(stage, 'stages')} {fmt.money(v)}"
-            for stage, v in k["pipeline_by_stage"].items()
+        stages = fmt.join(
+            [
+                f"{fmt.label(stage, 'stages')} {fmt.money(v)}"
+                for stage, v in k["pipeline_by_stage"].items()
+            ]
         )
         return f"{fmt.kpi(value, key)} ({stages})"
     return str(fmt.kpi(value, key))
@@ -572,9 +574,12 @@ def _readiness(ctx: dict[str, Any], fmt: Formatter) -> list[Readiness]:
     else:
         finding = fmt.gettext("%(coverage)s covering %(roles)s.", **values)
     if negative:
-        finding += " " + fmt.gettext(
-            "Negative with influence: %(names)s.",
-            names=", ".join(s.name for s in negative[:5]) + ("…" if len(negative) > 5 else ""),
+        finding = fmt.sentences(
+            finding,
+            fmt.gettext(
+                "Negative with influence: %(names)s.",
+                names=fmt.join([s.name for s in negative[:5]]) + ("…" if len(negative) > 5 else ""),
+            ),
         )
     out.append(Readiness(fmt.gettext("Stakeholder alignment"), status, finding))
     return out
