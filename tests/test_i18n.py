@@ -40,7 +40,7 @@ def test_every_message_is_translated(language: str) -> None:
     for message in template:
         if not message.id:
             continue
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         strings = [] if found is None else found.string
         strings = list(strings) if isinstance(strings, tuple | list) else [strings]
         if found is None or found.fuzzy or not all(strings):
@@ -521,3 +521,180 @@ def test_internal_file_names_are_in_the_teams_language_and_a_change_is_a_rename(
     )  # a new name beyond case: macOS file names ignore case
     assert (ws / "output" / ACCOUNT / "Brackenridge-Telecom-Accountplan-2026-Q3.pdf").is_file()
     assert (ws / "output" / ACCOUNT / "Brackenridge-Telecom-account-plan-2026-Q3.pdf").is_file()
+
+
+# --- hiring kits: the language of each run -----------------------------------------------------
+
+KIT = "senior-regulated"
+KIT_START = "2027-01-04"
+
+
+@pytest.fixture(scope="module")
+def kits(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    """One kit (with real accounts) in each language, `qbrgen kit --language` in an English
+    workspace: language -> file role -> path."""
+    from qbrgen.render.kits import output_names
+
+    ws = tmp_path_factory.mktemp("kits") / "ws"
+    ws.mkdir()
+    shutil.copy(ROOT / "qbrgen.yaml", ws / "qbrgen.yaml")
+    shutil.copytree(ROOT / "accounts", ws / "accounts")
+    out: dict[str, dict[str, Path]] = {}
+    for language in LANGUAGES:
+        run_cli(
+            "kit", "--seniority", "senior", "--industry", "regulated", "--start", KIT_START,
+            "--portfolio", "--language", language, "-w", str(ws), check=True,
+        )  # fmt: skip
+        names = output_names(KIT, Formatter(language=language))
+        out[language] = {role: ws / "output" / rel for role, rel in names.items()}
+    return out
+
+
+def _library_texts(language: str = "en") -> list[str]:
+    """Every text of the built-in content library in `language`."""
+    from qbrgen.kits import load_library
+    from qbrgen.templates import Theme
+
+    library = load_library(Theme(), language)
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key not in ("id", "seniority", "industries", "pillar", "kind", "competency"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for items in library.sections.values():
+        for item in items.values():
+            walk(item.model_dump())
+    walk(library.company.model_dump())
+    return texts
+
+
+def _library_sentences() -> set[str]:
+    """Every sentence (four words or more) of the built-in English content library."""
+    sentences = set()
+    for text in _library_texts():
+        for sentence in re.split(r"(?<=[.;:!?])\s+|\s+\(|\)\s*", " ".join(text.split())):
+            sentence = sentence.strip(" .;:,")
+            if len(sentence.split()) >= 4 and sentence not in TERMS_OF_ART:
+                sentences.add(sentence)
+    return sentences
+
+
+TERMS_OF_ART = {"Software as a Service"}
+"""English phrases of the library a translated kit may keep (the market's own words)."""
+
+
+def _kit_texts(files: dict[str, Path]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each file's lines and its whole text on one line (PDFs, Markdown, the tracker)."""
+    lines: dict[str, list[str]] = {}
+    joined: dict[str, str] = {}
+    for role, path in files.items():
+        if path.suffix == ".pdf":
+            lines[role], joined[role], _, _ = _pdf_text(path)
+        elif path.suffix == ".md":
+            text = path.read_text(encoding="utf-8")
+            lines[role] = [line.lstrip("#-* ").strip() for line in text.split("\n")]
+            joined[role] = _spaces(text)
+        else:
+            texts, _, _ = _workbook_texts(path)
+            lines[role] = [t.strip() for t in texts]
+            joined[role] = _spaces(" \n ".join(texts))
+    return lines, joined
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_kit_is_in_its_language(kits: dict[str, dict[str, Path]], language: str) -> None:
+    """No English catalog message and no sentence of the English content library in any of
+    the kit's five files; the files' names, language tags, dates and drop-downs in the kit's
+    language."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    files = kits[language]
+    assert all(path.is_file() for path in files.values()), files
+    lines, joined = _kit_texts(files)
+    parts, whole = _english_messages(language)
+    data: set[str] = set()
+    for account in (ROOT / "accounts").glob("*.yaml"):
+        data |= _account_strings(account)  # the accounts the plan names, their owners
+    english = _library_sentences()
+    assert len(english) > 300
+    # a word of the language that is also an English message ('Plan' in German) may end a
+    # wrapped line of the content on its own: not a message left in English
+    native = {w for text in _library_texts(language) for w in re.findall(r"\w+", text)}
+    for role in files:
+        body = joined[role]
+        found = [p for p in parts if p in body]
+        found += [t for t in lines[role] if t in whole and t not in data | native]
+        found += [s for s in english if s in body]
+        assert not found, f"{language} {files[role].name}: English left: {found[:8]}"
+
+    fmt = Formatter(locale_for("en_US", language), "USD", language=language)
+    for role in ("job_pdf", "guide", "plan"):
+        assert str(PdfReader(files[role]).trailer["/Root"]["/Lang"]) == fmt.language_tag
+    book = load_workbook(files["tracker"])
+    assert book.properties.language == fmt.language_tag
+    assert book.sheetnames == [fmt.translate(n) for n in ("Milestones", "Checks", "Accounts")]
+    sheet = book.worksheets[0]
+    statuses = next(
+        v.formula1 for v in sheet.data_validations.dataValidation if str(v.sqref).startswith("H")
+    )
+    assert statuses.strip('"').split(",") == [
+        fmt.translate(s) for s in ("Not started", "In progress", "Done", "Blocked")
+    ]  # no comma inside a translated value
+    # the file names' words, the dates and the plan's frame in the kit's language
+    assert files["job_pdf"].stem == fmt.translate("job-description").replace(" ", "-")
+    start = dt.date.fromisoformat(KIT_START)
+    assert _spaces(fmt.date(start, "full")) in joined["plan"]
+    assert _spaces(fmt.translate("Days 1-30: learn and shadow")) in joined["plan"]
+    assert _spaces(fmt.translate("Scoring scale")) in joined["guide"]
+    assert fmt.gettext("Page %(page)s of %(pages)s", page=1, pages=1)[:4] in joined["guide"]
+
+
+def test_kit_file_names_and_job_titles_by_language(kits: dict[str, dict[str, Path]]) -> None:
+    """English kits keep their folder and names; the others are in a folder of their
+    language, named in it; German and French job adverts carry (m/w/d) and (H/F)."""
+    names = {lang: sorted(p.relative_to(p.parents[2]).as_posix() for p in f.values())
+             for lang, f in kits.items()}  # fmt: skip
+    assert names["en"] == sorted(
+        f"kits/{KIT}/{n}"
+        for n in (
+            "job-description.md",
+            "job-description.pdf",
+            "interview-guide.pdf",
+            "onboarding-plan.pdf",
+            "onboarding-tracker.xlsx",
+        )  # fmt: skip
+    )
+    assert names["de"] == sorted(
+        f"de/{KIT}/{n}"
+        for n in (
+            "Stellenanzeige.md",
+            "Stellenanzeige.pdf",
+            "Interviewleitfaden.pdf",
+            "Einarbeitungsplan.pdf",
+            "Einarbeitungs-Tracker.xlsx",
+        )  # fmt: skip
+    )
+    assert kits["ja"]["job_pdf"].name == "募集要項.pdf"
+    markdown = {lang: f["job_md"].read_text(encoding="utf-8") for lang, f in kits.items()}
+    assert markdown["en"].startswith("# Senior Account Manager\n")
+    assert markdown["de"].startswith("# Senior Account Manager (m/w/d)\n")
+    assert markdown["fr"].startswith("# Senior Account Manager (H/F)\n")
+    _, joined, _, _ = _pdf_text(kits["de"]["job_pdf"])
+    assert "Senior Account Manager (m/w/d)" in joined
+    from qbrgen.render import load_renderers
+
+    kit = load_renderers(["kit"])["kit"]
+    for language, files in kits.items():  # the candidate's file in every language
+        assert kit.audience_of(files["job_pdf"].as_posix()) == "candidate", language
+        assert kit.audience_of(files["guide"].as_posix()) == "internal", language

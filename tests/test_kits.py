@@ -226,12 +226,12 @@ def test_tracker_due_dates_follow_start() -> None:
             assert (
                 due.date() == start + dt.timedelta(days=7 * (week - 1) + 4) == due_date(start, week)
             )
-            assert owner in ("hire", "manager", "buddy")
+            assert owner in ("New hire", "Manager", "Buddy")  # as the plan's owner tags
         assert rows[0][0] == 1 and rows[-1][0] == 13
         validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
         last = 9 + len(rows)
         assert validations[f"H10:H{last}"].formula1 == '"Not started,In progress,Done,Blocked"'
-        assert validations[f"D10:D{last}"].formula1 == '"hire,manager,buddy"'
+        assert validations[f"D10:D{last}"].formula1 == '"New hire,Manager,Buddy"'
         checks = workbook["Checks"]
         dates = {row[0]: row[1].date() for row in checks.iter_rows(min_row=2, values_only=True)}
         assert dates == {day: check_date(start, day) for day in (30, 60, 90)}
@@ -398,7 +398,7 @@ def test_pdfs_hold_their_sections(junior_kit: Path) -> None:
         "Day 90 check",
         "Manager",
         "Buddy",
-        "Hire",
+        "New hire",
         "Jan 8, 2027",
     ):
         assert heading in onboarding, heading
@@ -539,3 +539,197 @@ def test_md_text_escapes_markup() -> None:
     assert md_text("# Big <b>deal</b>\n and *more*") == "\\# Big \\<b\\>deal\\</b\\> and \\*more\\*"
     assert md_text("- not a bullet") == "\\- not a bullet"
     assert md_text("1. not a list") == "1\\. not a list"
+
+
+# --- kits in other languages: the content library's overlays ---------------------------------
+
+OVERLAY_LANGUAGES = sorted(
+    p.name for p in (BUILTIN_THEME / "kits").iterdir() if p.is_dir() and not p.name.startswith(".")
+)
+"""Languages with built-in overlays (kits/<L>/*.yaml): the parity test covers each one."""
+
+
+def test_every_shipped_language_has_overlays() -> None:
+    from qbrgen.i18n import LANGUAGES
+
+    assert sorted(lang for lang in LANGUAGES if lang != "en") == OVERLAY_LANGUAGES
+
+
+def _items(path: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    """Section -> [(id, sorted keys)] of a content file, as written; company -> its keys."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, list[tuple[str, list[str]]]] = {}
+    for section, items in data.items():
+        if section == "company":
+            out[section] = [("company", sorted(items))]
+        elif isinstance(items, list):
+            out[section] = [
+                (item["id"], sorted(item)) if isinstance(item, dict) else (str(item), [])
+                for item in items
+            ]
+    return out
+
+
+@pytest.mark.parametrize("language", OVERLAY_LANGUAGES)
+def test_overlays_have_exactly_the_english_ids(language: str) -> None:
+    """Each built-in overlay holds every item of the English file of the same name, with the
+    same ids in the same order and the same fields (an item replaces the English one whole),
+    and nothing else: a new English item without its translations fails here."""
+    english_files = sorted((BUILTIN_THEME / "kits").glob("*.yaml"))
+    folder = BUILTIN_THEME / "kits" / language
+    assert sorted(p.name for p in folder.glob("*.yaml")) == [p.name for p in english_files]
+    for english in english_files:
+        assert _items(folder / english.name) == _items(english), f"{language}/{english.name}"
+    library = load_library(Theme(), language)
+    assert library.warnings == []
+    assert library.files[: len(english_files)] == [f"kits/{p.name}" for p in english_files]
+    assert library.files[len(english_files) :] == [
+        f"kits/{language}/{p.name}" for p in english_files
+    ]
+
+
+@pytest.mark.parametrize("language", OVERLAY_LANGUAGES)
+def test_overlays_translate_every_text(language: str) -> None:
+    """Every text of the translated library differs from the English one, except names the
+    market keeps (job titles, KPI abbreviations, product names)."""
+    english = load_library(Theme())
+    translated = load_library(Theme(), language)
+    kept = {"Account Manager", "Senior Account Manager", "Strategic Account Manager", "CRM"}
+    fields = ("name", "examples", "title", "book", "experience", "reports_to", "text")
+    same = []
+    for section, items in english.sections.items():
+        for item_id, item in items.items():
+            other = translated.sections[section][item_id]
+            for name in fields:
+                value = getattr(item, name, None)
+                if not value or value != getattr(other, name) or value in kept:
+                    continue
+                if not (len(value) <= 12 and value.replace(" ", "").isupper()):  # NRR, CSAT
+                    same.append(f"{section}.{item_id}.{name}: {value}")
+            for name in ("question", "follow_ups", "strong", "weak"):
+                if getattr(item, name, None) and getattr(item, name) == getattr(other, name):
+                    same.append(f"{section}.{item_id}.{name}")
+    assert not same, f"{language}: untranslated: {same[:5]}"
+
+
+def _overlay_workspace(tmp_path: Path) -> Path:
+    """The override fixture workspace, plus a German overlay translating only some of it."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(KITS / "ws", workspace)
+    german = workspace / "templates" / "kits" / "de"
+    german.mkdir()
+    (german / "extra-questions.yaml").write_text(
+        "industries:\n"
+        "  - id: healthcare\n"
+        "    name: Gesundheitssoftware\n"
+        "summaries:\n"
+        "  - id: healthcare\n"
+        "    industries: healthcare\n"
+        "    text: Unsere Kunden betreiben Kliniken.\n",
+        encoding="utf-8",
+    )
+    return workspace
+
+
+def test_a_kits_language_merges_builtin_then_workspace(tmp_path: Path) -> None:
+    """Built-in English, built-in German, workspace English, workspace German: the team's own
+    English item wins over the stock German one of the same id, its German overlay wins over
+    both, a built-in translation of a file the workspace replaced is not read, and what only
+    the workspace's English sets is a warning naming the file, line and ids."""
+    from qbrgen.kits.library import content_files
+
+    workspace = _overlay_workspace(tmp_path)
+    theme = Theme(open_workspace(workspace))
+    builtin = ["kits/interview.yaml", "kits/onboarding.yaml", "kits/role.yaml"]
+    assert content_files(theme, "de") == [
+        *builtin,  # company.yaml: the workspace's replaces it ...
+        *(name.replace("kits/", "kits/de/") for name in builtin),  # ... and its translation
+        "kits/company.yaml",
+        "kits/extra-questions.yaml",
+        "kits/de/extra-questions.yaml",
+    ]
+    assert content_files(theme) == ["kits/company.yaml", *builtin, "kits/extra-questions.yaml"]
+    library = load_library(theme, "de")
+    questions = library.sections["questions"]
+    assert "HubSpot" in questions["q-after-hard-call"].question  # workspace English wins
+    stock = load_library(Theme(), "de").sections["questions"]
+    assert questions["q-quiet-risk"].question == stock["q-quiet-risk"].question
+    assert library.sections["industries"]["healthcare"].name == "Gesundheitssoftware"
+    assert library.sections["summaries"]["healthcare"].text == "Unsere Kunden betreiben Kliniken."
+    assert library.company.apply == ""  # not the stock German text of the replaced file
+    assert "q-cannot-deliver" not in questions  # remove: still applies
+    warnings = [str(w) for w in library.warnings]
+    assert len(warnings) == 2, warnings
+    company, extra = warnings
+    assert company.startswith("templates/kits/company.yaml:")
+    assert "without German text" in company and "company.about" in company
+    assert extra.startswith("templates/kits/extra-questions.yaml:13:")  # the first such item
+    assert "questions q-clinic-outage" in extra and "questions q-after-hard-call" in extra
+    assert "milestones m-hipaa-briefing" in extra
+    assert "healthcare" not in extra  # translated by the workspace's German overlay
+    assert (
+        "templates/kits/de/extra-questions.yaml" in extra or "kits/de/extra-questions.yaml" in extra
+    )
+    assert load_library(theme).warnings == []  # an English kit has nothing to warn about
+
+    jobs, env = _jobs(workspace, start=START, language="de")
+    assert [job.key for job in jobs] == ["de/senior-healthcare"]
+    assert jobs[0].warnings and jobs[0].warnings[0].startswith("templates/kits/company.yaml:")
+    assert jobs[0].outputs[0] == "kits/de/senior-healthcare/Stellenanzeige.md"
+    assert "kits/de/extra-questions.yaml" in jobs[0].templates
+    result = run_cli("kit", "--language", "de", "--start", "2027-01-04", "-w", str(workspace))
+    assert result.returncode == 0, result.stderr
+    assert "warning: templates/kits/extra-questions.yaml:13:" in result.stdout + result.stderr
+
+
+def test_errors_in_an_overlay_are_located(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "kits" / "fr").mkdir(parents=True)
+    shutil.copy(KITS / "bad" / "typo.yaml", tmp_path / "templates" / "kits" / "fr" / "typo.yaml")
+    (tmp_path / "qbrgen.yaml").write_text("")
+    theme = Theme(open_workspace(tmp_path))
+    load_library(theme)  # an English kit does not read it
+    with pytest.raises(InputError) as caught:
+        load_library(theme, "fr")
+    assert (
+        "templates/kits/fr/typo.yaml:4:5: questions[0].questoin: unknown field 'questoin'"
+        in str(caught.value)
+    )
+
+
+def test_kit_language_option_and_keys(tmp_path: Path) -> None:
+    """`--language` picks the kit's language (default the workspace's); a kit's build key and
+    folder carry a language other than English, so kits in two languages live side by side
+    and neither is stale."""
+    from qbrgen.render.kits import selection_for
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    config = (ROOT / "qbrgen.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^language: en\b", "language: fr", config)
+    (workspace / "qbrgen.yaml").write_text(config, encoding="utf-8")
+    jobs, _ = _jobs(workspace, kits=["junior-saas"], start=START)
+    assert [job.key for job in jobs] == ["fr/junior-saas"]
+    assert jobs[0].outputs == [
+        "kits/fr/junior-saas/offre-emploi.md",
+        "kits/fr/junior-saas/offre-emploi.pdf",
+        "kits/fr/junior-saas/guide-entretien.pdf",
+        "kits/fr/junior-saas/plan-integration.pdf",
+        "kits/fr/junior-saas/suivi-integration.xlsx",
+    ]
+    jobs, _ = _jobs(workspace, kits=["junior-saas"], start=START, language="en")
+    assert [job.key for job in jobs] == ["junior-saas"]
+    assert jobs[0].outputs == [f"kits/junior-saas/{name}" for name in FILES.values()]
+    run = open_run(workspace, with_accounts=False)
+    assert selection_for(run, "ja/strategic-services").options == {  # type: ignore[union-attr]
+        "kits": ["strategic-services"],
+        "language": "ja",
+    }
+    assert selection_for(run, "senior-saas").options["language"] == "en"  # type: ignore[union-attr]
+    assert selection_for(run, "xx/senior-saas") is None
+    from qbrgen.cli.documents import kit
+    from qbrgen.i18n import LANGUAGES
+
+    choice = next(p for p in kit.params if p.name == "language")
+    assert tuple(choice.type.choices) == LANGUAGES  # type: ignore[attr-defined]

@@ -254,6 +254,13 @@ class Formatter:
             return singular if count == 1 else plural
         return self.translations.ngettext(singular, plural, count)
 
+    def translate_context(self, context: str, message: str) -> str:
+        """`message` as the catalog translates it in `context` (pgettext: the same English
+        word meaning two things, a week number beside 'this week')."""
+        if self.language == "en":
+            return message
+        return str(self.translations.pgettext(context, message))
+
     def gettext(self, message: str, **values: Any) -> str:
         """`message` (English) in the document's language, `values` filled in by name."""
         text = self.translate(message)

@@ -174,6 +174,8 @@ _KEYWORDS: dict[str, Any] = {
     "ngettext": (1, 2),
     "N_": None,
     "NP_": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "translate_context": ((1, "c"), 2),
     "translate": None,
 }
 

@@ -155,7 +155,10 @@ def use_language(env: jinja2.Environment, formatter: Formatter) -> None:
     env.filters.update(template_filters(formatter))
     env.globals.update(fmt=formatter)
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        formatter.translate, formatter.translate_plural, newstyle=True
+        formatter.translate,
+        formatter.translate_plural,
+        newstyle=True,
+        pgettext=formatter.translate_context,
     )
 
 

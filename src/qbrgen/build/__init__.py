@@ -313,6 +313,8 @@ def _execute(
     )
     summary.input_errors = [str(p) for p in run.portfolio.problems.errors]
     summary.kpi_warnings = dict(Counter(w.code for w in run.report.portfolio.warnings))
+    for job in jobs:  # e.g. a kit's workspace content without a translation
+        summary.warnings += [w for w in job.warnings if w not in summary.warnings]
     with workspace_lock(run.workspace, options.command, wait=options.wait):
         remove_stale_temporaries(out)
         manifest = Manifest.load(out)

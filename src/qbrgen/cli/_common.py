@@ -235,6 +235,8 @@ def write_and_report(
             click.echo(prefix + display_path(out / rel, run.workspace.root))
     for item in summary.hand_edited:
         click.echo(f"qbrgen: {item['path']}: {item['action']}", err=True)
+    for warning in summary.warnings:  # e.g. a kit's workspace content without a translation
+        click.echo(f"qbrgen: warning: {warning}", err=True)
     for failure in summary.failed:
         click.echo(f"qbrgen: {failure.key}: {failure.error}", err=True)
     if summary.manifest_error:

@@ -271,6 +271,12 @@ def digest(
     "--portfolio", is_flag=True, help="Name real accounts to shadow and own (healthy, small first)."
 )
 @click.option("--all", "build_all", is_flag=True, help="Every seniority × industry combination.")
+@click.option(
+    "--language",
+    type=click.Choice(["en", "de", "fr", "es", "ja"]),
+    default=None,
+    help="Language of the kit's documents; default `language` in qbrgen.yaml.",
+)
 @jobs_option
 @workspace_option
 @no_wait_option
@@ -281,6 +287,7 @@ def kit(
     start: dt.datetime | None,
     portfolio: bool,
     build_all: bool,
+    language: str | None,
     jobs: int,
     workspace: Path,
     no_wait: bool,
@@ -289,6 +296,8 @@ def kit(
     Markdown), interview guide, 30-60-90 onboarding plan and tracker (XLSX).
 
     Without --seniority/--industry or --all, builds the kits listed in qbrgen.yaml (kits.build).
+    A kit in another language than English goes to output/kits/<language>/<seniority>-<industry>/,
+    its file names in that language.
     """
     import os
 
@@ -311,6 +320,8 @@ def kit(
                 f"qbrgen: {counted(errors, 'input error')}; invalid accounts are left out", err=True
             )
     options: dict[str, Any] = {"all": build_all, "portfolio": portfolio}
+    if language:
+        options["language"] = language
     if seniority and industry:
         options["kits"] = [f"{seniority}-{industry}"]
     if start:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from qbrgen.labels import N_
 from qbrgen.models import Record
 
 Seniority = Literal["junior", "senior", "strategic"]
@@ -19,23 +20,36 @@ SENIORITIES: tuple[str, ...] = ("junior", "senior", "strategic")
 
 Pillar = Literal["retention", "growth", "partnership"]
 PILLARS: dict[str, str] = {
-    "retention": "Retention and account health",
-    "growth": "Growth and expansion",
-    "partnership": "Strategic partnership and advocacy",
+    "retention": N_("Retention and account health"),
+    "growth": N_("Growth and expansion"),
+    "partnership": N_("Strategic partnership and advocacy"),
 }
-"""The three outcomes the role is built around, in the order documents show them."""
+"""The three outcomes the role is built around, in the order documents show them (English
+message ids: documents translate them)."""
 
 Owner = Literal["manager", "buddy", "hire"]
 OWNERS: tuple[str, ...] = ("hire", "manager", "buddy")
 """Who does an onboarding milestone: the new hire, their manager or their onboarding buddy."""
+OWNER_NAMES: dict[str, str] = {
+    "hire": N_("New hire"),
+    "manager": N_("Manager"),
+    "buddy": N_("Buddy"),
+}
+"""How documents name each owner (English message ids)."""
 
 Phase = Literal["days-1-30", "days-31-60", "days-61-90"]
 PHASES: dict[str, str] = {
-    "days-1-30": "Days 1-30: learn and shadow",
-    "days-31-60": "Days 31-60: contribute with support",
-    "days-61-90": "Days 61-90: own a book",
+    "days-1-30": N_("Days 1-30: learn and shadow"),
+    "days-31-60": N_("Days 31-60: contribute with support"),
+    "days-61-90": N_("Days 61-90: own a book"),
 }
-"""Onboarding phases and their headings."""
+"""Onboarding phases and their headings (English message ids)."""
+PHASE_NAMES: dict[str, str] = {
+    "days-1-30": N_("Days 1-30"),
+    "days-31-60": N_("Days 31-60"),
+    "days-61-90": N_("Days 61-90"),
+}
+"""Onboarding phases' short names (the tracker's Phase column)."""
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 SLUG_PATTERN = r"^[a-z][a-z0-9-]*$"

@@ -50,6 +50,8 @@ class Job:
     templates: list[str] = field(default_factory=list)
     """Template names (on the search path) it uses; their content is hashed too."""
     account_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Warnings about its inputs found while planning (a build lists each once)."""
     module: str = ""
     """Module of the renderer (set by the build) so a fresh worker can import it."""
 
@@ -136,9 +138,10 @@ class Renderer:
     audience: str = "internal"
     """Who reads what it makes: "customer" (the QBR deck), "candidate" or "internal" (see
     render.audience: a customer document's context is built from the customer view)."""
-    file_audiences: tuple[tuple[str, str], ...] = ()
-    """(file name pattern, audience) for outputs whose audience differs from the renderer's:
-    a hiring kit is internal, but its job description is the candidate's."""
+    file_audiences: tuple[tuple[str | Callable[[str], bool], str], ...] = ()
+    """(file name pattern or test of the name, audience) for outputs whose audience differs
+    from the renderer's: a hiring kit is internal, but its job description (in any language)
+    is the candidate's."""
     selection_for: Callable[[Run, str], Selection | None] | None = None
     """For documents made on request (one owner's digest, a kit outside `kits.build`): the
     selection that would make document `key` today, or None when nothing would. Without it,
@@ -150,7 +153,7 @@ class Renderer:
 
         name = path.rsplit("/", 1)[-1]
         for pattern, audience in self.file_audiences:
-            if fnmatch(name, pattern):
+            if pattern(name) if callable(pattern) else fnmatch(name, pattern):
                 return audience
         return self.audience
 
