@@ -17,7 +17,16 @@ from qbrgen.errors import Location, ProblemList, UsageError, some_of
 from qbrgen.history import HistoryView, read_history
 from qbrgen.kpis import AccountKpis, AccountKpisMaker, KpiReport, compute
 from qbrgen.kpis.checks import check_contract_arr
-from qbrgen.loading import Portfolio, SourcedAccount, gc_paused, load_portfolio, open_workspace
+from qbrgen.kpis.engine import AccountData, LeanKpis, compute_lean
+from qbrgen.loading import (
+    AccountSummary,
+    Portfolio,
+    SourcedAccount,
+    gc_paused,
+    load_portfolio,
+    load_summaries,
+    open_workspace,
+)
 from qbrgen.templates import Formatter, Theme
 
 
@@ -41,6 +50,12 @@ class Run:
     @property
     def accounts(self) -> list[SourcedAccount]:
         return self.portfolio.accounts
+
+    @property
+    def summaries(self) -> list[AccountSummary]:
+        """A lean run's accounts (`open_run(lean=...)`), by id: each summary a `LeanAccount`
+        holding what the run's `AccountData` step made of it. Empty in a full run."""
+        return self.portfolio.summaries
 
     def select(
         self,
@@ -92,24 +107,37 @@ def open_run(
     as_of: dt.date | None = None,
     paths: tuple[Path, ...] = (),
     with_accounts: bool = True,
+    lean: AccountData | None = None,
 ) -> Run:
     """Load the workspace at (or above) `start`: config, accounts, KPIs. Never raises for bad
     accounts: their problems are on `run.portfolio.problems` and the valid ones are kept.
-    `with_accounts=False` reads the config alone, for documents that need no account data."""
+    `with_accounts=False` reads the config alone, for documents that need no account data.
+
+    `lean` makes a lean run, for a document of the whole portfolio made from a few values per
+    account (the scorecard): the same problems and portfolio KPIs, but of each account only
+    what `lean` makes of it and its KPIs is kept (`run.summaries`), made where it is loaded;
+    no account model and no per-account KPIs (`run.accounts` and `run.report.accounts` are
+    empty), so the memory does not grow with every account's."""
     config_problems = ProblemList()
     workspace = open_workspace(start, config_problems)
     config = workspace.config
     day = as_of or config.as_of or dt.date.today()
     history = HistoryView()
     portfolio = Portfolio(workspace)
+    step: LeanKpis | None = None
     if with_accounts:
         history = read_history(workspace, day)
-        # Each account's KPIs are made where it is loaded (worker processes, when many).
-        maker = AccountKpisMaker(config, day, history.recorded)
-        portfolio = load_portfolio(workspace, list(paths), enrich=maker)
+        if lean is not None:
+            step = LeanKpis(config, day, history.recorded, lean)
+            portfolio = load_summaries(workspace, list(paths), step)
+        else:
+            # Each account's KPIs are made where it is loaded (worker processes, when many).
+            maker = AccountKpisMaker(config, day, history.recorded)
+            portfolio = load_portfolio(workspace, list(paths), enrich=maker)
     portfolio.problems.items[:0] = config_problems.items
     if with_accounts:
-        check_contract_arr(portfolio, day, Formatter.for_config(config))
+        if step is None:
+            check_contract_arr(portfolio, day, Formatter.for_config(config))
         if history.error:
             where = workspace.config_path.name if workspace.config_path else "qbrgen.yaml"
             portfolio.problems.warn(
@@ -119,9 +147,12 @@ def open_run(
                 "history",
             )
     with gc_paused():  # the report lives as long as the run: nothing in it to collect
-        accounts = portfolio.accounts
-        known = [a.enriched if isinstance(a.enriched, AccountKpis) else None for a in accounts]
-        report = compute([a.account for a in accounts], config, day, history.recorded, known)
+        if step is not None:
+            report = compute_lean([s.summary for s in portfolio.summaries], step)
+        else:
+            accounts = portfolio.accounts
+            known = [a.enriched if isinstance(a.enriched, AccountKpis) else None for a in accounts]
+            report = compute([a.account for a in accounts], config, day, history.recorded, known)
     return Run(
         workspace,
         portfolio,

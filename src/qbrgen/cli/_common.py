@@ -115,11 +115,15 @@ def workspace_option(func: F) -> F:
     )(func)
 
 
-def open_run_at(workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, ...] = ()) -> Run:
+def open_run_at(
+    workspace: Path, as_of: dt.datetime | None, paths: tuple[Path, ...] = (), lean: Any = None
+) -> Run:
+    """The run of the workspace at (or above) `workspace`; `lean`: see `open_run`."""
     from qbrgen.loading import require_workspace
     from qbrgen.run import open_run
 
-    return open_run(require_workspace(workspace), as_of.date() if as_of else None, paths)
+    day = as_of.date() if as_of else None
+    return open_run(require_workspace(workspace), day, paths, lean=lean)
 
 
 @dataclass(frozen=True)
@@ -244,10 +248,13 @@ def write_and_report(
     return 1 if summary.failed or summary.manifest_error else 0
 
 
-def open_checked(workspace: Path, as_of: dt.datetime | None, consequence: str) -> tuple[Run, int]:
-    """Open the run and print its problems (warnings quietly); when inputs are invalid, add
-    one line: 'qbrgen: 2 input errors; <consequence>'. Returns the run and the error count."""
-    run = open_run_at(workspace, as_of)
+def open_checked(
+    workspace: Path, as_of: dt.datetime | None, consequence: str, lean: Any = None
+) -> tuple[Run, int]:
+    """Open the run (`lean`: see `open_run`) and print its problems (warnings quietly); when
+    inputs are invalid, add one line: 'qbrgen: 2 input errors; <consequence>'. Returns the
+    run and the error count."""
+    run = open_run_at(workspace, as_of, lean=lean)
     errors = report_problems(run, quiet_warnings=True)
     if errors:
         click.echo(f"qbrgen: {counted(errors, 'input error')}; {consequence}", err=True)

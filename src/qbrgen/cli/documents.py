@@ -220,9 +220,12 @@ def scorecard(workspace: Path, as_of: dt.datetime | None, no_wait: bool) -> None
     invalid (the workbook then covers the valid accounts only).
     """
     from qbrgen.render import Selection
+    from qbrgen.render._scorecard_rows import account_row
 
-    run, errors = open_checked(workspace, as_of, "the scorecard covers the valid accounts only")
-    failed = write_and_report(run, "scorecard", Selection(run.accounts), no_wait)
+    # A lean run: each account's row is made where it is loaded, and only the rows are kept.
+    consequence = "the scorecard covers the valid accounts only"
+    run, errors = open_checked(workspace, as_of, consequence, lean=account_row)
+    failed = write_and_report(run, "scorecard", Selection([], summaries=run.summaries), no_wait)
     sys.exit(1 if errors or failed else 0)
 
 

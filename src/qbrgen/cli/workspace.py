@@ -31,20 +31,18 @@ def validate(paths: tuple[Path, ...], workspace: Path) -> None:
     Exit code 0 when everything is valid, 1 when any input is invalid, 2 for usage errors.
     """
     from qbrgen.errors import ProblemList
-    from qbrgen.formatting import Formatter
-    from qbrgen.kpis.checks import check_contract_arr
-    from qbrgen.loading import load_portfolio, open_workspace, require_workspace
+    from qbrgen.kpis.checks import ContractArrCheck
+    from qbrgen.loading import load_summaries, open_workspace, require_workspace
 
     config_problems = ProblemList()
     # Named files can be checked anywhere (with default settings); the whole workspace
     # needs one.
     root = workspace if paths else require_workspace(workspace)
     loaded = open_workspace(root, config_problems)
-    portfolio = load_portfolio(loaded, list(paths))
+    # Lean: each account checked (in worker processes when many) and dropped, only its id kept.
+    check = ContractArrCheck(loaded.config, loaded.config.as_of or dt.date.today())
+    portfolio = load_summaries(loaded, list(paths), check)
     portfolio.problems.items[:0] = config_problems.items
-    check_contract_arr(
-        portfolio, loaded.config.as_of or dt.date.today(), Formatter.for_config(loaded.config)
-    )
     errors = print_problems(portfolio.problems)
     warnings = len(portfolio.problems.warnings)
     config = 1 if loaded.config_path is not None else 0
@@ -52,7 +50,7 @@ def validate(paths: tuple[Path, ...], workspace: Path) -> None:
     invalid = len(portfolio.invalid_files) + (1 if config and config_problems.errors else 0)
     summary = (
         f"{counted(checked, 'file')} checked: {checked - invalid} valid, {invalid} invalid; "
-        f"{counted(len(portfolio.accounts), 'account')} ready to build; "
+        f"{counted(len(portfolio.summaries), 'account')} ready to build; "
         f"{counted(errors, 'error')}" + (f", {counted(warnings, 'warning')}" if warnings else "")
     )
     click.echo(summary, err=errors > 0)

@@ -10,13 +10,23 @@ out), `measures` (money, renewals, tickets... over a window: what KPIs are compu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from qbrgen.config import Workspace
 from qbrgen.formatting import Formatter
 from qbrgen.kpis.account import account_kpis
+from qbrgen.kpis.checks import contract_arr_problems
 from qbrgen.kpis.periods import Periods, review_quarter
-from qbrgen.kpis.portfolio import portfolio_kpis
+from qbrgen.kpis.portfolio import (
+    PortfolioPart,
+    combine,
+    lifetime_value,
+    portfolio_kpis,
+    portfolio_part,
+)
 from qbrgen.kpis.results import (
     WARNING_ORDER,
     AccountKpis,
@@ -29,17 +39,24 @@ from qbrgen.kpis.results import (
 from qbrgen.kpis.revenue import RevenueHistory
 from qbrgen.models import Account
 
+if TYPE_CHECKING:
+    from qbrgen.errors import Problem
+    from qbrgen.loading import SourcedAccount
+
 __all__ = [
     "WARNING_ORDER",
     "AccountKpis",
     "AccountKpisMaker",
     "KpiReport",
+    "LeanAccount",
+    "LeanKpis",
     "KpiSet",
     "KpiWarning",
     "PortfolioKpis",
     "RecordedScores",
     "account_kpis",
     "compute",
+    "compute_lean",
 ]
 
 
@@ -96,3 +113,59 @@ def compute(
         )
     portfolio = portfolio_kpis(accounts, config, periods, histories, per_account)
     return KpiReport(periods, portfolio, per_account)
+
+
+AccountData = Callable[[Account, AccountKpis, dt.date, Formatter], Any]
+"""What a lean run keeps of an account for its documents, made from the account and its KPIs
+(with as_of and the run's formatter) where it is loaded: picklable, and so is its result."""
+
+
+@dataclass(slots=True)
+class LeanAccount:
+    """What a lean run keeps of an account: its share of the portfolio KPIs (until they are
+    added up), what the run's `AccountData` step made of it, and its expected lifetime value
+    and the reason when there is none (known once the portfolio's logo churn is)."""
+
+    part: PortfolioPart | None
+    data: Any
+    lifetime: tuple[Decimal | None, str | None] = (None, None)
+
+
+class LeanKpis:
+    """A lean load's step (`loading.load_summaries`) for a run: an account's warning about
+    its contract ARR (as `check_contract_arr`), its KPIs as `compute` makes them, its share of
+    the portfolio KPIs and its `AccountData`; picklable, for the worker processes."""
+
+    def __init__(
+        self,
+        config: Workspace,
+        as_of: dt.date,
+        recorded: RecordedScores | None,
+        data: AccountData | None = None,
+    ):
+        self.maker = AccountKpisMaker(config, as_of, recorded)
+        self.data = data
+
+    def __call__(self, item: SourcedAccount) -> tuple[list[Problem], LeanAccount]:
+        account = item.account
+        periods, fmt = self.maker.periods_and_format()
+        history = RevenueHistory.of(account)
+        found = contract_arr_problems(item, periods.as_of, fmt, history)
+        kpis = self.maker(account, history)
+        part = portfolio_part(account, periods, history, kpis)
+        data = self.data(account, kpis, periods.as_of, fmt) if self.data is not None else None
+        return found, LeanAccount(part, data)
+
+
+def compute_lean(accounts: Sequence[LeanAccount], step: LeanKpis) -> KpiReport:
+    """The KPI report of a lean run from its accounts' parts (in id order): the portfolio's
+    KPIs as `compute` makes them, no per-account KPIs (each account's lifetime value goes on
+    its LeanAccount, and its part is dropped)."""
+    maker = step.maker
+    periods, _ = maker.periods_and_format()
+    portfolio = combine([a.part for a in accounts if a.part is not None], maker.config, periods)
+    for account in accounts:
+        if account.part is not None:
+            account.lifetime = lifetime_value(account.part, portfolio, maker.config)
+            account.part = None
+    return KpiReport(periods, portfolio, {})

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from qbrgen.config import BUILTIN_THEME, CONFIG_FILE, LoadedWorkspace, Workspace
 from qbrgen.errors import (
     Location,
+    Problem,
     ProblemList,
     UsageError,
     display_path,
@@ -63,6 +64,17 @@ class SourcedAccount:
 
 
 @dataclass
+class AccountSummary:
+    """What a lean load keeps of a valid account: its id, where it came from, its input hash
+    and what the load's `summarise` step made of it (the account model is not kept)."""
+
+    account_id: str
+    source: str
+    input_hash: str
+    summary: Any
+
+
+@dataclass
 class Portfolio:
     """Everything loaded from one workspace: config, valid accounts, and every problem found."""
 
@@ -71,6 +83,9 @@ class Portfolio:
     problems: ProblemList = field(default_factory=ProblemList)
     files_checked: list[str] = field(default_factory=list)
     invalid_files: set[str] = field(default_factory=set)
+    summaries: list[AccountSummary] = field(default_factory=list)
+    """What a lean load (`load_summaries`) kept of each valid account, by id; `accounts` is
+    then empty."""
 
     def by_id(self, account_id: str) -> SourcedAccount:
         for item in self.accounts:
@@ -184,6 +199,19 @@ validated, ("valid", key, account JSON, input hash, enriched) for a file parsed 
 _WORKER: dict[str, Any] = {}
 
 
+Summarise = Callable[[SourcedAccount], tuple[list[Problem], Any]]
+"""A lean load's per-account step (`load_summaries`), run where a valid account is checked (a
+worker process when files are many): the problems it finds (warnings, located with the
+account's `locate`) and the account's summary; picklable, and so are its results."""
+
+Summarised = tuple[str, Any, Any, Any, Any, Any]
+"""A file loaded and summarised in a worker: (kind, key, item, input hash, account id, result)
+with kind "hit" (from a cache entry) or "valid" (parsed and valid: `item` is its account JSON
+for the cache), `result` (the cross-field problems, the step's problems, its summary; the
+step not run when there are cross-field problems); or ("parsed", key, Parsed, None, None,
+None) for a file the parent must check (invalid, or not a mapping)."""
+
+
 def _start_worker(stored: dict[str, str], enrich: Enrich | None) -> None:
     _WORKER["stored"], _WORKER["enrich"] = stored, enrich
 
@@ -234,6 +262,62 @@ def _load_in_parallel(
     with pool:
         for chunk, results in zip(chunks, pool.map(_load_chunk, names), strict=True):
             yield from zip(chunk, results, strict=True)
+
+
+def _start_lean_worker(stored: dict[str, tuple[str, str]], summarise: Summarise) -> None:
+    _WORKER["entries"], _WORKER["summarise"] = stored, summarise
+
+
+def _summarise_chunk(items: list[tuple[str, str]]) -> list[Summarised]:
+    """Load YAML files in a worker as `_load_chunk` does, then check each valid account's
+    fields against each other and put it through the lean load's `summarise` step: only
+    its results go back to the parent, never the account."""
+    from qbrgen.loading.checks import check_account
+
+    gc.disable()  # a worker process that builds data and exits: no cycles worth collecting
+    stored: dict[str, tuple[str, str]] = _WORKER["entries"]
+    summarise: Summarise = _WORKER["summarise"]
+    out: list[Summarised] = []
+    for name, label in items:
+        path = Path(name)
+        account: Account | None = None
+        kind, key, body, input_hash = "hit", None, None, ""
+        with contextlib.suppress(OSError):  # parsing words the problem
+            key = content_key(path.read_bytes())
+            entry = stored.get(key)
+            if entry is not None:
+                with contextlib.suppress(ValueError):
+                    account = Account.model_validate_json(entry[1])
+                    input_hash = entry[0]
+        if account is None:
+            parsed = parse_file(path)
+            data, error, key = parsed
+            if error is None and isinstance(data, dict):
+                with contextlib.suppress(ValidationError):
+                    account = Account.model_validate(data)
+                    kind, body = "valid", account.model_dump_json(exclude_unset=True)
+                    input_hash = account_hash(account)
+            if account is None:
+                out.append(("parsed", key, parsed, None, None, None))
+                continue
+        item = SourcedAccount(account, label, NodeLocator(label, path=path).locate, input_hash)
+        checked = ProblemList()
+        check_account(item, checked)
+        found, summary = ([], None) if checked.items else summarise(item)
+        out.append((kind, key, body, input_hash, account.id, (checked.items, found, summary)))
+    return out
+
+
+def _summarise_in_parallel(
+    paths: list[Path], labels: list[str], cache: AccountCache, summarise: Summarise
+) -> Iterator[Summarised]:
+    """Load and summarise YAML files in worker processes (in order, chunk by chunk)."""
+    pool, size = _pool(len(paths), _start_lean_worker, (cache.entries(), summarise))
+    items = [(str(p), label) for p, label in zip(paths, labels, strict=True)]
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with pool:
+        for results in pool.map(_summarise_chunk, chunks):
+            yield from results
 
 
 def _parse_here(paths: list[Path]) -> Iterator[tuple[Path, Parsed]]:
@@ -526,3 +610,127 @@ def _load_files_here(portfolio: Portfolio, files: list[Path], cache: AccountCach
 def open_workspace(start: Path, problems: ProblemList | None = None) -> LoadedWorkspace:
     """Find and read the workspace config from `start`; config problems go to `problems`."""
     return read_config(find_workspace(start), problems if problems is not None else ProblemList())
+
+
+def load_summaries(
+    workspace: LoadedWorkspace, paths: Sequence[Path], summarise: Summarise
+) -> Portfolio:
+    """Load and check every account as `load_portfolio` does (the same problems, in the same
+    order), but keep of each valid account only its `AccountSummary` (`portfolio.summaries`,
+    by id): the problems and summary `summarise` gives for it, its model dropped. With many
+    YAML files the loading, the checks and `summarise` run in worker processes, and the
+    parent's memory does not grow with every account's model; with few, `load_portfolio`
+    loads them here and each is summarised after."""
+    files = collect_files(paths or [workspace.accounts_dir], workspace.root)
+    yaml_files = [p for p in files if SOURCES.get(p.suffix.lower()) is read_yaml_account]
+    if not _use_parallel(len(yaml_files)):
+        portfolio = load_portfolio(workspace, paths)
+        with gc_paused():
+            for item in portfolio.accounts:
+                found, summary = summarise(item)
+                portfolio.problems.items.extend(found)
+                portfolio.summaries.append(
+                    AccountSummary(item.account.id, item.source, item.input_hash, summary)
+                )
+        portfolio.accounts = []
+        return portfolio
+    portfolio = Portfolio(workspace)
+    with gc_paused():
+        cache = AccountCache.open(workspace.output_dir, bool(paths))
+        _summarise_files(portfolio, files, yaml_files, cache, summarise)
+        cache.save()
+    return portfolio
+
+
+@dataclass
+class _Checked:
+    """A valid account of a lean load, until the checks across accounts are done."""
+
+    account_id: str
+    source: str
+    path: Path
+    input_hash: str
+    checked: list[Problem]
+    found: list[Problem]
+    summary: Any
+    item: SourcedAccount | None = None
+    """The account, when it was loaded here (not YAML, or checked again here)."""
+
+    def locate(self, loc: Sequence[str | int]) -> Location:
+        if self.item is not None:
+            return self.item.locate(loc)
+        return NodeLocator(self.source, path=self.path).locate(loc)
+
+
+def _summarise_files(
+    portfolio: Portfolio,
+    files: list[Path],
+    yaml_files: list[Path],
+    cache: AccountCache,
+    summarise: Summarise,
+) -> None:
+    """The steps of `load_portfolio` then `check_portfolio`, in their order, with YAML files
+    loaded, checked and summarised in worker processes: every file's loading problems in
+    file order, then the cross-field problems in file order, ids used twice, and last the
+    summarise step's problems in id order."""
+    from qbrgen.loading.checks import check_account, check_duplicate_ids
+
+    workspace = portfolio.workspace
+    problems = portfolio.problems
+    labels = display_paths(files, workspace.root)
+    is_yaml = [SOURCES.get(p.suffix.lower()) is read_yaml_account for p in files]
+    yaml_labels = [label for label, y in zip(labels, is_yaml, strict=True) if y]
+    loaded = _summarise_in_parallel(yaml_files, yaml_labels, cache, summarise)
+    accounts: list[_Checked] = []
+    for path, label, yaml in zip(files, labels, is_yaml, strict=True):
+        before, noted = len(problems.errors), len(problems.items)
+        found: list[SourcedAccount] = []
+        if not yaml:
+            _load_other(portfolio, path, label)
+            found, portfolio.accounts = portfolio.accounts, []
+        else:
+            kind, key, item, input_hash, account_id, result = next(loaded)
+            if kind != "parsed":
+                if kind == "hit":
+                    cache.keep(key)
+                else:
+                    cache.put_json(key, item, input_hash)
+                checked, steps, summary = result
+                accounts.append(
+                    _Checked(account_id, label, path, input_hash, checked, steps, summary)
+                )
+                _record(portfolio, label, [], before)
+                continue
+            data, error, key = item
+            found = _yaml_account(path, label, problems, data, error)
+            if key is not None and len(found) == 1 and len(problems.items) == noted:
+                cache.put(key, found[0].account, found[0].input_hash)
+            _record(portfolio, label, [], before)
+        for one in found:  # loaded here: checked (and summarised) here
+            accounts.append(
+                _Checked(one.account.id, one.source, path, one.input_hash, [], [], None, one)
+            )
+    portfolio.accounts = []
+    bad: set[int] = set()
+    for index, entry in enumerate(accounts):
+        if entry.item is not None:
+            check = ProblemList()
+            check_account(entry.item, check)
+            entry.checked = check.items
+        if entry.checked:
+            problems.items.extend(entry.checked)
+            bad.add(index)
+            portfolio.invalid_files.add(entry.source.split(":")[0])
+    ids = [(entry.account_id, entry.source, entry.locate) for entry in accounts]
+    bad |= check_duplicate_ids(ids, problems, portfolio.invalid_files)
+    valid = sorted(
+        (entry for index, entry in enumerate(accounts) if index not in bad),
+        key=lambda entry: entry.account_id,
+    )
+    for entry in valid:
+        if entry.item is not None:
+            entry.found, entry.summary = summarise(entry.item)
+        problems.items.extend(entry.found)
+        portfolio.summaries.append(
+            AccountSummary(entry.account_id, entry.source, entry.input_hash, entry.summary)
+        )

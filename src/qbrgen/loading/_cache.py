@@ -123,6 +123,16 @@ class AccountCache:
         """Every stored entry's account JSON by key (for worker processes to validate)."""
         return {key: entry.body for key, entry in self._stored.items()}
 
+    def entries(self) -> dict[str, tuple[str, str]]:
+        """Every stored entry's input hash and account JSON by key (for worker processes)."""
+        return {key: (entry.input_hash, entry.body) for key, entry in self._stored.items()}
+
+    def keep(self, key: str) -> None:
+        """Keep a stored entry that a worker process read and validated (as `get` keeps it)."""
+        entry = self._stored.get(key)
+        if entry is not None:
+            self._used[key] = entry
+
     def save(self) -> None:
         """Write the cache atomically when it changed; a cache that cannot be written is skipped
         (it only saves time)."""

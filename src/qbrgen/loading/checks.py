@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from qbrgen.errors import ProblemList, some_of
 
 if TYPE_CHECKING:
-    from qbrgen.loading import Portfolio, SourcedAccount
+    from qbrgen.loading import Locate, Portfolio, SourcedAccount
 
 
 def check_account(item: SourcedAccount, problems: ProblemList) -> None:
@@ -131,26 +132,38 @@ def check_portfolio(portfolio: Portfolio) -> None:
     """Per-account checks, then ids duplicated across files. Accounts with errors are dropped
     from the portfolio (their problems stay), so no document is built from bad data."""
     problems = portfolio.problems
-    by_id: dict[str, list[SourcedAccount]] = defaultdict(list)
     bad: set[int] = set()
-    for item in portfolio.accounts:
+    for index, item in enumerate(portfolio.accounts):
         before = len(problems.errors)
         check_account(item, problems)
         if len(problems.errors) > before:
-            bad.add(id(item))
+            bad.add(index)
             portfolio.invalid_files.add(item.source.split(":")[0])
-        by_id[item.account.id].append(item)
-    for account_id, items in by_id.items():
-        if len(items) > 1:
-            places = " and ".join(str(i.locate(("id",))) for i in items)
-            for item in items:
+    ids = [(item.account.id, item.source, item.locate) for item in portfolio.accounts]
+    bad |= check_duplicate_ids(ids, problems, portfolio.invalid_files)
+    portfolio.accounts = [a for i, a in enumerate(portfolio.accounts) if i not in bad]
+    portfolio.accounts.sort(key=lambda a: a.account.id)
+
+
+def check_duplicate_ids(
+    accounts: Sequence[tuple[str, str, Locate]], problems: ProblemList, invalid_files: set[str]
+) -> set[int]:
+    """Every account (id, source, locate) whose id another one also has: each one's problem
+    recorded, its file marked invalid; returns their indexes."""
+    by_id: dict[str, list[int]] = defaultdict(list)
+    for index, (account_id, _, _) in enumerate(accounts):
+        by_id[account_id].append(index)
+    bad: set[int] = set()
+    for account_id, indexes in by_id.items():
+        if len(indexes) > 1:
+            places = " and ".join(str(accounts[i][2](("id",))) for i in indexes)
+            for i in indexes:
                 problems.add(
-                    item.locate(("id",)),
+                    accounts[i][2](("id",)),
                     f"account id '{account_id}' is used more than once: {places}",
                     "id",
                     hint="each account needs its own id",
                 )
-                bad.add(id(item))
-                portfolio.invalid_files.add(item.source.split(":")[0])
-    portfolio.accounts = [a for a in portfolio.accounts if id(a) not in bad]
-    portfolio.accounts.sort(key=lambda a: a.account.id)
+                bad.add(i)
+                invalid_files.add(accounts[i][1].split(":")[0])
+    return bad

@@ -29,7 +29,7 @@ from qbrgen.palette import Palette
 from qbrgen.templates import Formatter, Theme
 
 if TYPE_CHECKING:
-    from qbrgen.loading import SourcedAccount
+    from qbrgen.loading import AccountSummary, SourcedAccount
     from qbrgen.run import Run
 
 
@@ -125,6 +125,9 @@ class Selection:
 
     accounts: list[SourcedAccount]
     options: dict[str, Any] = field(default_factory=dict)
+    summaries: list[AccountSummary] | None = None
+    """A lean run's accounts instead (`Run.summaries`), for a renderer that takes them (the
+    scorecard): each one's `LeanAccount` data made by that renderer's own step."""
 
 
 @dataclass(frozen=True)

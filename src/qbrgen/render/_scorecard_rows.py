@@ -16,6 +16,7 @@ from qbrgen.models import HIGH_SEVERITIES
 
 if TYPE_CHECKING:
     from qbrgen.kpis import AccountKpis, PortfolioKpis
+    from qbrgen.kpis.engine import LeanAccount
     from qbrgen.models import Account
     from qbrgen.run import Run
     from qbrgen.templates import Formatter
@@ -85,6 +86,14 @@ def account_row(
         "overdue_steps": sum(1 for a in open_actions if a.due < as_of),
         "notes": " ".join((account.notes or "").split()),
     }
+
+
+def lean_row(account: LeanAccount) -> dict[str, Any]:
+    """A lean run's row (`account_row`, made where the account was loaded) with the account's
+    expected lifetime value, known once the portfolio's churn was."""
+    row: dict[str, Any] = account.data
+    row["k"]["expected_lifetime_value"] = _num(account.lifetime[0])
+    return row
 
 
 def portfolio_data(portfolio: PortfolioKpis) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from qbrgen.render._scorecard_rows import (
     account_row,
     display_names,
     health_history,
+    lean_row,
     owner_rows,
     portfolio_data,
     renewal_rows,
@@ -63,18 +64,24 @@ def output_path(quarter: str, fmt: Any = None) -> str:
 
 
 def plan(run: Run, selection: Selection) -> list[Job]:
-    """One job: the whole portfolio's scorecard for the review quarter."""
+    """One job: the whole portfolio's scorecard for the review quarter. From a lean run
+    (`open_run(lean=account_row)`), the rows come from `selection.summaries`."""
     report = run.report
     periods = report.periods
     config = run.workspace.config
     items = selection.accounts
     as_of = periods.as_of
     fmt = run.formatter
-    rows = [account_row(i.account, report.accounts[i.account.id], as_of, fmt) for i in items]
-    quarter = str(periods.quarter)
     sha = hashlib.sha256()
-    for item in items:
-        sha.update(item.input_hash.encode())
+    if selection.summaries is not None:  # a lean run: rows made where accounts were loaded
+        rows = [lean_row(s.summary) for s in selection.summaries]
+        for summary in selection.summaries:
+            sha.update(summary.input_hash.encode())
+    else:
+        rows = [account_row(i.account, report.accounts[i.account.id], as_of, fmt) for i in items]
+        for item in items:
+            sha.update(item.input_hash.encode())
+    quarter = str(periods.quarter)
     payload = {
         "as_of": as_of,
         "quarter": quarter,
