@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,18 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def atomic_write(path: Path, data: bytes) -> str:
-    """Write `data` to `path` atomically; returns the sha256 of what was written."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> str:
+    """Write `data` (bytes, or chunks of bytes written as they come) to `path` atomically;
+    returns the sha256 of what was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
+    sha = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in [data] if isinstance(data, bytes | bytearray | memoryview) else data:
+                handle.write(chunk)
+                sha.update(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode a normal write would have.
@@ -38,7 +43,7 @@ def atomic_write(path: Path, data: bytes) -> str:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return hashlib.sha256(data).hexdigest()
+    return sha.hexdigest()
 
 
 def file_hash(path: Path) -> str | None:

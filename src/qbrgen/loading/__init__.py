@@ -27,7 +27,7 @@ from qbrgen.errors import (
     display_paths,
     some_of,
 )
-from qbrgen.loading._cache import AccountCache
+from qbrgen.loading._cache import AccountCache, CacheReader
 from qbrgen.loading._messages import TypedText, describe_all, field_path
 from qbrgen.loading._yaml import (
     NodeLocator,
@@ -212,7 +212,7 @@ step not run when there are cross-field problems); or ("parsed", key, Parsed, No
 None) for a file the parent must check (invalid, or not a mapping)."""
 
 
-def _start_worker(stored: dict[str, str], enrich: Enrich | None) -> None:
+def _start_worker(stored: CacheReader, enrich: Enrich | None) -> None:
     _WORKER["stored"], _WORKER["enrich"] = stored, enrich
 
 
@@ -220,17 +220,17 @@ def _load_chunk(paths: list[str]) -> list[Loaded]:
     """Load YAML files in a worker: a file whose bytes the cache knows from its entry, the
     others parsed and validated; each valid account through the run's `enrich` step."""
     gc.disable()  # a worker process that builds data and exits: no cycles worth collecting
-    stored: dict[str, str] = _WORKER["stored"]
+    stored: CacheReader = _WORKER["stored"]
     enrich: Enrich | None = _WORKER["enrich"]
     out: list[Loaded] = []
     for name in paths:
         path = Path(name)
         with contextlib.suppress(OSError):  # parsing words the problem
             key = content_key(path.read_bytes())
-            body = stored.get(key)
-            if body is not None:
+            entry = stored.get(key)
+            if entry is not None:
                 try:
-                    account = Account.model_validate_json(body)
+                    account = Account.model_validate_json(entry[1])
                 except ValueError:
                     pass
                 else:
@@ -256,7 +256,7 @@ def _load_in_parallel(
     paths: list[Path], cache: AccountCache, enrich: Enrich | None
 ) -> Iterator[tuple[Path, Loaded]]:
     """Load YAML files in worker processes (in order, chunk by chunk), cached or parsed."""
-    pool, size = _pool(len(paths), _start_worker, (cache.bodies(), enrich))
+    pool, size = _pool(len(paths), _start_worker, (cache.reader(), enrich))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     names = [[str(p) for p in chunk] for chunk in chunks]
     with pool:
@@ -264,7 +264,7 @@ def _load_in_parallel(
             yield from zip(chunk, results, strict=True)
 
 
-def _start_lean_worker(stored: dict[str, tuple[str, str]], summarise: Summarise) -> None:
+def _start_lean_worker(stored: CacheReader, summarise: Summarise) -> None:
     _WORKER["entries"], _WORKER["summarise"] = stored, summarise
 
 
@@ -275,7 +275,7 @@ def _summarise_chunk(items: list[tuple[str, str]]) -> list[Summarised]:
     from qbrgen.loading.checks import check_account
 
     gc.disable()  # a worker process that builds data and exits: no cycles worth collecting
-    stored: dict[str, tuple[str, str]] = _WORKER["entries"]
+    stored: CacheReader = _WORKER["entries"]
     summarise: Summarise = _WORKER["summarise"]
     out: list[Summarised] = []
     for name, label in items:
@@ -312,7 +312,7 @@ def _summarise_in_parallel(
     paths: list[Path], labels: list[str], cache: AccountCache, summarise: Summarise
 ) -> Iterator[Summarised]:
     """Load and summarise YAML files in worker processes (in order, chunk by chunk)."""
-    pool, size = _pool(len(paths), _start_lean_worker, (cache.entries(), summarise))
+    pool, size = _pool(len(paths), _start_lean_worker, (cache.reader(), summarise))
     items = [(str(p), label) for p, label in zip(paths, labels, strict=True)]
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with pool:

@@ -20,6 +20,12 @@ rename wins, and the worst case is that it drops entries only the other run adde
 the next run parses again (time, not correctness). A temporary file another run's clean-up
 removed, or a folder that cannot be written, only skips the save. Every entry read is
 validated again by Pydantic, and a malformed line is a miss.
+
+The cache is read as an index (key, input hash, where the entry's JSON sits in the file), not
+as 35 MB of text for 10,000 accounts: an entry's JSON is read from the file when it is used,
+by this process or by the worker processes (`CacheReader`), which check that they read the
+same file (device, inode, size, time) and otherwise read nothing; the cache is written back
+entry by entry.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,11 +55,60 @@ def _stamp() -> str:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     input_hash: str
-    body: str
-    """The validated account as JSON (the fields the file gave, so `model_fields_set` agrees)."""
+    body: str | None = None
+    """The validated account as JSON (the fields the file gave, so `model_fields_set` agrees);
+    None for an entry of the file, read from `start` (`length` bytes) when used."""
+    start: int = 0
+    length: int = 0
+
+
+Identity = tuple[int, int, int, int]
+"""A file's device, inode, size and modification time (ns): the same file, unchanged."""
+
+
+def _identity(stat: os.stat_result) -> Identity:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass
+class CacheReader:
+    """The cache file's entries for worker processes: input hash and account JSON by key, read
+    from the file by position (picklable: the index and the file's path and identity)."""
+
+    path: Path | None
+    identity: Identity | None
+    index: dict[str, tuple[str, int, int]]
+    """Key -> (input hash, start, length)."""
+
+    def __post_init__(self) -> None:
+        self._handle: object = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"path": self.path, "identity": self.identity, "index": self.index}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _handle=None)
+
+    def get(self, key: str) -> tuple[str, bytes] | None:
+        """(input hash, account JSON) of a key; None when unknown or the file was replaced."""
+        found = self.index.get(key)
+        if found is None or self.path is None:
+            return None
+        if self._handle is None:
+            try:
+                handle = open(self.path, "rb")  # noqa: SIM115 - kept open while the process reads
+            except OSError:
+                self.index = {}
+                return None
+            if _identity(os.fstat(handle.fileno())) != self.identity:
+                handle.close()
+                self.index = {}  # another run replaced it: every file is parsed
+                return None
+            self._handle = handle
+        return found[0], os.pread(self._handle.fileno(), found[2], found[1])  # type: ignore[attr-defined]
 
 
 class AccountCache:
@@ -64,6 +120,8 @@ class AccountCache:
         self._used: dict[str, _Entry] = {}
         self._keep_unused = keep_unused
         self._changed = False
+        self._handle: object = None
+        self._identity: Identity | None = None
 
     @classmethod
     def open(cls, output_dir: Path, keep_unused: bool = False) -> AccountCache:
@@ -73,22 +131,51 @@ class AccountCache:
             return cls(None)
         cache = cls(output_dir / CACHE_FILE, keep_unused)
         try:
-            text = cache.path.read_text(encoding="utf-8")  # type: ignore[union-attr]
-        except (OSError, UnicodeDecodeError):
+            handle = open(cache.path, "rb")  # type: ignore[arg-type]  # noqa: SIM115
+        except OSError:
             return cache
-        lines = text.split("\n")
-        if lines[0] != _stamp():
-            cache._changed = True
+        try:
+            first = handle.readline()
+            try:
+                stamp = first.rstrip(b"\n").decode("utf-8")
+            except UnicodeDecodeError:
+                stamp = ""
+            if stamp != _stamp():
+                cache._changed = True
+                handle.close()
+                return cache
+            position = len(first)
+            stored = cache._stored
+            for line in handle:
+                end = len(line) - (1 if line.endswith(b"\n") else 0)
+                tab = line.find(b"\t")
+                second = line.find(b"\t", tab + 1) if tab >= 0 else -1
+                if second >= 0:
+                    try:
+                        key, input_hash = line[:tab].decode(), line[tab + 1 : second].decode()
+                    except UnicodeDecodeError:
+                        cache._changed = True
+                    else:
+                        stored[key] = _Entry(
+                            input_hash, None, position + second + 1, end - second - 1
+                        )
+                position += len(line)
+            cache._identity = _identity(os.fstat(handle.fileno()))
+        except OSError:
+            handle.close()
+            cache._stored.clear()
             return cache
-        for line in lines[1:]:
-            parts = line.split("\t", 2)
-            if len(parts) == 3:
-                cache._stored[parts[0]] = _Entry(parts[1], parts[2])
+        cache._handle = handle
         return cache
 
     @property
     def enabled(self) -> bool:
         return self.path is not None
+
+    def _body(self, entry: _Entry) -> str | bytes:
+        if entry.body is not None:
+            return entry.body
+        return os.pread(self._handle.fileno(), entry.length, entry.start)  # type: ignore[attr-defined]
 
     def get(self, key: str) -> tuple[Account, str] | None:
         """The account validated from a file with this key, and its input hash; None on a miss
@@ -97,8 +184,8 @@ class AccountCache:
         if entry is None:
             return None
         try:
-            account = Account.model_validate_json(entry.body)
-        except ValueError:
+            account = Account.model_validate_json(self._body(entry))
+        except (ValueError, OSError):
             self._changed = True
             return None
         share_field_sets(account)
@@ -119,13 +206,10 @@ class AccountCache:
         self._used[key] = _Entry(input_hash, body)
         self._changed = True
 
-    def bodies(self) -> dict[str, str]:
-        """Every stored entry's account JSON by key (for worker processes to validate)."""
-        return {key: entry.body for key, entry in self._stored.items()}
-
-    def entries(self) -> dict[str, tuple[str, str]]:
-        """Every stored entry's input hash and account JSON by key (for worker processes)."""
-        return {key: (entry.input_hash, entry.body) for key, entry in self._stored.items()}
+    def reader(self) -> CacheReader:
+        """The stored entries, for worker processes to read and validate."""
+        index = {key: (e.input_hash, e.start, e.length) for key, e in self._stored.items()}
+        return CacheReader(self.path if self._handle else None, self._identity, index)
 
     def keep(self, key: str) -> None:
         """Keep a stored entry that a worker process read and validated (as `get` keeps it)."""
@@ -133,17 +217,31 @@ class AccountCache:
         if entry is not None:
             self._used[key] = entry
 
+    def _lines(self, entries: dict[str, _Entry]) -> Iterator[bytes]:
+        yield _stamp().encode()
+        for key, entry in entries.items():
+            body = self._body(entry)
+            text = body.encode() if isinstance(body, str) else body
+            yield b"\n" + f"{key}\t{entry.input_hash}\t".encode() + text
+
     def save(self) -> None:
         """Write the cache atomically when it changed; a cache that cannot be written is skipped
-        (it only saves time)."""
-        if self.path is None:
-            return
-        entries = dict(self._stored) if self._keep_unused else {}
-        entries.update(self._used)
-        if not self._changed and entries.keys() == self._stored.keys():
-            return
-        from qbrgen.output import atomic_write
+        (it only saves time). The cache file is closed after."""
+        try:
+            if self.path is None:
+                return
+            entries = dict(self._stored) if self._keep_unused else {}
+            entries.update(self._used)
+            if not self._changed and entries.keys() == self._stored.keys():
+                return
+            from qbrgen.output import atomic_write
 
-        lines = [_stamp()] + [f"{key}\t{e.input_hash}\t{e.body}" for key, e in entries.items()]
-        with contextlib.suppress(OSError):
-            atomic_write(self.path, "\n".join(lines).encode())
+            with contextlib.suppress(OSError):
+                atomic_write(self.path, self._lines(entries))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # type: ignore[attr-defined]
+            self._handle = None
