@@ -402,6 +402,8 @@ def test_the_scorecard_is_in_the_teams_language(
     assert fmt.label("high", "severities") in texts or fmt.label("low", "severities") in texts
     assert fmt.translate("Active accounts by health band") in texts  # a chart's title
     assert fmt.quarter("2026-Q3") in texts and "2026-Q3" not in texts  # the review quarter
+    iso = [t for t in texts if re.fullmatch(r"\d{4}-Q[1-4]", t)]
+    assert not iso, iso  # the Renewals sheet's Quarter column too
     # numbers and dates in the locale's formats: money, ratios, real dates
     from qbrgen.render._scorecard_cells import pad_format
 
@@ -698,3 +700,96 @@ def test_kit_file_names_and_job_titles_by_language(kits: dict[str, dict[str, Pat
     for language, files in kits.items():  # the candidate's file in every language
         assert kit.audience_of(files["job_pdf"].as_posix()) == "candidate", language
         assert kit.audience_of(files["guide"].as_posix()) == "internal", language
+
+
+# --- 'n/a' reasons with dates --------------------------------------------------------------------
+
+
+def test_a_dated_reason_is_written_in_the_readers_language() -> None:
+    """A reason that carries a date is English (ISO dates) for the CLI, JSON and English
+    documents, as before, and in the reader's language and locale elsewhere, nested reasons
+    and the health components' names included; it survives the trip to a worker process."""
+    import datetime as dt
+    import pickle
+
+    from qbrgen.kpis.reasons import Reason
+    from qbrgen.labels import N_
+
+    day = dt.date(2026, 7, 15)
+    usage = Reason(N_("no usage period ending on or before %(date)s"), date=day)
+    assert usage == "no usage period ending on or before 2026-07-15"
+    german = Formatter("de_DE", language="de")
+    assert german.translate(usage) == "kein Nutzungszeitraum, der am oder vor dem 15.07.2026 endet"
+    assert Formatter("en_US").translate(usage) == usage
+    back = pickle.loads(pickle.dumps(usage))
+    assert back == usage and german.translate(back) == german.translate(usage)
+
+    names = ("Ana", "Bo", "Cy", "Di", "Ed")
+    contacts = Reason(
+        N_("contacts on %(date)s unknown for %(names)s (last contact later, no logged touch then)"),
+        date=day,
+        names=names,
+    )
+    nested = Reason(
+        N_("no health component comparable with one quarter earlier (%(date)s): %(detail)s"),
+        date=day,
+        detail=(
+            ("engagement", contacts),
+            ("outcomes", N_("goal statuses have no dated history")),
+        ),
+    )
+    assert str(nested) == (
+        "no health component comparable with one quarter earlier (2026-07-15): engagement: "
+        "contacts on 2026-07-15 unknown for Ana, Bo, Cy and 2 more (last contact later, no "
+        "logged touch then); outcomes: goal statuses have no dated history"
+    )
+    for language in TRANSLATED:
+        fmt = Formatter(locale_for("en_US", language), language=language)
+        text = fmt.translate(pickle.loads(pickle.dumps(nested)))
+        assert "2026-07-15" not in text and "unknown for" not in text, text
+        assert fmt.date(day) in text and "Ana" in text and "Bo" in text
+        assert fmt.label("engagement", "components") in text
+        assert fmt.translate("goal statuses have no dated history") in text
+
+
+def test_the_kpi_engine_gives_dated_reasons_their_values() -> None:
+    from qbrgen.kpis.reasons import Reason
+    from qbrgen.run import open_run
+
+    run = open_run(ROOT)
+    reason = run.report.accounts["fernbrook-media"].reasons["adoption_trend"]
+    assert isinstance(reason, Reason)
+    assert reason == (
+        "no usage period since 2026-07-15: both dates fall on the period ending 2026-06-30"
+    )
+    fmt = Formatter("ja_JP", language="ja")
+    assert fmt.translate(reason) == (
+        "2026/07/15以降の利用期間なし（両日付とも2026/06/30に終了する期間に含まれます）"
+    )
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_designed_decks_write_quarters_and_series_in_the_language(language: str) -> None:
+    """A designed deck's seats chart and quarter table rows: quarters as the language writes
+    them (CLDR), never qbrgen's '2026-Q3'; the series named in the language."""
+    from qbrgen.render._designed_rules import _quarters
+    from qbrgen.render.pptx_designed import seats_chart
+    from qbrgen.run import open_run
+
+    run = open_run(ROOT)
+    item = next(i for i in run.accounts if i.account.id == ACCOUNT)
+    series = run.report.accounts[ACCOUNT].series
+    ctx = {"account": item.account, "periods": run.report.periods, "series": series}
+    fmt = Formatter(locale_for("en_US", language), language=language)
+    chart = seats_chart(ctx, fmt)
+    expected = [fmt.quarter(q) for q in run.report.periods.recent_quarters(5)]
+    assert chart.categories == expected  # type: ignore[union-attr]
+    assert not [c for c in chart.categories if re.fullmatch(r"\d{4}-Q[1-4]", c)]  # type: ignore[union-attr]
+    names = [name for name, _ in chart.series]  # type: ignore[union-attr]
+    assert names == [
+        fmt.translate(n) for n in ("Active users", "Licensed seats", "Seat utilisation")
+    ]
+    assert "Active users" not in names
+    assert [row["quarter"] for row in _quarters(ctx, fmt)] == [
+        fmt.quarter(q) for q in series["quarters"]
+    ]

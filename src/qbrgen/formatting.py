@@ -243,7 +243,12 @@ class Formatter:
         return translations(self.language)
 
     def translate(self, message: str) -> str:
-        """`message` (an English message id) from the catalog, placeholders left in."""
+        """`message` (an English message id) from the catalog, placeholders left in; a
+        reason with values (`qbrgen.kpis.reasons.Reason`) written in the language, values
+        filled in."""
+        localized = getattr(message, "localized", None)
+        if localized is not None:
+            return str(localized(self))
         if self.language == "en" or not message:  # '' would be the catalog's header
             return message
         return str(self.translations.gettext(message))

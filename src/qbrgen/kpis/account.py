@@ -39,6 +39,7 @@ from qbrgen.kpis.measures import (
     window_money,
 )
 from qbrgen.kpis.periods import Periods, shift_months
+from qbrgen.kpis.reasons import Reason
 from qbrgen.kpis.results import AccountKpis, KpiWarning, Param
 from qbrgen.kpis.revenue import ZERO, RevenueHistory
 from qbrgen.labels import N_, NP_
@@ -249,14 +250,15 @@ def _adoption_trend(
         return None, no_utilisation
     before, before_end = seat_utilisation_at(account, earlier)
     if before_end is None:
-        return None, f"no usage period ending on or before {earlier.isoformat()}"
+        return None, Reason(N_("no usage period ending on or before %(date)s"), date=earlier)
     if before_end == usage_end:
-        return None, (
-            f"no usage period since {earlier.isoformat()}: both dates fall on the period "
-            f"ending {usage_end.isoformat()}"
+        return None, Reason(
+            N_("no usage period since %(date)s: both dates fall on the period ending %(end)s"),
+            date=earlier,
+            end=usage_end,
         )
     if before is None:
-        return None, f"no licensed seats for the period ending {before_end.isoformat()}"
+        return None, Reason(N_("no licensed seats for the period ending %(date)s"), date=before_end)
     return round((utilisation - before) * 100, NOISE_DIGITS), ""
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from qbrgen.config import Health
 from qbrgen.formatting import round_half_up
 from qbrgen.kpis.periods import shift_months
+from qbrgen.kpis.reasons import Reason
 from qbrgen.labels import N_
 from qbrgen.models import Account
 
@@ -276,11 +277,6 @@ def unknown_contacts(account: Account, on: dt.date) -> list[str]:
     return unknown
 
 
-def _names(names: list[str], limit: int = 3) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
 def health_trend(
     account: Account,
     as_of: dt.date,
@@ -307,24 +303,35 @@ def health_trend(
     left_out: dict[str, str] = {}  # components scored now that the trend cannot compare
     for name in now.components:
         if name == "outcomes":
-            left_out[name] = "goal statuses have no dated history"
+            left_out[name] = N_("goal statuses have no dated history")
         elif name in missing_then:
-            left_out[name] = f"not scored on {earlier.isoformat()} ({missing_then[name]})"
+            left_out[name] = Reason(
+                N_("not scored on %(date)s (%(reason)s)"), date=earlier, reason=missing_then[name]
+            )
         elif name == "engagement":
             unknown = unknown_contacts(account, earlier)
             if unknown:
-                left_out[name] = (
-                    f"contacts on {earlier.isoformat()} unknown for {_names(unknown)} "
-                    "(last contact later, no logged touch then)"
+                left_out[name] = Reason(
+                    N_(
+                        "contacts on %(date)s unknown for %(names)s (last contact later, "
+                        "no logged touch then)"
+                    ),
+                    date=earlier,
+                    names=tuple(unknown),
                 )
     compared = [name for name in now.components if name not in left_out]
     if not compared:
-        detail = "; ".join(f"{name}: {why}" for name, why in left_out.items())
         return HealthTrend(
             None,
             since=earlier,
             left_out=left_out,
-            reason=f"no health component comparable with one quarter earlier ({earlier.isoformat()}): {detail}",
+            reason=Reason(
+                N_(
+                    "no health component comparable with one quarter earlier (%(date)s): %(detail)s"
+                ),
+                date=earlier,
+                detail=tuple(left_out.items()),
+            ),
         )
     score_now = _weighted({n: now.components[n] for n in compared}, settings)
     score_then = _weighted({n: then[n] for n in compared}, settings)

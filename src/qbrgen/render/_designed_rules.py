@@ -230,7 +230,7 @@ def _quarters(ctx: dict[str, Any], fmt: Formatter) -> list[dict[str, Any]]:
     tickets = series.get("tickets") or {}
     return [
         {
-            "quarter": quarter,
+            "quarter": fmt.quarter(quarter),
             "utilisation": utilisation[i],
             "tickets": sum(values[i] for values in tickets.values()),
         }

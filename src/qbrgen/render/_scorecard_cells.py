@@ -34,6 +34,9 @@ class Column:
     words: bool = False
     """The values are English message ids (yes, no, a readiness gap), or lists of them,
     written translated ('; ' between a list's items)."""
+    quarter: bool = False
+    """The values are quarters ('2026-Q3'), written as the language writes them ('Q3 2026',
+    '2026年第3四半期': `Formatter.quarter`)."""
 
 
 class Styles:
@@ -310,6 +313,9 @@ def data_sheet(
                 cells[col] = "; ".join(translate(w) for w in word)
             elif word:
                 cells[col] = translate(word)
+    for col in [i for i, c in enumerate(columns) if c.quarter]:
+        for cells in values:
+            cells[col] = styles.fmt.quarter(cells[col])
     wrapped = [c.kind == "text" and c.width is not None for c in columns]
     sheet.add_table_rows(
         values,

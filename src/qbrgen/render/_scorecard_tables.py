@@ -155,7 +155,7 @@ RENEWAL_COLUMNS = [
     Column(N_("Account"), lambda r: r["name"], width=30),
     Column(N_("Owner"), lambda r: r["owner"]),
     Column(N_("Renewal date"), lambda r: r["renewal_date"], "date"),
-    Column(N_("Quarter"), lambda r: str(Quarter.of(r["renewal_date"]))),
+    Column(N_("Quarter"), lambda r: str(Quarter.of(r["renewal_date"])), quarter=True),
     Column(N_("Days to renewal"), _k("days_to_renewal"), "int"),
     Column(N_("Current ARR"), _k("arr"), "arr"),
     Column(N_("Auto-renew"), lambda r: _yes_no(r["auto_renew"]), words=True),

@@ -96,8 +96,9 @@ INTERVIEWERS = (N_("Hiring manager"), N_("Peer account manager"), N_("Cross-func
 """The default panel of `kits.interviewers`, marked so a kit in another language names them in
 it (any interviewer the catalog knows is translated; other names are shown as written)."""
 
-WIDTHS = (7, 11, 12, 10, 46, 40, 28, 13, 12, 30)
-"""Column widths of the tracker's milestone sheet, in characters."""
+WIDTHS = (7, 12, 12, 15, 46, 40, 28, 16, 14, 30)
+"""Column widths of the tracker's milestone sheet, in characters (the owner, status and
+date columns hold the longest word of each language: Führungskraft, Nicht begonnen)."""
 
 ACCOUNT_BANDS = ("green", "yellow")
 """Health bands of accounts a new hire may shadow or take over."""
@@ -491,9 +492,11 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
         ]
         formats = [None, None, date_format, None, None, None, None, None, date_format, None]
         for cell in write_row(ws, r, values, formats):
-            cell.alignment = wrap if cell.column in (5, 6, 7, 10) else top
+            cell.alignment = wrap if cell.column in (4, 5, 6, 7, 10) else top
         # Spreadsheet apps do not grow rows for wrapped text on open: set the height.
-        lines = max(math.ceil(len(str(values[i] or "")) / (WIDTHS[i] - 3)) for i in (4, 5, 6))
+        lines = max(
+            math.ceil(display_width(str(values[i] or "")) / (WIDTHS[i] - 3)) for i in (4, 5, 6)
+        )
         ws.row_dimensions[r].height = 15 * max(1, lines) + 2
     last = first + len(rows)
     widths = {get_column_letter(i + 1): width for i, width in enumerate(WIDTHS)}
@@ -567,7 +570,7 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
     )
     result.add(f"D2:D{max(r, 2)}")
     checks.add_data_validation(result)
-    for letter, width in {"A": 6, "B": 12, "C": 60, "D": 15, "E": 40}.items():
+    for letter, width in {"A": 6, "B": 12, "C": 60, "D": 22, "E": 40}.items():
         checks.column_dimensions[letter].width = width
     checks.freeze_panes = "A2"
 
@@ -610,7 +613,7 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
         write_cell(
             accounts, 2, 1, _("Chosen by the manager: healthy, smaller accounts first.")
         ).font = Font(italic=True)
-    for letter, width in {"A": 32, "B": 20, "C": 14, "D": 9, "E": 12, "F": 8, "G": 8}.items():
+    for letter, width in {"A": 32, "B": 22, "C": 14, "D": 9, "E": 12, "F": 12, "G": 12}.items():
         accounts.column_dimensions[letter].width = width
 
     wb.properties.title = title
@@ -620,6 +623,13 @@ def tracker_xlsx(context: dict[str, Any], env: RenderEnv) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return normalise_zip(buffer.getvalue(), env.stamp)
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a spreadsheet cell: a wide (CJK) character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def list_formula(values: list[str]) -> str:

@@ -24,6 +24,7 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 
 from qbrgen.errors import RenderError, TemplateError
+from qbrgen.labels import N_
 from qbrgen.render._assets import asset_path
 from qbrgen.render._designed_rules import (
     CHART_SOURCES,
@@ -484,7 +485,9 @@ class Filler:
                 data = CHARTS[source.kind](ctx["series"], self.env.formatter, self.env.palette)
             if isinstance(data, NoChart):
                 colours = self.env.config.branding.colours
-                reason = data.reason[:1].upper() + data.reason[1:] + "."
+                text = self.env.formatter.translate(data.reason)  # N_-marked reasons
+                stop = "。" if self.env.formatter.language == "ja" else "."
+                reason = text[:1].upper() + text[1:] + stop
                 reason_in_place(frame, reason, colours.muted, self.fonts[1])
                 slide.part.drop_rel(rId)
                 return
@@ -560,12 +563,16 @@ def seats_chart(ctx: dict[str, Any], formatter: Formatter) -> ChartData | NoChar
         active.append(float(latest.active_users) if latest is not None else None)
         seats.append(float(licensed) if licensed else None)
     if not any(v is not None for v in active):
-        return NoChart("no usage data in the last five quarters")
+        return NoChart(N_("no usage data in the last five quarters"))
     utilisation = ctx["series"].get("utilisation") or [None] * len(quarters)
     return ChartData(
         "seats",
-        [str(q) for q in quarters],
-        [("Active users", active), ("Licensed seats", seats), ("Seat utilisation", utilisation)],
+        [formatter.quarter(q) for q in quarters],
+        [
+            (formatter.gettext("Active users"), active),
+            (formatter.gettext("Licensed seats"), seats),
+            (formatter.gettext("Seat utilisation"), utilisation),
+        ],
         "#,##0",
         "",
         formats=["#,##0", "#,##0", formatter.excel_percent(0)],
