@@ -79,9 +79,11 @@ def account_kpis(
     history: RevenueHistory,
     fmt: Formatter,
     recorded: tuple[dt.date, float] | None = None,
+    series: bool = True,
 ) -> AccountKpis:
     """Every per-account KPI, following kpi-definitions.md. `recorded` is the health score the
-    KPI history holds for about one quarter earlier, when it holds one (for the trend)."""
+    KPI history holds for about one quarter earlier, when it holds one (for the trend).
+    `series=False` leaves out the chart series (`kpis.series`), for a run that charts none."""
     as_of = periods.as_of
     kpis = AccountKpis(account_id=account.id, name=account.name)
     windows = {"ttm": periods.ttm, "q": periods.q, "prev_q": periods.prev_q}
@@ -231,7 +233,8 @@ def account_kpis(
     csat = [r.score for r in account.surveys if r.kind == "csat" and periods.ttm.contains(r.date)]
     kpis.put("csat", statistics.fmean(csat) if csat else None, N_("no CSAT response in the window"))
 
-    kpis.series = _account_series(account, periods, history, tickets)
+    if series:
+        kpis.series = _account_series(account, periods, history, tickets)
     kpis.warnings = _warnings(account, kpis, as_of, churned_now, fmt)
     return kpis
 

@@ -65,14 +65,27 @@ class AccountKpisMaker:
     scores): a picklable step for the processes where accounts are loaded, so a run's
     per-account KPIs are computed beside the parsing, on every core, not all in the parent."""
 
-    def __init__(self, config: Workspace, as_of: dt.date, recorded: RecordedScores | None = None):
+    def __init__(
+        self,
+        config: Workspace,
+        as_of: dt.date,
+        recorded: RecordedScores | None = None,
+        series: bool = True,
+    ):
         self.config = config
         self.as_of = as_of
         self.recorded = recorded or {}
+        self.series = series
+        """False: no chart series (`account_kpis(series=False)`)."""
         self._made: tuple[Periods, Formatter] | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        return {"config": self.config, "as_of": self.as_of, "recorded": self.recorded}
+        return {
+            "config": self.config,
+            "as_of": self.as_of,
+            "recorded": self.recorded,
+            "series": self.series,
+        }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state, _made=None)
@@ -87,7 +100,7 @@ class AccountKpisMaker:
         periods, fmt = self.periods_and_format()
         history = history or RevenueHistory.of(account)
         recorded = self.recorded.get(account.id)
-        return account_kpis(account, self.config, periods, history, fmt, recorded)
+        return account_kpis(account, self.config, periods, history, fmt, recorded, self.series)
 
 
 def compute(
@@ -143,7 +156,7 @@ class LeanKpis:
         recorded: RecordedScores | None,
         data: AccountData | None = None,
     ):
-        self.maker = AccountKpisMaker(config, as_of, recorded)
+        self.maker = AccountKpisMaker(config, as_of, recorded, series=False)  # nothing charted
         self.data = data
 
     def __call__(self, item: SourcedAccount) -> tuple[list[Problem], LeanAccount]:

@@ -225,7 +225,13 @@ class SheetWriter:
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.properties import PageSetupProperties
 
-        from qbrgen.render._xlsx import append_rows, fit_widths, make_cell, safe_text
+        from qbrgen.render._xlsx import (
+            append_rows,
+            fit_widths,
+            make_cell,
+            safe_text,
+            start_stream,
+        )
 
         widths = [self.widths.get(c, 0) for c in range(1, max(self.widths, default=0) + 1)]
         fit_widths(self.ws, widths, minimum=minimum, maximum=maximum)
@@ -245,6 +251,7 @@ class SheetWriter:
         self.ws.page_margins.left = self.ws.page_margins.right = 0.5
         last_col = max(len(widths), 1)
         self.ws.print_area = f"A1:{get_column_letter(last_col)}{max(self.row_count(), 1)}"
+        start_stream(self.ws)
         for row in self.rows:
             if isinstance(row, _Block):
                 append_rows(

@@ -10,6 +10,7 @@ injection".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -216,7 +217,7 @@ def append_rows(
     writer = _xml_writer(ws) if ROW_XML else None
     ws._values_to_row = cells.cells_of if writer is None else _pass_values
     if writer is not None:
-        writer.write_row = _RowXml(cells, writer.write_row).write
+        writer.write_row = _RowXml(cells, writer.write_row, getattr(writer, "raw_file", None)).write
     count = 0
     try:
         for values in rows:
@@ -322,15 +323,61 @@ class _ColumnCells:
             yield cell
 
 
+def start_stream(ws: Any) -> None:
+    """Start a write-only sheet's stream (its properties, views, columns and print settings
+    set) so that `append_rows` can write rows' XML text to it, even after rows appended by
+    openpyxl's own `append`."""
+    if ROW_HOOK and ROW_XML:
+        _xml_writer(ws)
+
+
 def _xml_writer(ws: Any) -> Any:
-    """The sheet's openpyxl writer when rows can go to it as XML elements (lxml), else None."""
+    """The sheet's openpyxl writer when rows can go to it as XML (lxml), else None. A sheet
+    not yet started gets a writer whose stream writes to a file object of ours
+    (`raw_file`), so rows can be written to it as ready XML text."""
     import openpyxl
 
     if not openpyxl.LXML or not hasattr(ws, "_get_writer"):
         return None
+    if getattr(ws, "_writer", None) is None and RAW_ROWS:
+        ws._writer = _file_writer()(ws)  # what `_get_writer` does, with our writer
+        ws._writer.write_top()
     ws._get_writer()
     writer = getattr(ws, "_writer", None)
     return writer if writer is not None and hasattr(writer, "write_row") else None
+
+
+RAW_ROWS = True
+"""Write rows' XML text to the sheet's file as it is (see `_file_writer`), not parsed into an
+element for lxml to write out again."""
+
+
+@functools.cache
+def _file_writer() -> type:
+    """openpyxl's sheet writer, its stream (lxml's incremental writer) writing to a file
+    object of ours on the writer's temporary file instead of lxml opening the file itself:
+    after `flush()` of the stream, a row's XML text is written to that file object directly,
+    in its place (openpyxl still reads the file by its name, `out`)."""
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    class FileWriter(WorksheetWriter):
+        raw_file: Any = None
+        out: Any
+
+        def get_stream(self) -> Any:
+            path = self.out
+            self.raw_file = self.out = open(path, "wb")  # noqa: SIM115 - closed with the stream
+            stream = super().get_stream()
+            try:
+                next(stream)  # openpyxl's stream opened on our file object
+            finally:
+                self.out = path
+            try:
+                yield from stream
+            finally:
+                self.raw_file.close()
+
+    return FileWriter
 
 
 def _pass_values(values: Sequence[Any], row_idx: int) -> Sequence[Any]:
@@ -358,11 +405,13 @@ class _RowXml:
     logic (dates, booleans, Decimals) is converted by it; a row with a value it would write
     in some other way (a formula, an empty number) goes to openpyxl's writer unchanged."""
 
-    def __init__(self, cells: _ColumnCells, write_row: Callable[..., None]):
+    def __init__(self, cells: _ColumnCells, write_row: Callable[..., None], raw_file: Any = None):
         from openpyxl.xml.functions import fromstring
 
         self.cells = cells
         self.fallback = write_row
+        self.raw_file = raw_file
+        """The sheet stream's file, when rows' XML text can be written to it as it is."""
         self.parse = fromstring
         self.dims = cells.ws.row_dimensions
         self.converted: dict[tuple[type, Any], tuple[str, str] | None] = {}
@@ -397,6 +446,10 @@ class _RowXml:
         if text is None:
             self.fallback(xf, self.cells.cells_of(values, row_idx), row_idx)
             return
+        if self.raw_file is not None:  # the text is what lxml would write for its element
+            xf.flush()  # (openpyxl's stream writes ASCII, other characters as references)
+            self.raw_file.write(text.encode("ascii", "xmlcharrefreplace"))
+            return
         element = self.parse(text.encode())  # bytes: a third faster to parse than str
         for index in empty:
             element[index].text = ""  # written as <c ...></c>, as openpyxl's writer does
@@ -426,7 +479,7 @@ class _RowXml:
                 if not text:
                     empty.append(len(parts) - 1)
                     head = variants[0].split(">", 1)[0]  # the attributes alone
-                    parts.append(f"{opening[col]}{row}{head}/>")
+                    parts.append(f"{opening[col]}{row}{head}></c>")
                     continue
                 index = 2 if is_formula_like(text) else 0
                 if text != text.strip():
