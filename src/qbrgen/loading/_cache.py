@@ -33,9 +33,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qbrgen.models import Account, share_field_sets
 
@@ -60,9 +62,11 @@ class _Entry:
     input_hash: str
     body: str | None = None
     """The validated account as JSON (the fields the file gave, so `model_fields_set` agrees);
-    None for an entry of the file, read from `start` (`length` bytes) when used."""
+    None for an entry of the file (or the spool), read from `start` (`length` bytes) when used."""
     start: int = 0
     length: int = 0
+    spooled: bool = False
+    """Read from the spool (the new entries of this run), not the cache file."""
 
 
 Identity = tuple[int, int, int, int]
@@ -122,6 +126,8 @@ class AccountCache:
         self._changed = False
         self._handle: object = None
         self._identity: Identity | None = None
+        self._spool: Any = None
+        """A temporary file holding the new entries' JSON until `save` (not in memory)."""
 
     @classmethod
     def open(cls, output_dir: Path, keep_unused: bool = False) -> AccountCache:
@@ -175,7 +181,8 @@ class AccountCache:
     def _body(self, entry: _Entry) -> str | bytes:
         if entry.body is not None:
             return entry.body
-        return os.pread(self._handle.fileno(), entry.length, entry.start)  # type: ignore[attr-defined]
+        handle = self._spool if entry.spooled else self._handle
+        return os.pread(handle.fileno(), entry.length, entry.start)  # type: ignore[union-attr]
 
     def get(self, key: str) -> tuple[Account, str] | None:
         """The account validated from a file with this key, and its input hash; None on a miss
@@ -203,8 +210,20 @@ class AccountCache:
         the file gave: `model_dump_json(exclude_unset=True)`)."""
         if not self.enabled:
             return
-        self._used[key] = _Entry(input_hash, body)
         self._changed = True
+        if self._spool is None:
+            try:
+                self._spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `close`
+            except OSError:
+                self._spool = False
+        if self._spool:
+            data = body.encode()
+            start = self._spool.seek(0, os.SEEK_END)
+            self._spool.write(data)
+            self._spool.flush()
+            self._used[key] = _Entry(input_hash, None, start, len(data), spooled=True)
+        else:
+            self._used[key] = _Entry(input_hash, body)
 
     def reader(self) -> CacheReader:
         """The stored entries, for worker processes to read and validate."""
@@ -245,3 +264,6 @@ class AccountCache:
         if self._handle is not None:
             self._handle.close()  # type: ignore[attr-defined]
             self._handle = None
+        if self._spool:
+            self._spool.close()
+        self._spool = None
