@@ -733,3 +733,27 @@ def test_kit_language_option_and_keys(tmp_path: Path) -> None:
 
     choice = next(p for p in kit.params if p.name == "language")
     assert tuple(choice.type.choices) == LANGUAGES  # type: ignore[attr-defined]
+
+
+def test_japanese_sentences_follow_each_other_without_a_space(tmp_path: Path) -> None:
+    """The onboarding plan's account paragraph: three messages, one after the other, with a
+    space in English and none in Japanese (its full stop and comma end the clause)."""
+    from qbrgen.render._pdf import document_context
+    from qbrgen.render.kits import kit_env
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    shutil.copy(ROOT / "qbrgen.yaml", workspace / "qbrgen.yaml")
+    shutil.copytree(ROOT / "accounts", workspace / "accounts")
+    for language, expected in (
+        ("en", "learning curve. The first 3 are shadowed"),
+        ("ja", "学べます。最初の3件は2週目から同行し、9週目"),
+    ):
+        jobs, env = _jobs(
+            workspace, kits=["senior-saas"], start=START, portfolio=True, language=language
+        )
+        env = kit_env(jobs[0], env)
+        context = kit_context(jobs[0], env)
+        context |= document_context(env, title="t", header="h", inputs_hash="0")
+        html = env.theme.render("kits/onboarding-plan.html", context, env.formatter)
+        assert expected in html, language
