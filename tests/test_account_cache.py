@@ -120,6 +120,37 @@ def test_a_cache_from_another_version_or_model_is_dropped(
     assert sorted(cache.read_text().splitlines()) == sorted(lines)  # rewritten for this version
 
 
+def test_worker_processes_read_entries_from_the_file_the_parent_indexed(
+    sample_workspace: Path,
+) -> None:
+    """The parent keeps where each entry sits in the cache file, and worker processes read it
+    from there; a cache file replaced meanwhile (another run saved) is read as no cache, never
+    at the old positions. A run's new entries are kept in a temporary file, and the cache
+    written back from both is the same as the one read."""
+    from qbrgen.loading._cache import AccountCache
+    from qbrgen.output import atomic_write
+
+    workspace = open_workspace(sample_workspace)
+    load_portfolio(workspace)
+    path = sample_workspace / "output" / CACHE_FILE
+    text = path.read_text()
+    entries = {line.split("\t", 2)[0]: line.split("\t", 2) for line in text.splitlines()[1:]}
+    cache = AccountCache.open(path.parent.parent)
+    reader = cache.reader()
+    key, input_hash, body = next(iter(entries.values()))
+    assert reader.get(key) == (input_hash, body.encode())
+    assert reader.get("no such key") is None
+    stale = cache.reader()
+    atomic_write(path, text.encode())  # the same text, but another file
+    assert stale.get(key) is None
+    cache.put_json("new-key", body, input_hash)  # spooled, then written back beside the others
+    cache.keep(key)
+    cache._keep_unused = True
+    cache.save()
+    written = path.read_text().splitlines()
+    assert sorted(written[1:]) == sorted([*text.splitlines()[1:], f"new-key\t{input_hash}\t{body}"])
+
+
 def test_an_entry_that_no_longer_validates_is_parsed_again(
     sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
