@@ -216,6 +216,26 @@ def _start_worker(stored: CacheReader, enrich: Enrich | None) -> None:
     _WORKER["stored"], _WORKER["enrich"] = stored, enrich
 
 
+def _read_in_worker(path: Path, stored: CacheReader) -> tuple[str, Any, Account | None, Any, str]:
+    """One YAML file in a worker: ("hit", key, account, None, input hash) when the cache knows
+    its bytes and the entry validates, ("valid", key, account, account JSON, input hash) when
+    parsed and valid, ("parsed", key, None, Parsed, "") for one the parent must check."""
+    with contextlib.suppress(OSError):  # parsing words the problem
+        key = content_key(path.read_bytes())
+        entry = stored.get(key)
+        if entry is not None:
+            with contextlib.suppress(ValueError):
+                return "hit", key, Account.model_validate_json(entry[1]), None, entry[0]
+    parsed = parse_file(path)
+    data, error, parsed_key = parsed
+    if error is None and isinstance(data, dict):
+        with contextlib.suppress(ValidationError):
+            account = Account.model_validate(data)
+            body = account.model_dump_json(exclude_unset=True)
+            return "valid", parsed_key, account, body, account_hash(account)
+    return "parsed", parsed_key, None, parsed, ""
+
+
 def _load_chunk(paths: list[str]) -> list[Loaded]:
     """Load YAML files in a worker: a file whose bytes the cache knows from its entry, the
     others parsed and validated; each valid account through the run's `enrich` step."""
@@ -224,31 +244,13 @@ def _load_chunk(paths: list[str]) -> list[Loaded]:
     enrich: Enrich | None = _WORKER["enrich"]
     out: list[Loaded] = []
     for name in paths:
-        path = Path(name)
-        with contextlib.suppress(OSError):  # parsing words the problem
-            key = content_key(path.read_bytes())
-            entry = stored.get(key)
-            if entry is not None:
-                try:
-                    account = Account.model_validate_json(entry[1])
-                except ValueError:
-                    pass
-                else:
-                    out.append(("hit", key, None, None, enrich(account) if enrich else None))
-                    continue
-        parsed = parse_file(path)
-        data, error, parsed_key = parsed
-        if error is None and isinstance(data, dict):
-            try:
-                account = Account.model_validate(data)
-            except ValidationError:
-                pass
-            else:
-                body = account.model_dump_json(exclude_unset=True)
-                extra = enrich(account) if enrich else None
-                out.append(("valid", parsed_key, body, account_hash(account), extra))
-                continue
-        out.append(("parsed", parsed_key, parsed, None, None))
+        kind, key, account, item, input_hash = _read_in_worker(Path(name), stored)
+        if account is None:
+            out.append((kind, key, item, None, None))
+        elif kind == "hit":
+            out.append((kind, key, None, None, enrich(account) if enrich else None))
+        else:
+            out.append((kind, key, item, input_hash, enrich(account) if enrich else None))
     return out
 
 
@@ -280,26 +282,10 @@ def _summarise_chunk(items: list[tuple[str, str]]) -> list[Summarised]:
     out: list[Summarised] = []
     for name, label in items:
         path = Path(name)
-        account: Account | None = None
-        kind, key, body, input_hash = "hit", None, None, ""
-        with contextlib.suppress(OSError):  # parsing words the problem
-            key = content_key(path.read_bytes())
-            entry = stored.get(key)
-            if entry is not None:
-                with contextlib.suppress(ValueError):
-                    account = Account.model_validate_json(entry[1])
-                    input_hash = entry[0]
+        kind, key, account, body, input_hash = _read_in_worker(path, stored)
         if account is None:
-            parsed = parse_file(path)
-            data, error, key = parsed
-            if error is None and isinstance(data, dict):
-                with contextlib.suppress(ValidationError):
-                    account = Account.model_validate(data)
-                    kind, body = "valid", account.model_dump_json(exclude_unset=True)
-                    input_hash = account_hash(account)
-            if account is None:
-                out.append(("parsed", key, parsed, None, None, None))
-                continue
+            out.append((kind, key, body, None, None, None))
+            continue
         item = SourcedAccount(account, label, NodeLocator(label, path=path).locate, input_hash)
         checked = ProblemList()
         check_account(item, checked)
