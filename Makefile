@@ -38,7 +38,7 @@ docs: docs-pages
 	@echo "site/index.html: the documentation site (serve the site/ folder)"
 
 bench: $(STAMP)
-	$(BIN)/python -m qbrgen.bench
+	$(BIN)/python -m qbrgen.bench --sizes 200
 	$(BIN)/python -m qbrgen.bench --scorecard 1000,10000 --runs 5
 	$(BIN)/python -m qbrgen.bench --decks 5 --designed tests/fixtures/deck/designed/northwind-qbr.pptx
 	$(BIN)/python -m qbrgen.bench --floors 3

@@ -88,7 +88,7 @@ def _build(
     built = sum(c["built"] for c in summary["counts"].values())
     unchanged = sum(c["unchanged"] for c in summary["counts"].values())
     failed = sum(c["failed"] for c in summary["counts"].values())
-    return {
+    row: dict[str, Any] = {
         "seconds": round(seconds, 2),
         "built": built,
         "unchanged": unchanged,
@@ -98,6 +98,9 @@ def _build(
         "parent_rss_mb": summary["parent_rss_mb"],
         "worker_rss_mb": summary["peak_worker_rss_mb"],
     }
+    if summary["failures"]:  # a benchmark's build should fail nothing: say what and why
+        row["failures"] = summary["failures"]
+    return row
 
 
 DASK_BUILD = """
