@@ -17,7 +17,7 @@ from qbrgen.errors import Location, ProblemList, UsageError, some_of
 from qbrgen.history import HistoryView, read_history
 from qbrgen.kpis import AccountKpis, AccountKpisMaker, KpiReport, compute
 from qbrgen.kpis.checks import check_contract_arr
-from qbrgen.kpis.engine import AccountData, LeanKpis, compute_lean
+from qbrgen.kpis.engine import AccountData, LeanData, LeanKpis, compute_lean
 from qbrgen.loading import (
     AccountSummary,
     Portfolio,
@@ -27,6 +27,7 @@ from qbrgen.loading import (
     load_summaries,
     open_workspace,
 )
+from qbrgen.spill import Spill
 from qbrgen.templates import Formatter, Theme
 
 
@@ -42,6 +43,20 @@ class Run:
     config_problems: ProblemList
     history: HistoryView = field(default_factory=HistoryView)
     """What the KPI history holds for this run (empty when off or on the first run)."""
+    lean: LeanData | None = None
+    """A lean run's accounts' data, by id (on disk: `close` removes it); None in a full run."""
+
+    def close(self) -> None:
+        """Remove what the run keeps on disk (a lean run's spill); the run's documents are
+        made by then. Also done when the run is garbage-collected or the interpreter exits."""
+        if self.lean is not None:
+            self.lean.spill.remove()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def version(self) -> str:
@@ -53,8 +68,9 @@ class Run:
 
     @property
     def summaries(self) -> list[AccountSummary]:
-        """A lean run's accounts (`open_run(lean=...)`), by id: each summary a `LeanAccount`
-        holding what the run's `AccountData` step made of it. Empty in a full run."""
+        """A lean run's accounts (`open_run(lean=...)`), by id: their ids, sources and input
+        hashes (what the run's `AccountData` step made of each is in `lean`). Empty in a full
+        run."""
         return self.portfolio.summaries
 
     def select(
@@ -117,7 +133,25 @@ def open_run(
     account (the scorecard): the same problems and portfolio KPIs, but of each account only
     what `lean` makes of it and its KPIs is kept (`run.summaries`), made where it is loaded;
     no account model and no per-account KPIs (`run.accounts` and `run.report.accounts` are
-    empty), so the memory does not grow with every account's."""
+    empty), so the memory does not grow with every account's: what `lean` makes of each
+    account is on disk (`run.lean`), until `run.close()` (or `with open_run(...) as run`)."""
+    spill = Spill() if with_accounts and lean is not None else None
+    try:
+        return _open_run(start, as_of, paths, with_accounts, lean, spill)
+    except BaseException:
+        if spill is not None:
+            spill.remove()
+        raise
+
+
+def _open_run(
+    start: Path,
+    as_of: dt.date | None,
+    paths: tuple[Path, ...],
+    with_accounts: bool,
+    lean: AccountData | None,
+    spill: Spill | None,
+) -> Run:
     config_problems = ProblemList()
     workspace = open_workspace(start, config_problems)
     config = workspace.config
@@ -127,9 +161,9 @@ def open_run(
     step: LeanKpis | None = None
     if with_accounts:
         history = read_history(workspace, day)
-        if lean is not None:
+        if lean is not None and spill is not None:
             step = LeanKpis(config, day, history.recorded, lean)
-            portfolio = load_summaries(workspace, list(paths), step)
+            portfolio = load_summaries(workspace, list(paths), step, spill)
         else:
             # Each account's KPIs are made where it is loaded (worker processes, when many).
             maker = AccountKpisMaker(config, day, history.recorded)
@@ -146,9 +180,11 @@ def open_run(
                 "are computed without it",
                 "history",
             )
+    kept: LeanData | None = None
     with gc_paused():  # the report lives as long as the run: nothing in it to collect
-        if step is not None:
-            report = compute_lean([s.summary for s in portfolio.summaries], step)
+        if step is not None and spill is not None:
+            records = [s.summary for s in portfolio.summaries]
+            report, kept = compute_lean(records, step, spill)
         else:
             accounts = portfolio.accounts
             known = [a.enriched if isinstance(a.enriched, AccountKpis) else None for a in accounts]
@@ -161,4 +197,5 @@ def open_run(
         Formatter.for_config(config),
         config_problems,
         history,
+        kept,
     )

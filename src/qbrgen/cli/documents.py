@@ -222,10 +222,13 @@ def scorecard(workspace: Path, as_of: dt.datetime | None, no_wait: bool) -> None
     from qbrgen.render import Selection
     from qbrgen.render._scorecard_rows import account_row
 
-    # A lean run: each account's row is made where it is loaded, and only the rows are kept.
+    # A lean run: each account's row is made where it is loaded, and kept on disk until the
+    # workbook is written (the run's spill, removed when the run closes).
     consequence = "the scorecard covers the valid accounts only"
     run, errors = open_checked(workspace, as_of, consequence, lean=account_row)
-    failed = write_and_report(run, "scorecard", Selection([], summaries=run.summaries), no_wait)
+    with run:
+        selection = Selection([], summaries=run.summaries)
+        failed = write_and_report(run, "scorecard", selection, no_wait)
     sys.exit(1 if errors or failed else 0)
 
 

@@ -10,6 +10,8 @@ out), `measures` (money, renewals, tickets... over a window: what KPIs are compu
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,8 +24,8 @@ from qbrgen.kpis.checks import contract_arr_problems
 from qbrgen.kpis.periods import Periods, review_quarter
 from qbrgen.kpis.portfolio import (
     PortfolioPart,
-    combine,
-    lifetime_value,
+    PortfolioSums,
+    lifetime_of,
     portfolio_kpis,
     portfolio_part,
 )
@@ -38,6 +40,7 @@ from qbrgen.kpis.results import (
 )
 from qbrgen.kpis.revenue import RevenueHistory
 from qbrgen.models import Account
+from qbrgen.spill import Spill
 
 if TYPE_CHECKING:
     from qbrgen.errors import Problem
@@ -49,6 +52,7 @@ __all__ = [
     "AccountKpisMaker",
     "KpiReport",
     "LeanAccount",
+    "LeanData",
     "LeanKpis",
     "KpiSet",
     "KpiWarning",
@@ -135,13 +139,12 @@ AccountData = Callable[[Account, AccountKpis, dt.date, Formatter], Any]
 
 @dataclass(slots=True)
 class LeanAccount:
-    """What a lean run keeps of an account: its share of the portfolio KPIs (until they are
-    added up), what the run's `AccountData` step made of it, and its expected lifetime value
-    and the reason when there is none (known once the portfolio's logo churn is)."""
+    """What a lean run's step makes of an account where it is loaded: its share of the
+    portfolio KPIs (until they are added up) and what the run's `AccountData` step made of it,
+    pickled (it is only carried, to the run's spill, until a document reads it)."""
 
     part: PortfolioPart | None
-    data: Any
-    lifetime: tuple[Decimal | None, str | None] = (None, None)
+    data: bytes
 
 
 class LeanKpis:
@@ -167,18 +170,48 @@ class LeanKpis:
         kpis = self.maker(account, history)
         part = portfolio_part(account, periods, history, kpis)
         data = self.data(account, kpis, periods.as_of, fmt) if self.data is not None else None
-        return found, LeanAccount(part, data)
+        return found, LeanAccount(part, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def compute_lean(accounts: Sequence[LeanAccount], step: LeanKpis) -> KpiReport:
-    """The KPI report of a lean run from its accounts' parts (in id order): the portfolio's
-    KPIs as `compute` makes them, no per-account KPIs (each account's lifetime value goes on
-    its LeanAccount, and its part is dropped)."""
+@dataclass
+class LeanData:
+    """What a lean run keeps of its accounts once their KPIs are added up, by id: each one's
+    `AccountData` in the run's spill (its record number in `records`) and its expected
+    lifetime value (None when it has none), known once the portfolio's logo churn is."""
+
+    spill: Spill
+    records: array[int]
+    lifetimes: list[Decimal | None]
+
+    def __len__(self) -> int:
+        return len(self.lifetimes)
+
+    def read(self, index: int) -> tuple[Any, Decimal | None]:
+        """Account `index`'s data (read from the spill) and its expected lifetime value."""
+        return self.spill.get(self.records[index]), self.lifetimes[index]
+
+
+def compute_lean(
+    records: Sequence[int], step: LeanKpis, spill: Spill
+) -> tuple[KpiReport, LeanData]:
+    """The KPI report of a lean run from its accounts' `LeanAccount`s in `spill` (`records`,
+    in id order): the portfolio's KPIs as `compute` makes them, added up one account at a
+    time, no per-account KPIs; and the accounts' `LeanData`, their data copied to the end of
+    the spill (each read back without its part), the portfolio's warnings too."""
     maker = step.maker
     periods, _ = maker.periods_and_format()
-    portfolio = combine([a.part for a in accounts if a.part is not None], maker.config, periods)
-    for account in accounts:
-        if account.part is not None:
-            account.lifetime = lifetime_value(account.part, portfolio, maker.config)
-            account.part = None
-    return KpiReport(periods, portfolio, {})
+    sums = PortfolioSums(periods, spill)
+    kept = array("q")
+    ends: list[tuple[Decimal, bool] | None] = []
+    for number in records:
+        account: LeanAccount = spill.get(number)
+        part = account.part
+        if part is not None:
+            sums.add(part)
+        ends.append(None if part is None else (part.ending_arr[0], part.churned_by_end))
+        kept.append(spill.append(account.data))
+    portfolio = sums.kpis(maker.config, periods)
+    lifetimes = [
+        None if end is None else lifetime_of(*end, portfolio, maker.config)[0] for end in ends
+    ]
+    return KpiReport(periods, portfolio, {}), LeanData(spill, kept, lifetimes)

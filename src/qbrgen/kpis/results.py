@@ -4,6 +4,7 @@ for n/a, warnings), bundled in one KpiReport per run. Plain data; no computation
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -124,7 +125,8 @@ class PortfolioKpis(KpiSet):
     health_distribution: dict[str, int] = field(default_factory=dict)
     arr_by_band: dict[str, Decimal] = field(default_factory=dict)
     series: dict[str, Any] = field(default_factory=dict)
-    warnings: list[KpiWarning] = field(default_factory=list)
+    warnings: Sequence[KpiWarning] = field(default_factory=list)
+    """Sorted by code (WARNING_ORDER), then account id; a lean run's are read from its spill."""
 
 
 @dataclass

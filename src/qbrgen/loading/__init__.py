@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from qbrgen.loading._yaml import (
     read_yaml,
 )
 from qbrgen.models import Account, share_field_sets
+from qbrgen.spill import Spill
 
 Locate = Callable[[Sequence[str | int]], Location]
 
@@ -63,10 +65,11 @@ class SourcedAccount:
             self.input_hash = account_hash(self.account)
 
 
-@dataclass
+@dataclass(slots=True)
 class AccountSummary:
     """What a lean load keeps of a valid account: its id, where it came from, its input hash
-    and what the load's `summarise` step made of it (the account model is not kept)."""
+    and what the load's `summarise` step made of it (the account model is not kept), or with
+    a `spill` (`load_summaries`), the number of its record there."""
 
     account_id: str
     source: str
@@ -266,8 +269,13 @@ def _load_in_parallel(
             yield from zip(chunk, results, strict=True)
 
 
-def _start_lean_worker(stored: CacheReader, summarise: Summarise) -> None:
-    _WORKER["entries"], _WORKER["summarise"] = stored, summarise
+def _start_lean_worker(stored: CacheReader, summarise: Summarise, pickled: bool) -> None:
+    _WORKER["entries"], _WORKER["summarise"], _WORKER["pickled"] = stored, summarise, pickled
+
+
+def _pickled(summary: Any) -> bytes:
+    """A summary as it goes to a spill (see `load_summaries`)."""
+    return pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _summarise_chunk(items: list[tuple[str, str]]) -> list[Summarised]:
@@ -279,6 +287,7 @@ def _summarise_chunk(items: list[tuple[str, str]]) -> list[Summarised]:
     gc.disable()  # a worker process that builds data and exits: no cycles worth collecting
     stored: CacheReader = _WORKER["entries"]
     summarise: Summarise = _WORKER["summarise"]
+    pickled: bool = _WORKER["pickled"]
     out: list[Summarised] = []
     for name, label in items:
         path = Path(name)
@@ -290,15 +299,22 @@ def _summarise_chunk(items: list[tuple[str, str]]) -> list[Summarised]:
         checked = ProblemList()
         check_account(item, checked)
         found, summary = ([], None) if checked.items else summarise(item)
+        if pickled and not checked.items:
+            summary = _pickled(summary)
         out.append((kind, key, body, input_hash, account.id, (checked.items, found, summary)))
     return out
 
 
 def _summarise_in_parallel(
-    paths: list[Path], labels: list[str], cache: AccountCache, summarise: Summarise
+    paths: list[Path],
+    labels: list[str],
+    cache: AccountCache,
+    summarise: Summarise,
+    pickled: bool,
 ) -> Iterator[Summarised]:
-    """Load and summarise YAML files in worker processes (in order, chunk by chunk)."""
-    pool, size = _pool(len(paths), _start_lean_worker, (cache.reader(), summarise))
+    """Load and summarise YAML files in worker processes (in order, chunk by chunk); with
+    `pickled`, each summary comes back pickled (for a spill)."""
+    pool, size = _pool(len(paths), _start_lean_worker, (cache.reader(), summarise, pickled))
     items = [(str(p), label) for p, label in zip(paths, labels, strict=True)]
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with pool:
@@ -599,14 +615,22 @@ def open_workspace(start: Path, problems: ProblemList | None = None) -> LoadedWo
 
 
 def load_summaries(
-    workspace: LoadedWorkspace, paths: Sequence[Path], summarise: Summarise
+    workspace: LoadedWorkspace,
+    paths: Sequence[Path],
+    summarise: Summarise,
+    spill: Spill | None = None,
 ) -> Portfolio:
     """Load and check every account as `load_portfolio` does (the same problems, in the same
     order), but keep of each valid account only its `AccountSummary` (`portfolio.summaries`,
     by id): the problems and summary `summarise` gives for it, its model dropped. With many
     YAML files the loading, the checks and `summarise` run in worker processes, and the
     parent's memory does not grow with every account's model; with few, `load_portfolio`
-    loads them here and each is summarised after."""
+    loads them here and each is summarised after.
+
+    With `spill`, no summary is kept in memory at all: each is pickled where it is made and
+    written to the spill as it arrives (`AccountSummary.summary` is its record number there,
+    `spill.get` reads it back), so the parent's memory does not grow with the summaries'
+    either."""
     files = collect_files(paths or [workspace.accounts_dir], workspace.root)
     yaml_files = [p for p in files if SOURCES.get(p.suffix.lower()) is read_yaml_account]
     if not _use_parallel(len(yaml_files)):
@@ -615,6 +639,8 @@ def load_summaries(
             for item in portfolio.accounts:
                 found, summary = summarise(item)
                 portfolio.problems.items.extend(found)
+                if spill is not None:
+                    summary = spill.append(_pickled(summary))
                 portfolio.summaries.append(
                     AccountSummary(item.account.id, item.source, item.input_hash, summary)
                 )
@@ -623,12 +649,12 @@ def load_summaries(
     portfolio = Portfolio(workspace)
     with gc_paused():
         cache = AccountCache.open(workspace.output_dir, bool(paths))
-        _summarise_files(portfolio, files, yaml_files, cache, summarise)
+        _summarise_files(portfolio, files, yaml_files, cache, summarise, spill)
         cache.save()
     return portfolio
 
 
-@dataclass
+@dataclass(slots=True)
 class _Checked:
     """A valid account of a lean load, until the checks across accounts are done."""
 
@@ -639,6 +665,7 @@ class _Checked:
     checked: list[Problem]
     found: list[Problem]
     summary: Any
+    """What `summarise` made of it, or its record number in the load's spill."""
     item: SourcedAccount | None = None
     """The account, when it was loaded here (not YAML, or checked again here)."""
 
@@ -654,6 +681,7 @@ def _summarise_files(
     yaml_files: list[Path],
     cache: AccountCache,
     summarise: Summarise,
+    spill: Spill | None,
 ) -> None:
     """The steps of `load_portfolio` then `check_portfolio`, in their order, with YAML files
     loaded, checked and summarised in worker processes: every file's loading problems in
@@ -666,7 +694,7 @@ def _summarise_files(
     labels = display_paths(files, workspace.root)
     is_yaml = [SOURCES.get(p.suffix.lower()) is read_yaml_account for p in files]
     yaml_labels = [label for label, y in zip(labels, is_yaml, strict=True) if y]
-    loaded = _summarise_in_parallel(yaml_files, yaml_labels, cache, summarise)
+    loaded = _summarise_in_parallel(yaml_files, yaml_labels, cache, summarise, spill is not None)
     accounts: list[_Checked] = []
     for path, label, yaml in zip(files, labels, is_yaml, strict=True):
         before, noted = len(problems.errors), len(problems.items)
@@ -682,6 +710,8 @@ def _summarise_files(
                 else:
                     cache.put_json(key, item, input_hash)
                 checked, steps, summary = result
+                if spill is not None and not checked:
+                    summary = spill.append(summary)  # pickled in the worker
                 accounts.append(
                     _Checked(account_id, label, path, input_hash, checked, steps, summary)
                 )
@@ -716,6 +746,8 @@ def _summarise_files(
     for entry in valid:
         if entry.item is not None:
             entry.found, entry.summary = summarise(entry.item)
+            if spill is not None:
+                entry.summary = spill.append(_pickled(entry.summary))
         problems.items.extend(entry.found)
         portfolio.summaries.append(
             AccountSummary(entry.account_id, entry.source, entry.input_hash, entry.summary)

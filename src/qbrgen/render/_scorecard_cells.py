@@ -4,9 +4,10 @@ column model, the write-only sheet writer, the Excel-table sheet layout and the 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -148,11 +149,34 @@ class _Formats(dict[str, str | None]):
 
 @dataclass
 class _Block:
-    rows: list[list[Any]]
+    rows: Iterable[list[Any]]
+    """Read once, when the sheet is written."""
+    count: int
     formats: list[str | None]
     text_style: dict[str, Any] | None = None
     column_text_styles: list[dict[str, Any] | None] | None = None
     number_style: dict[str, Any] | None = None
+
+
+class _RowHeights(Mapping[int, Any]):
+    """A write-only sheet's row dimensions, as openpyxl (and `append_rows`) look a row's up
+    when they write it: made from the row's height then, not kept. Set one by one on the
+    sheet, 10,000 rows' dimensions would be ~5 MB held until the workbook is saved."""
+
+    def __init__(self, ws: Any, heights: dict[int, float]):
+        self.ws = ws
+        self.heights = heights
+
+    def __getitem__(self, number: int) -> Any:
+        from openpyxl.worksheet.dimensions import RowDimension
+
+        return RowDimension(self.ws, ht=self.heights[number])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.heights)
+
+    def __len__(self) -> int:
+        return len(self.heights)
 
 
 class SheetWriter:
@@ -170,24 +194,27 @@ class SheetWriter:
 
     def row_count(self) -> int:
         """Rows added so far (a block counts its rows)."""
-        return sum(len(r.rows) if isinstance(r, _Block) else 1 for r in self.rows)
+        return sum(r.count if isinstance(r, _Block) else 1 for r in self.rows)
 
     def add_table_rows(
         self,
-        rows: list[list[Any]],
+        rows: Iterable[list[Any]],
+        count: int,
+        widths: list[int],
         formats: list[str | None],
         text_style: dict[str, Any] | None = None,
         column_text_styles: list[dict[str, Any] | None] | None = None,
         number_style: dict[str, Any] | None = None,
     ) -> None:
-        """A block of plain values, one number format per column (streamed fast)."""
-        from qbrgen.render._xlsx import column_widths
-
-        for col, width in enumerate(column_widths(rows, formats), start=1):
+        """A block of `count` rows of plain values, one number format per column (streamed
+        fast), their display widths measured (`ColumnWidths`); `rows` is read when the sheet
+        is written."""
+        for col, width in enumerate(widths, start=1):
             width = math.ceil(width * TEXT_WIDTH_FACTOR)
             if width > self.widths.get(col, 0):
                 self.widths[col] = width
-        self.rows.append(_Block(rows, formats, text_style, column_text_styles, number_style))
+        block = _Block(rows, count, formats, text_style, column_text_styles, number_style)
+        self.rows.append(block)
 
     def add(self, cells: Sequence[Any]) -> int:
         """Append a row of values or (value, number_format, style) triples; returns its number."""
@@ -240,8 +267,7 @@ class SheetWriter:
         if header_row:
             self.heights.setdefault(header_row, 45)
             self.ws.print_title_rows = f"{header_row}:{header_row}"
-        for number, height in self.heights.items():
-            self.ws.row_dimensions[number].height = height
+        self.ws.row_dimensions = _RowHeights(self.ws, self.heights)
         self.ws.page_setup.orientation = "landscape"
         self.ws.page_setup.paperSize = self.paper
         self.ws.page_setup.fitToWidth = pages_wide
@@ -268,23 +294,32 @@ class SheetWriter:
         self.rows = []
 
 
+TABLE_BATCH = 200
+"""Rows of a data sheet made at a time: its cells go to a spill batch by batch, so a sheet of
+10,000 accounts is written without holding every row's cells."""
+
+
 def data_sheet(
     wb: Any,
     title: str,
     table_name: str,
     columns: list[Column],
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     styles: Styles,
     intro: list[str],
     rules: Callable[[Any, dict[str, str], int, int], None] | None = None,
     tail: list[list[Any]] | None = None,
     pages_wide: int = 1,
 ) -> Any:
-    """A sheet holding one Excel table (filters, banded rows) under a short intro."""
+    """A sheet holding one Excel table (filters, banded rows) under a short intro; `rows` are
+    read once, in the sheet's order."""
     from openpyxl.formatting.formatting import ConditionalFormattingList
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.filters import AutoFilter
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+    from qbrgen.render._xlsx import ColumnWidths
+    from qbrgen.spill import Spill
 
     ws = wb.create_sheet(styles.fmt.translate(title))
     ws.conditional_formatting = ConditionalFormattingList()  # write-only sheets lack one
@@ -310,45 +345,45 @@ def data_sheet(
     )
     for col, heading in enumerate(headings, start=1):
         sheet.fix_width(col, _longest_word(heading) + 3)
-    getters = [c.get for c in columns]
-    values = [[get(row) for get in getters] for row in rows]
-    for col in [i for i, c in enumerate(columns) if c.words]:
-        translate = styles.fmt.translate
-        for cells in values:
-            word = cells[col]
-            if isinstance(word, list):
-                cells[col] = "; ".join(translate(w) for w in word)
-            elif word:
-                cells[col] = translate(word)
-    for col in [i for i, c in enumerate(columns) if c.quarter]:
-        for cells in values:
-            cells[col] = styles.fmt.quarter(cells[col])
+    formats = [styles.formats[c.kind] for c in columns]
     wrapped = [c.kind == "text" and c.width is not None for c in columns]
-    sheet.add_table_rows(
-        values,
-        [styles.formats[c.kind] for c in columns],
-        {"alignment": styles.text_cell},
-        [{"alignment": styles.wrap} if w else None for w in wrapped],
-        {"alignment": styles.number_cell},
-    )
-    for col, column in enumerate(columns, start=1):
-        if column.width:
-            sheet.fix_width(col, column.width)
-    _row_heights(sheet, header_row, headings, values, wrapped, styles.line)
-    last_row = header_row + len(rows)
-    last_col = get_column_letter(len(columns))
-    letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
-    if tail:
-        sheet.add([])
-        for extra in tail:
-            sheet.add(extra)
-    sheet.write(
-        freeze=f"B{header_row + 1}" if rows else None,
-        maximum=70,
-        header_row=header_row,
-        pages_wide=pages_wide,
-    )
-    if rows:
+    measure = ColumnWidths(formats)
+    sheet.heights[header_row] = 0  # set below, from the final widths; the first height set
+    with Spill() as cells:
+        count = 0
+        for batch in _batches(rows, TABLE_BATCH):
+            values = _cells(columns, batch, styles.fmt)
+            measure.add(values)
+            _row_heights(sheet, header_row + 1 + count, values, columns, wrapped, styles.line)
+            cells.put(values)
+            count += len(values)
+        sheet.add_table_rows(
+            (row for batch in cells.values() for row in batch),
+            count,
+            measure.widths(),
+            formats,
+            {"alignment": styles.text_cell},
+            [{"alignment": styles.wrap} if w else None for w in wrapped],
+            {"alignment": styles.number_cell},
+        )
+        for col, column in enumerate(columns, start=1):
+            if column.width:
+                sheet.fix_width(col, column.width)
+        _header_height(sheet, header_row, headings, styles.line)
+        last_row = header_row + count
+        last_col = get_column_letter(len(columns))
+        letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+        if tail:
+            sheet.add([])
+            for extra in tail:
+                sheet.add(extra)
+        sheet.write(
+            freeze=f"B{header_row + 1}" if count else None,
+            maximum=70,
+            header_row=header_row,
+            pages_wide=pages_wide,
+        )
+    if count:
         ref = f"A{header_row}:{last_col}{last_row}"
         table = Table(
             displayName=table_name,
@@ -367,6 +402,33 @@ def data_sheet(
     return ws
 
 
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    items = iter(rows)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _cells(
+    columns: list[Column], rows: Sequence[dict[str, Any]], fmt: Formatter
+) -> list[list[Any]]:
+    """The cells of some rows of a data sheet: each column's value, its words translated and
+    its quarters shown as the team writes them."""
+    getters = [c.get for c in columns]
+    values = [[get(row) for get in getters] for row in rows]
+    for col in [i for i, c in enumerate(columns) if c.words]:
+        translate = fmt.translate
+        for cells in values:
+            word = cells[col]
+            if isinstance(word, list):
+                cells[col] = "; ".join(translate(w) for w in word)
+            elif word:
+                cells[col] = translate(word)
+    for col in [i for i, c in enumerate(columns) if c.quarter]:
+        for cells in values:
+            cells[col] = fmt.quarter(cells[col])
+    return values
+
+
 def _longest_word(heading: str) -> int:
     """The width a heading needs not to break inside a word: its longest word, or in a
     script without spaces (Japanese) at most 8 characters a line, counted double-width."""
@@ -377,24 +439,32 @@ def _longest_word(heading: str) -> int:
 
 def _row_heights(
     sheet: SheetWriter,
-    header_row: int,
-    headings: list[str],
+    first: int,
     values: list[list[Any]],
+    columns: list[Column],
     wrapped: list[bool],
     line: float,
 ) -> None:
-    """Heights that show every line of the wrapped cells (spreadsheet apps do not grow a row
-    for wrapped text when the file is opened), and of the wrapped header."""
+    """Heights that show every line of the wrapped cells of rows `first`, `first + 1`, ...
+    (spreadsheet apps do not grow a row for wrapped text when the file is opened). A wrapped
+    column has its own width (`Column.width`), the sheet's final one."""
+    from qbrgen.render._xlsx import row_height, wrapped_lines
+
+    width = {i: (c.width or 8) + 2 for i, c in enumerate(columns)}  # + fit padding
+    cols = [i for i, w in enumerate(wrapped) if w]
+    for offset, row in enumerate(values, start=first):
+        lines = max((wrapped_lines(row[i], width[i]) for i in cols if row[i]), default=1)
+        if lines > 1:
+            sheet.heights[offset] = row_height(lines, line)
+
+
+def _header_height(sheet: SheetWriter, header_row: int, headings: list[str], line: float) -> None:
+    """The wrapped header's height, from the sheet's final column widths."""
     from qbrgen.render._xlsx import row_height, wrapped_lines
 
     width = {i: sheet.widths.get(i + 1, 8) + 2 for i in range(len(headings))}  # + fit padding
     header_lines = max(wrapped_lines(h, width[i]) for i, h in enumerate(headings))
     sheet.heights[header_row] = row_height(header_lines, line)
-    cols = [i for i, w in enumerate(wrapped) if w]
-    for offset, row in enumerate(values, start=header_row + 1):
-        lines = max((wrapped_lines(row[i], width[i]) for i in cols if row[i]), default=1)
-        if lines > 1:
-            sheet.heights[offset] = row_height(lines, line)
 
 
 def band_rules(ws: Any, col: str, first: int, last: int, styles: Styles, text: bool) -> None:

@@ -5,7 +5,9 @@ arithmetic of the Renewals and By owner sheets (readiness checks, per-owner sums
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import hashlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ from qbrgen.models import HIGH_SEVERITIES
 
 if TYPE_CHECKING:
     from qbrgen.kpis import AccountKpis, PortfolioKpis
-    from qbrgen.kpis.engine import LeanAccount
+    from qbrgen.kpis.engine import LeanData
     from qbrgen.models import Account
     from qbrgen.run import Run
     from qbrgen.templates import Formatter
@@ -88,12 +90,62 @@ def account_row(
     }
 
 
-def lean_row(account: LeanAccount) -> dict[str, Any]:
+def lean_row(row: dict[str, Any], lifetime: Decimal | None) -> dict[str, Any]:
     """A lean run's row (`account_row`, made where the account was loaded) with the account's
     expected lifetime value, known once the portfolio's churn was."""
-    row: dict[str, Any] = account.data
-    row["k"]["expected_lifetime_value"] = _num(account.lifetime[0])
+    row["k"]["expected_lifetime_value"] = _num(lifetime)
     return row
+
+
+class AccountRows:
+    """The scorecard's account rows, by id: a full run's in memory, or a lean run's read from
+    its spill one at a time (`LeanData`), so a sheet of 10,000 accounts is written without
+    holding them. Picklable either way (a lean run's spill goes as its path)."""
+
+    def __init__(self, rows: list[dict[str, Any]] | None = None, lean: LeanData | None = None):
+        self.rows = rows
+        self.lean = lean
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.rows is not None else len(self.lean or ())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self.at(range(len(self)))
+
+    def at(self, order: Iterable[int]) -> Iterator[dict[str, Any]]:
+        """The rows at these positions (in id order), in the order given."""
+        for index in order:
+            if self.rows is not None:
+                yield self.rows[index]
+            elif self.lean is not None:
+                yield lean_row(*self.lean.read(index))
+
+
+def arrange(
+    rows: AccountRows, horizon: dt.date, history: dict[str, Any]
+) -> tuple[dict[str, array[int]], list[dict[str, Any]], str]:
+    """One pass over the rows, by id: the order of each sheet's rows (positions: Accounts
+    worst health first, Renewals by date, Health history by name), the owners' books
+    (`owner_rows`) and the digest of the health history's data (`history_digest`)."""
+    health: list[tuple[bool, float, str]] = []
+    names: list[tuple[str, str]] = []
+    renewing: list[tuple[dt.date, str, int]] = []
+    books: dict[str, dict[str, Any]] = {}
+    digest = _HistoryDigest(history)
+    for index, row in enumerate(rows):
+        score = row["k"]["health_score"]
+        health.append((score is None, score or 0.0, row["name"]))
+        names.append((row["name"].casefold(), row["id"]))
+        if is_renewing(row, horizon):
+            renewing.append((row["renewal_date"], row["name"], index))
+        add_to_book(books, row, horizon)
+        digest.add(row)
+    order = {
+        "accounts": array("i", sorted(range(len(health)), key=health.__getitem__)),
+        "renewals": array("i", [index for _, _, index in sorted(renewing)]),
+        "names": array("i", sorted(range(len(names)), key=names.__getitem__)),
+    }
+    return order, owner_rows(books), digest.hexdigest()
 
 
 def portfolio_data(portfolio: PortfolioKpis) -> dict[str, Any]:
@@ -111,28 +163,57 @@ def portfolio_data(portfolio: PortfolioKpis) -> dict[str, Any]:
     }
 
 
-def health_history(run: Run, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def health_history(run: Run) -> dict[str, Any]:
     """The health-history view's data: the dates of the last recorded runs (up to 12) and this
-    run's, and per account its score on each (None where it was not recorded)."""
+    run's, and the scores recorded per account (`health_scores` gives an account's on each)."""
     points = run.history.health_points()
     as_of = run.report.as_of
     dates = sorted({day for series in points.values() for day, _, _ in series})
-    scores: dict[str, list[float | None]] = {}
-    for row in rows:
-        recorded = {day: score for day, score, _ in points.get(row["id"], [])}
-        scores[row["id"]] = [recorded.get(day) for day in dates] + [row["k"]["health_score"]]
     return {
         "dates": [*dates, as_of],
-        "scores": scores,
+        "points": points,
         "where": run.history.where,
         "enabled": run.history.enabled,
         "error": run.history.error,
     }
 
 
-def display_names(rows: list[dict[str, Any]], label: Callable[[Any, str], str]) -> None:
-    """Add each row's display names (`row["show"]`): no key reaches a cell as it is typed in
-    the account file (`mid_market` -> 'Mid-market', `executive_sponsor` -> 'Executive sponsor')."""
+def health_scores(history: dict[str, Any], row: dict[str, Any]) -> list[float | None]:
+    """An account's health score on each date of the health history (None where it was not
+    recorded), this run's last."""
+    recorded = {day: score for day, score, _ in history["points"].get(row["id"], [])}
+    return [recorded.get(day) for day in history["dates"][:-1]] + [row["k"]["health_score"]]
+
+
+class _HistoryDigest:
+    """sha256 of the health history as a dict of every account's scores would print (dates,
+    scores by id, where, enabled, error), made one row at a time (a document's inputs)."""
+
+    def __init__(self, history: dict[str, Any]):
+        self.history = history
+        self.sha = hashlib.sha256(f"{{'dates': {history['dates']!r}, 'scores': {{".encode())
+        self.first = True
+
+    def add(self, row: dict[str, Any]) -> None:
+        comma = "" if self.first else ", "
+        self.sha.update(f"{comma}{row['id']!r}: {health_scores(self.history, row)!r}".encode())
+        self.first = False
+
+    def hexdigest(self) -> str:
+        h = self.history
+        self.sha.update(
+            f"}}, 'where': {h['where']!r}, 'enabled': {h['enabled']!r}, "
+            f"'error': {h['error']!r}}}".encode()
+        )
+        return self.sha.hexdigest()
+
+
+def display_names(
+    rows: Iterable[dict[str, Any]], label: Callable[[Any, str], str]
+) -> Iterator[dict[str, Any]]:
+    """Each row with its display names added (`row["show"]`): no key reaches a cell as it is
+    typed in the account file (`mid_market` -> 'Mid-market', `executive_sponsor` ->
+    'Executive sponsor')."""
     for row in rows:
         k = row["k"]
         row["show"] = {
@@ -142,6 +223,7 @@ def display_names(rows: list[dict[str, Any]], label: Callable[[Any, str], str]) 
             "drag": label(k.get("health_biggest_drag"), "components"),
             "roles": ", ".join(label(r, "roles") for r in k.get("stakeholder_roles_covered") or []),
         }
+        yield row
 
 
 def band_name(band: str | None, label: Callable[[Any, str], str]) -> str:
@@ -190,55 +272,59 @@ def renewal_risk(row: dict[str, Any], ready: float) -> str:
     return "Low"
 
 
-def renewal_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """Active accounts renewing from as_of to the end of next quarter (or already past due)."""
-    as_of: dt.date = payload["as_of"]
-    horizon: dt.date = payload["renewal_horizon"]
-    out = []
-    for row in payload["accounts"]:
-        if row["k"]["status"] != "active" or row["renewal_date"] > horizon:
-            continue
-        days = row["k"]["days_to_renewal"]
-        if days is None:
-            continue
+def is_renewing(row: dict[str, Any], horizon: dt.date) -> bool:
+    """An active account renewing from as_of to the end of next quarter (or past due): a row
+    of the Renewals sheet."""
+    k = row["k"]
+    return (
+        k["status"] == "active"
+        and row["renewal_date"] <= horizon
+        and (k["days_to_renewal"] is not None)
+    )
+
+
+def renewal_rows(rows: Iterable[dict[str, Any]], as_of: dt.date) -> Iterator[dict[str, Any]]:
+    """The Renewals sheet's rows (`rows` renewing, see `is_renewing`), with their readiness,
+    gaps and risk."""
+    for row in rows:
         ready, gaps = readiness(row, as_of)
-        out.append({**row, "ready": ready, "gaps": gaps, "risk": renewal_risk(row, ready)})
-    out.sort(key=lambda r: (r["renewal_date"], r["name"]))
-    return out
+        yield {**row, "ready": ready, "gaps": gaps, "risk": renewal_risk(row, ready)}
 
 
-def owner_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each account manager's book: counts, ARR and retention from summed money amounts."""
-    horizon: dt.date = payload["renewal_horizon"]
-    books: dict[str, dict[str, Any]] = {}
-    for row in payload["accounts"]:
-        k = row["k"]
-        book = books.setdefault(row["owner"], {
-            "owner": row["owner"], "accounts": 0, "active": 0, "arr": 0.0, "starting": 0.0,
-            "expansion": 0.0, "contraction": 0.0, "churned": 0.0, "green": 0, "yellow": 0,
-            "red": 0, "unscored": 0, "red_arr": 0.0, "red_names": [], "renewing": 0,
-            "escalations": 0, "past_target": 0, "single_threaded": 0, "warnings": 0,
-        })  # fmt: skip
-        book["accounts"] += 1
-        book["arr"] += k["arr"] or 0.0
-        book["starting"] += k["starting_arr"] or 0.0
-        book["expansion"] += k["expansion_revenue"] or 0.0
-        book["contraction"] += k["contraction_arr"] or 0.0
-        book["churned"] += k["churned_arr"] or 0.0
-        book["warnings"] += len(row["warnings"])
-        if k["status"] != "active":
-            continue
-        book["active"] += 1
-        band = k.get("health_band") or "unscored"
-        book[band] += 1
-        if band == "red":
-            book["red_arr"] += k["arr"] or 0.0
-            book["red_names"].append(row["name"])
-        if k["days_to_renewal"] is not None and row["renewal_date"] <= horizon:
-            book["renewing"] += 1
-        book["escalations"] += k["open_escalations"] or 0
-        book["past_target"] += row["escalations_past_target"]
-        book["single_threaded"] += bool(k["single_threaded"])
+def add_to_book(books: dict[str, dict[str, Any]], row: dict[str, Any], horizon: dt.date) -> None:
+    """Add an account to its manager's book (`owner_rows`), in id order."""
+    k = row["k"]
+    book = books.setdefault(row["owner"], {
+        "owner": row["owner"], "accounts": 0, "active": 0, "arr": 0.0, "starting": 0.0,
+        "expansion": 0.0, "contraction": 0.0, "churned": 0.0, "green": 0, "yellow": 0,
+        "red": 0, "unscored": 0, "red_arr": 0.0, "red_names": [], "renewing": 0,
+        "escalations": 0, "past_target": 0, "single_threaded": 0, "warnings": 0,
+    })  # fmt: skip
+    book["accounts"] += 1
+    book["arr"] += k["arr"] or 0.0
+    book["starting"] += k["starting_arr"] or 0.0
+    book["expansion"] += k["expansion_revenue"] or 0.0
+    book["contraction"] += k["contraction_arr"] or 0.0
+    book["churned"] += k["churned_arr"] or 0.0
+    book["warnings"] += len(row["warnings"])
+    if k["status"] != "active":
+        return
+    book["active"] += 1
+    band = k.get("health_band") or "unscored"
+    book[band] += 1
+    if band == "red":
+        book["red_arr"] += k["arr"] or 0.0
+        book["red_names"].append(row["name"])
+    if k["days_to_renewal"] is not None and row["renewal_date"] <= horizon:
+        book["renewing"] += 1
+    book["escalations"] += k["open_escalations"] or 0
+    book["past_target"] += row["escalations_past_target"]
+    book["single_threaded"] += bool(k["single_threaded"])
+
+
+def owner_rows(books: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each account manager's book (`add_to_book`): counts, ARR and retention from summed
+    money amounts."""
     for book in books.values():
         s = book["starting"]
         lost = book["contraction"] + book["churned"]

@@ -4,7 +4,7 @@ columns and conditional-format rules (the sheets themselves are laid out by `dat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from qbrgen.kpis.periods import Quarter
@@ -19,7 +19,7 @@ from qbrgen.render._scorecard_cells import (
     shade,
     tint,
 )
-from qbrgen.render._scorecard_rows import band_name, warning_labels
+from qbrgen.render._scorecard_rows import band_name, health_scores, warning_labels
 
 if TYPE_CHECKING:
     from qbrgen.formatting import Formatter
@@ -37,9 +37,11 @@ def _yes_no(value: Any) -> str:
 YES_NO = (N_("yes"), N_("no"))
 
 
-def health_history_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> None:
-    """One row per account, one column per recorded run (the last 13 that exist, this run
-    last): health scores shown as every document shows them, coloured by band."""
+def health_history_sheet(
+    wb: Any, payload: dict[str, Any], rows: Iterable[dict[str, Any]], styles: Styles
+) -> None:
+    """One row per account (`rows`, by name), one column per recorded run (the last 13 that
+    exist, this run last): health scores shown as every document shows them, coloured by band."""
     history = payload["health_history"]
     dates: list[dt.date] = history["dates"]
     columns = [
@@ -47,10 +49,9 @@ def health_history_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> No
         Column(N_("Owner"), lambda r: r["owner"]),
         Column(N_("Health band"), lambda r: band_name(r["k"].get("health_band"), styles.label)),
     ]
-    scores: dict[str, list[float | None]] = history["scores"]
 
     def score_on(index: int) -> Callable[[dict[str, Any]], float | None]:
-        return lambda row: scores[row["id"]][index]
+        return lambda row: row["scores"][index]
 
     fmt = styles.fmt
     for i, day in enumerate(dates):
@@ -58,7 +59,6 @@ def health_history_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> No
         if i == len(dates) - 1:
             shown = fmt.gettext("Now %(date)s", date=shown)
         columns.append(Column(day.isoformat(), score_on(i), "health_score", width=15, shown=shown))
-    rows = sorted(payload["accounts"], key=lambda r: (r["name"].casefold(), r["id"]))
     if len(dates) == 1:
         note = (
             fmt.gettext("First recorded run: the history starts here.")
@@ -79,8 +79,12 @@ def health_history_sheet(wb: Any, payload: dict[str, Any], styles: Styles) -> No
             band_rules(ws, col[column.header], first, last, styles, text=False)
         band_rules(ws, col["Health band"], first, last, styles, text=True)
 
+    def scored() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            yield {**row, "scores": health_scores(history, row)}
+
     data_sheet(
-        wb, N_("Health history"), "HealthHistory", columns, rows, styles,
+        wb, N_("Health history"), "HealthHistory", columns, scored(), styles,
         [fmt.gettext("Health history — the last 13 points that exist"), note], rules,
     )  # fmt: skip
 

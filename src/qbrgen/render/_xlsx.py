@@ -576,15 +576,41 @@ def row_height(lines: int, line: float = LINE_HEIGHT_PT) -> float:
 def column_widths(rows: Sequence[Sequence[Any]], formats: Sequence[str | None]) -> list[int]:
     """Display width per column of `rows` (measured in bulk: the longest text, the largest
     number)."""
-    widths = [0] * len(formats)
-    for col, fmt in enumerate(formats):
-        values = [row[col] for row in rows if col < len(row) and row[col] is not None]
-        texts = max((len(v) for v in values if type(v) is str), default=0)
-        biggest = max((v for v in values if type(v) in (int, float)), key=abs, default=None)
-        others = max(
-            (display_width(v, fmt) for v in values if type(v) not in (str, int, float)),
-            default=0,
-        )
-        numbers = display_width(biggest, fmt) + 1 if biggest is not None else 0
-        widths[col] = max(texts, others, numbers)
-    return widths
+    measure = ColumnWidths(formats)
+    measure.add(rows)
+    return measure.widths()
+
+
+class ColumnWidths:
+    """`column_widths` of rows added a batch at a time (a sheet too big to hold at once):
+    the same widths as of all the rows together, in the order added."""
+
+    def __init__(self, formats: Sequence[str | None]):
+        self.formats = list(formats)
+        self.texts = [0] * len(formats)
+        self.others = [0] * len(formats)
+        self.biggest: list[int | float | None] = [None] * len(formats)
+        """Per column: the number of largest size, the first of those added."""
+
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        for col, fmt in enumerate(self.formats):
+            values = [row[col] for row in rows if col < len(row) and row[col] is not None]
+            texts = max((len(v) for v in values if type(v) is str), default=0)
+            biggest = max((v for v in values if type(v) in (int, float)), key=abs, default=None)
+            others = max(
+                (display_width(v, fmt) for v in values if type(v) not in (str, int, float)),
+                default=0,
+            )
+            self.texts[col] = max(self.texts[col], texts)
+            self.others[col] = max(self.others[col], others)
+            before = self.biggest[col]
+            if biggest is not None and (before is None or abs(biggest) > abs(before)):
+                self.biggest[col] = biggest
+
+    def widths(self) -> list[int]:
+        return [
+            max(texts, others, display_width(big, fmt) + 1 if big is not None else 0)
+            for texts, others, big, fmt in zip(
+                self.texts, self.others, self.biggest, self.formats, strict=True
+            )
+        ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qbrgen.kpis.periods import Quarter
@@ -27,11 +28,11 @@ from qbrgen.render._scorecard_cells import Styles, data_sheet, pad_format
 from qbrgen.render._scorecard_charts import charts_sheet
 from qbrgen.render._scorecard_rows import (
     READINESS_CHECKS,
+    AccountRows,
     account_row,
+    arrange,
     display_names,
     health_history,
-    lean_row,
-    owner_rows,
     portfolio_data,
     renewal_rows,
 )
@@ -74,20 +75,27 @@ def plan(run: Run, selection: Selection) -> list[Job]:
     fmt = run.formatter
     sha = hashlib.sha256()
     if selection.summaries is not None:  # a lean run: rows made where accounts were loaded
-        rows = [lean_row(s.summary) for s in selection.summaries]
+        if run.lean is None or len(run.lean) != len(selection.summaries):
+            raise ValueError("a lean scorecard covers the lean run's accounts, all of them")
+        rows = AccountRows(lean=run.lean)
         for summary in selection.summaries:
             sha.update(summary.input_hash.encode())
     else:
-        rows = [account_row(i.account, report.accounts[i.account.id], as_of, fmt) for i in items]
+        rows = AccountRows(
+            [account_row(i.account, report.accounts[i.account.id], as_of, fmt) for i in items]
+        )
         for item in items:
             sha.update(item.input_hash.encode())
     quarter = str(periods.quarter)
+    horizon = Quarter.of(as_of).shift(1).end
+    history = health_history(run)
+    order, owners, history_digest = arrange(rows, horizon, history)
     payload = {
         "as_of": as_of,
         "quarter": quarter,
         "prev_quarter": str(periods.quarter.prev()),
         "ttm": (periods.ttm.start, periods.ttm.end),
-        "renewal_horizon": Quarter.of(as_of).shift(1).end,
+        "renewal_horizon": horizon,
         "company": config.company.name,
         "currency": config.currency,
         "locale": config.locale,
@@ -96,14 +104,16 @@ def plan(run: Run, selection: Selection) -> list[Job]:
         "fonts": (config.branding.fonts.heading, config.branding.fonts.body),
         "portfolio": portfolio_data(report.portfolio),
         "accounts": rows,
+        "order": order,
+        "owners": owners,
+        "health_history": history,
     }
-    payload["health_history"] = health_history(run, rows)
     inputs = {
         "accounts": sha.hexdigest(),
         "config": config.model_dump_json(),
         "as_of": as_of.isoformat(),
         "version": run.version,
-        "history": hashlib.sha256(repr(payload["health_history"]).encode()).hexdigest()[:16],
+        "history": history_digest[:16],
     }
     return [Job("scorecard", "portfolio", [output_path(quarter, fmt)], payload, inputs)]
 
@@ -119,7 +129,13 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
         payload.get("fonts", ("DejaVu Sans", "DejaVu Sans")), env.formatter.label,
         env.config.plan.page_size, env.formatter,
     )  # fmt: skip
-    display_names(payload["accounts"], env.formatter.label)
+    rows: AccountRows = payload["accounts"]
+    order: dict[str, Sequence[int]] = payload["order"]
+
+    def shown(sheet: str) -> Iterator[dict[str, Any]]:
+        """The rows of a sheet, in its order, each with its display names."""
+        return display_names(rows.at(order[sheet]), env.formatter.label)
+
     as_of: dt.date = payload["as_of"]
     quarter = payload["quarter"]
     wb = Workbook(write_only=True)
@@ -131,30 +147,32 @@ def render(job: Job, env: RenderEnv) -> dict[str, bytes]:
     wb.properties.language = fmt.language_tag
     summary_sheet(wb, payload, styles)
     charts_sheet(wb, payload, styles)
-    accounts = sorted(
-        payload["accounts"],
-        key=lambda r: (r["k"]["health_score"] is None, r["k"]["health_score"] or 0.0, r["name"]),
-    )
+    count = len(order["accounts"])
     data_sheet(
-        wb, N_("Accounts"), "Accounts", account_columns(fmt.quarter(quarter), fmt), accounts, styles,
+        wb, N_("Accounts"), "Accounts", account_columns(fmt.quarter(quarter), fmt),
+        shown("accounts"), styles,
         [_("Accounts — %(count)s, worst health first (as of %(date)s)",
-           count=fmt.number(len(accounts)), date=fmt.date(as_of))],
+           count=fmt.number(count), date=fmt.date(as_of))],
         accounts_rules(styles, as_of), pages_wide=4,
     )  # fmt: skip
-    renewals = renewal_rows(payload)
-    for row in renewals:  # the risk word as the severity's display name (and its rule's)
-        row["risk"] = fmt.label(row["risk"].lower(), "severities")
+
+    def renewals() -> Iterator[dict[str, Any]]:
+        for row in renewal_rows(shown("renewals"), as_of):
+            row["risk"] = fmt.label(row["risk"].lower(), "severities")  # its display name
+            yield row
+
+    count = len(order["renewals"])
     horizon: dt.date = payload["renewal_horizon"]
     checks = fmt.join([_(check[0]) for check in READINESS_CHECKS])
     data_sheet(
-        wb, N_("Renewals"), "Renewals", RENEWAL_COLUMNS, renewals, styles,
+        wb, N_("Renewals"), "Renewals", RENEWAL_COLUMNS, renewals(), styles,
         [_("Renewals from %(start)s to %(end)s (and past due): %(count)s",
-           start=fmt.date(as_of), end=fmt.date(horizon), count=fmt.number(len(renewals))),
+           start=fmt.date(as_of), end=fmt.date(horizon), count=fmt.number(count)),
          _("Readiness: share of %(checks)s.", checks=checks)],
         renewals_rules(styles, as_of), pages_wide=1,
     )  # fmt: skip
-    health_history_sheet(wb, payload, styles)
-    owners = owner_rows(payload)
+    health_history_sheet(wb, payload, shown("names"), styles)
+    owners = payload["owners"]
     values = payload["portfolio"]["values"]
     total = owner_total(owners, values, styles)
     data_sheet(
