@@ -30,7 +30,7 @@ class Spill:
         self._fd: int | None = fd
         self._ends = array("q")
         self._owner = True
-        self._finalizer: Any = weakref.finalize(self, _remove, fd, self.path)
+        self._finalizer: Any = weakref.finalize(self, _remove, fd, self.path, os.getpid())
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, "ends": self._ends}
@@ -101,7 +101,9 @@ class Spill:
             self._ends = array("q")
 
 
-def _remove(fd: int | None, path: str) -> None:
+def _remove(fd: int | None, path: str, maker: int) -> None:
+    if os.getpid() != maker:  # a forked worker's copy of the maker's spill: not its file
+        return
     _close(fd)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
