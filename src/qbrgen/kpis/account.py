@@ -29,11 +29,11 @@ from qbrgen.kpis.measures import (
     opportunities_closed,
     put_renewals,
     put_retention,
+    put_tickets,
     quarters_with_arr,
     ratio_or_none,
     renewals_in,
     reviews_held,
-    support_trend,
     tickets_by_quarter,
     tickets_by_severity,
     window_money,
@@ -177,13 +177,8 @@ def account_kpis(
     tickets = tickets_by_quarter(account)
     tickets_now = tickets_by_severity(tickets, periods.quarter)
     tickets_before = tickets_by_severity(tickets, periods.quarter.prev())
-    kpis.put("tickets_q", tickets_now)
-    kpis.put("tickets_prev_q", tickets_before)
-    trend = support_trend(tickets_now, tickets_before)
-    kpis.put(
-        "support_trend",
-        trend if trend["all"] is not None else None,
-        N_("no tickets in the previous quarter to compare with"),
+    put_tickets(
+        kpis, tickets_now, tickets_before, N_("no tickets in the previous quarter to compare with")
     )
 
     for ticket in account.tickets:

@@ -208,6 +208,15 @@ def support_trend(now: dict[str, int], before: dict[str, int]) -> dict[str, floa
     return trend
 
 
+def put_tickets(kpis: KpiSet, now: dict[str, int], before: dict[str, int], reason: str) -> None:
+    """Tickets by severity this quarter and the last, and their trend (None, for `reason`,
+    when the last quarter had none)."""
+    kpis.put("tickets_q", now)
+    kpis.put("tickets_prev_q", before)
+    trend = support_trend(now, before)
+    kpis.put("support_trend", trend if trend["all"] is not None else None, reason)
+
+
 def escalation_days(account: Account, window: Window) -> list[float]:
     return [
         float((t.resolved - t.opened).days)

@@ -34,9 +34,9 @@ from qbrgen.kpis.measures import (
     opportunities_closed,
     put_renewals,
     put_retention,
+    put_tickets,
     ratio_or_none,
     renewals_in,
-    support_trend,
     window_money,
 )
 from qbrgen.kpis.periods import Periods, Window
@@ -362,13 +362,10 @@ class PortfolioSums:
             self.active_users / self.seats if self.seats else None,
             N_("no usage data with licensed seats"),
         )
-        now, before = dict(self.tickets_q), dict(self.tickets_prev_q)
-        kpis.put("tickets_q", now)
-        kpis.put("tickets_prev_q", before)
-        trend = support_trend(now, before)
-        kpis.put(
-            "support_trend",
-            trend if trend["all"] is not None else None,
+        put_tickets(
+            kpis,
+            dict(self.tickets_q),
+            dict(self.tickets_prev_q),
             N_("no tickets in the previous quarter"),
         )
         kpis.put("open_escalations", self.open_escalations)
