@@ -315,8 +315,7 @@ def add_to_book(books: dict[str, dict[str, Any]], row: dict[str, Any], horizon: 
     if band == "red":
         book["red_arr"] += k["arr"] or 0.0
         book["red_names"].append(row["name"])
-    if k["days_to_renewal"] is not None and row["renewal_date"] <= horizon:
-        book["renewing"] += 1
+    book["renewing"] += is_renewing(row, horizon)
     book["escalations"] += k["open_escalations"] or 0
     book["past_target"] += row["escalations_past_target"]
     book["single_threaded"] += bool(k["single_threaded"])
